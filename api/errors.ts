@@ -1,0 +1,138 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { ZodError } from 'zod';
+import type { Context } from './context';
+
+/** A mapped error that also carries machine-readable details (e.g. the existing run of a 409). */
+export class ApiError extends TRPCError {
+  readonly details: Record<string, unknown>;
+  constructor(opts: {
+    code: TRPC_ERROR_CODE_KEY;
+    message: string;
+    details?: Record<string, unknown>;
+    cause?: unknown;
+  }) {
+    super(opts);
+    this.details = opts.details ?? {};
+  }
+}
+
+const grpcToTrpc: Partial<Record<number, TRPC_ERROR_CODE_KEY>> = {
+  [GrpcStatus.INVALID_ARGUMENT]: 'BAD_REQUEST',
+  [GrpcStatus.NOT_FOUND]: 'NOT_FOUND',
+  [GrpcStatus.ALREADY_EXISTS]: 'CONFLICT',
+  [GrpcStatus.FAILED_PRECONDITION]: 'PRECONDITION_FAILED',
+  [GrpcStatus.RESOURCE_EXHAUSTED]: 'TOO_MANY_REQUESTS',
+  [GrpcStatus.UNAVAILABLE]: 'SERVICE_UNAVAILABLE',
+  [GrpcStatus.DEADLINE_EXCEEDED]: 'SERVICE_UNAVAILABLE',
+  [GrpcStatus.UNAUTHENTICATED]: 'SERVICE_UNAVAILABLE',
+  [GrpcStatus.PERMISSION_DENIED]: 'SERVICE_UNAVAILABLE',
+};
+
+const TEMPORAL_UNAVAILABLE = 'Temporal is unavailable; try again later';
+
+function grpcCodeOf(error: unknown): number | undefined {
+  if (isGrpcServiceError(error)) return error.code;
+  if (error instanceof ServiceError && isGrpcServiceError(error.cause)) return error.cause.code;
+  return undefined;
+}
+
+/**
+ * The one mapping from what Temporal (or anything else) throws to the API's error codes.
+ * tRPC and REST both answer from it, so a code means the same on every transport.
+ */
+export function toApiError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  if (error instanceof WorkflowNotFoundError) {
+    return new ApiError({
+      code: 'NOT_FOUND',
+      message: `No workflow with ID "${error.workflowId}"`,
+      cause: error,
+      details: { workflowId: error.workflowId },
+    });
+  }
+  if (error instanceof WorkflowExecutionAlreadyStartedError) {
+    return new ApiError({
+      code: 'CONFLICT',
+      message: `A workflow with ID "${error.workflowId}" is already running`,
+      cause: error,
+      details: { workflowId: error.workflowId },
+    });
+  }
+  const grpcCode = grpcCodeOf(error);
+  const mapped = grpcCode === undefined ? undefined : grpcToTrpc[grpcCode];
+  if (mapped === 'SERVICE_UNAVAILABLE')
+    return new ApiError({ code: mapped, message: TEMPORAL_UNAVAILABLE, cause: error });
+  if (mapped)
+    return new ApiError({
+      code: mapped,
+      message: error instanceof Error ? error.message : 'Request refused by Temporal',
+      cause: error,
+    });
+  // The client's lazy connect fails with a plain Error when the server never answers.
+  if (
+    error instanceof Error &&
+    /Failed to connect before the deadline|No connection established/i.test(error.message)
+  ) {
+    return new ApiError({ code: 'SERVICE_UNAVAILABLE', message: TEMPORAL_UNAVAILABLE, cause: error });
+  }
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: error });
+}
+
+/** One field at fault: a dotted path into the request and what is wrong with it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+function fieldIssuesOf(error: TRPCError): FieldIssue[] | undefined {
+  if (!(error.cause instanceof ZodError)) return undefined;
+  return error.cause.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+  }));
+}
+
+interface DefaultShape {
+  message: string;
+  code: number;
+  data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; path?: string };
+}
+
+/** The error shape of both transports: a code, a message without internals, the fields at fault, details, the request id. */
+export function formatError({ shape, error, ctx }: { shape: DefaultShape; error: TRPCError; ctx?: Context }) {
+  const fieldIssues = fieldIssuesOf(error);
+  const message =
+    error.code === 'INTERNAL_SERVER_ERROR'
+      ? 'Internal server error'
+      : fieldIssues
+        ? `Invalid request: ${fieldIssues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`
+        : error.message;
+  return {
+    message,
+    code: shape.code,
+    data: {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      path: shape.data.path,
+      requestId: ctx?.requestId,
+      fieldErrors: fieldIssues,
+      details: error instanceof ApiError ? error.details : undefined,
+    },
+  };
+}
+
+/** Logs what the caller is not shown: internal errors, with the request id that the caller was given. */
+export function logServerError({ error, ctx, path }: { error: TRPCError; ctx?: Context; path?: string }): void {
+  if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+  const cause = error.cause ?? error;
+  ctx?.logger.error('request failed', {
+    requestId: ctx.requestId,
+    path,
+    error: cause instanceof Error ? cause.message : String(cause),
+    stack: cause instanceof Error ? cause.stack : undefined,
+  });
+}

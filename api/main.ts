@@ -1,0 +1,55 @@
+import { Client, Connection } from '@temporalio/client';
+import { exitOnConfigError, loadConfig, type Config } from '../common/config';
+import { createLogger } from '../common/logger';
+import { temporalConnectionSettings } from '../common/temporal-connection';
+import { createApp } from './app';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(config: Config): Promise<void> {
+  const logger = createLogger('api', config.LOG_LEVEL);
+  // One connection for the life of the process: every request shares it.
+  const connection = await Connection.connect(temporalConnectionSettings(config));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ client, config, logger });
+
+  const server = app.listen(config.PORT, config.HOST, () => {
+    const base = `http://localhost:${config.PORT}`;
+    logger.info('api listening', {
+      url: base,
+      docs: `${base}/docs`,
+      openapi: `${base}/openapi.json`,
+      trpc: `${base}/trpc`,
+      temporal: config.TEMPORAL_ADDRESS,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    });
+  });
+
+  const shutdown = (signal: string): void => {
+    logger.info('api shutting down', { signal });
+    const forced = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    server.close(() => {
+      connection
+        .close()
+        .catch(() => undefined)
+        .finally(() => {
+          clearTimeout(forced);
+          process.exit(0);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  exitOnConfigError(error);
+}
+main(config).catch((error: unknown) => {
+  createLogger('api').error('api failed to start', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

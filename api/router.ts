@@ -1,0 +1,27 @@
+import type { WorkflowContract } from '../workflows/contract';
+import { workflowContracts } from '../workflows/contracts';
+import { executionsRouter } from './routers/executions-router';
+import { workflowTypeRouter } from './routers/workflow-type-router';
+import { router } from './trpc';
+
+type WorkflowTypeRouters<Contracts extends readonly WorkflowContract[]> = {
+  [C in Contracts[number] as C['workflowType']]: ReturnType<typeof workflowTypeRouter<C>>;
+};
+
+/** One sub-router per registered contract, keyed by workflow type, with its types kept for clients. */
+function workflowTypeRouters<const Contracts extends readonly WorkflowContract[]>(
+  contracts: Contracts,
+): WorkflowTypeRouters<Contracts> {
+  return Object.fromEntries(
+    contracts.map((contract) => [contract.workflowType, workflowTypeRouter(contract)]),
+  ) as WorkflowTypeRouters<Contracts>;
+}
+
+/** The whole API: served over tRPC at /trpc and as REST (OpenAPI) at /api. */
+export const appRouter = router({
+  workflows: router(workflowTypeRouters(workflowContracts)),
+  executions: executionsRouter,
+});
+
+/** The type frontends import (`import type { AppRouter }`) for a fully typed tRPC client. */
+export type AppRouter = typeof appRouter;

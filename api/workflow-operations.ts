@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import {
+  isGrpcCancelledError,
+  WorkflowFailedError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Context } from './context';
+import { ApiError } from './errors';
+import {
+  workflowStatusSchema,
+  type FailureInfo,
+  type Outcome,
+  type WorkflowDescription,
+  type WorkflowStatus,
+} from './schemas';
+
+/** REST paths are served under this prefix; tRPC under /trpc. */
+export const REST_BASE_PATH = '/api';
+
+export function resultUrlOf(workflowId: string): string {
+  return `${REST_BASE_PATH}/workflows/${encodeURIComponent(workflowId)}/result`;
+}
+
+/** A readable default ID: the type, so that lists and the Web UI say what it is, and a unique suffix. */
+export function newWorkflowId(workflowType: string): string {
+  return `${workflowType}-${randomUUID()}`;
+}
+
+/** Starts a workflow by type name on the shared task queue; a running workflow with the same ID is a 409 naming its run. */
+export async function startWorkflow(
+  ctx: Pick<Context, 'client' | 'config'>,
+  workflowType: string,
+  request: { input: unknown; workflowId?: string },
+): Promise<{ workflowId: string; runId: string }> {
+  const workflowId = request.workflowId ?? newWorkflowId(workflowType);
+  try {
+    const handle = await ctx.client.workflow.start(workflowType, {
+      taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [request.input],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const existing = await ctx.client.workflow.getHandle(workflowId).describe();
+    throw new ApiError({
+      code: 'CONFLICT',
+      message: `Workflow "${workflowId}" is already running (run ${existing.runId})`,
+      details: { workflowId, existingRunId: existing.runId, workflowType: existing.type },
+      cause: error,
+    });
+  }
+}
+
+function statusOf(description: WorkflowExecutionDescription): WorkflowStatus {
+  const parsed = workflowStatusSchema.safeParse(description.status.name);
+  return parsed.success ? parsed.data : 'UNKNOWN';
+}
+
+function failureLink(error: Error): FailureInfo['causes'][number] {
+  return {
+    type: error.name,
+    message: error.message,
+    applicationErrorType: error instanceof ApplicationFailure ? (error.type ?? undefined) : undefined,
+    timeoutType: error instanceof TimeoutFailure ? (error.timeoutType ?? undefined) : undefined,
+    nonRetryable: error instanceof ApplicationFailure ? (error.nonRetryable ?? undefined) : undefined,
+  };
+}
+
+/** Flattens Temporal's failure chain (e.g. ActivityFailure → TimeoutFailure) into the documented shape. */
+export function failureInfoOf(error: WorkflowFailedError): FailureInfo {
+  const chain: Error[] = [];
+  for (let link: unknown = error.cause ?? error; link instanceof Error && chain.length < 10; link = link.cause)
+    chain.push(link);
+  const [outer, ...causes] = chain as [Error, ...Error[]];
+  return { ...failureLink(outer), causes: causes.map(failureLink) };
+}
+
+/** Waits until the workflow closes, for at most `waitMs` or until the caller goes away; false when it is still running. */
+async function waitUntilClosed(
+  ctx: Pick<Context, 'client' | 'signal'>,
+  handle: WorkflowHandle,
+  waitMs: number,
+): Promise<boolean> {
+  const signal = AbortSignal.any([AbortSignal.timeout(waitMs), ctx.signal]);
+  try {
+    await ctx.client.withAbortSignal(signal, () => handle.result());
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowFailedError) return true;
+    if (signal.aborted && (isGrpcCancelledError(error) || (error instanceof Error && error.name === 'AbortError')))
+      return false;
+    throw error;
+  }
+}
+
+async function outcomeOfClosedRun(
+  ctx: Pick<Context, 'client'>,
+  workflowId: string,
+  runId: string,
+  status: WorkflowStatus,
+): Promise<Outcome> {
+  const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+  switch (status) {
+    case 'COMPLETED':
+      return { workflowId, runId, status, result: await handle.result() };
+    case 'FAILED':
+    case 'CANCELLED':
+    case 'TERMINATED':
+    case 'TIMED_OUT':
+      try {
+        await handle.result();
+      } catch (error) {
+        if (error instanceof WorkflowFailedError) return { workflowId, runId, status, failure: failureInfoOf(error) };
+        throw error;
+      }
+      throw new Error(`workflow ${workflowId} is ${status} but returned a result`);
+    case 'RUNNING':
+      return { workflowId, runId, status, resultUrl: resultUrlOf(workflowId) };
+    default:
+      return { workflowId, runId, status };
+  }
+}
+
+/**
+ * The workflow's outcome, waiting up to `waitMs` (capped by MAX_WAIT_MS) for it to close.
+ * Without a run ID it reports the latest run of the ID.
+ */
+export async function outcomeOf(
+  ctx: Pick<Context, 'client' | 'config' | 'signal'>,
+  workflowId: string,
+  waitMs: number,
+  runId?: string,
+): Promise<Outcome> {
+  const handle = ctx.client.workflow.getHandle(workflowId, runId);
+  let description = await handle.describe();
+  const wait = Math.min(waitMs, ctx.config.MAX_WAIT_MS);
+  if (statusOf(description) === 'RUNNING' && wait > 0 && (await waitUntilClosed(ctx, handle, wait))) {
+    description = await handle.describe();
+  }
+  return outcomeOfClosedRun(ctx, workflowId, description.runId, statusOf(description));
+}
+
+/** Describes the latest run of a workflow ID: type, status, times and task queue. */
+export async function describeWorkflow(ctx: Pick<Context, 'client'>, workflowId: string): Promise<WorkflowDescription> {
+  const description = await ctx.client.workflow.getHandle(workflowId).describe();
+  return {
+    workflowId: description.workflowId,
+    runId: description.runId,
+    type: description.type,
+    status: statusOf(description),
+    taskQueue: description.taskQueue,
+    startTime: description.startTime.toISOString(),
+    executionTime: description.executionTime?.toISOString() ?? null,
+    closeTime: description.closeTime?.toISOString() ?? null,
+    historyLength: description.historyLength,
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** The task queue of the seed guide; API and worker share it unless TEMPORAL_TASK_QUEUE says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'your-task-queue';
+/** Where the embedded dev server (`npm run dev`) listens. */
+export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+const positiveInt = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').positive();
+
+// Variable names follow Temporal's own (TEMPORAL_ADDRESS, TEMPORAL_TLS_*) so the same
+// environment works for the temporal CLI, other SDKs and this service.
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. localhost:7233')
+    .default(DEFAULT_TEMPORAL_ADDRESS),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: booleanString.optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Prebuilt workflow bundle (`npm run build` writes dist/workflow-bundle.js); unset means bundle from source. */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /** Longest bounded wait a caller may ask of execute/result, in milliseconds. */
+  MAX_WAIT_MS: positiveInt.max(300_000).default(60_000),
+  /** Concurrency limits for one worker replica; unset means the SDK's defaults. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Thrown when the environment is invalid; its message has one readable line per bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses configuration from the environment, once, at start-up. The only reader of process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = configSchema.safeParse(nonEmpty);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const value = env[name];
+    return `invalid ${name}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${issue.message}`;
+  });
+  throw new ConfigError(lines.join('\n'));
+}
+
+/** Runs `main`, turning a bad configuration into readable lines and exit code 1 instead of a stack trace. */
+export function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

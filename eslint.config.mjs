@@ -1,0 +1,83 @@
+// @ts-check
+import js from '@eslint/js';
+import { builtinModules } from 'node:module';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', '.temporal/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-empty-object-type': 'off',
+    },
+  },
+  {
+    // The workflow sandbox: deterministic code only. No Node built-ins, and zod only through `import type`
+    // (contract files, which the sandbox never loads, are the exception).
+    files: ['workflows/**/*.ts'],
+    ignores: ['workflows/**/*.contract.ts', 'workflows/contract.ts', 'workflows/contracts.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow code runs in the deterministic sandbox: no Node built-ins.',
+            })),
+            {
+              name: 'zod',
+              message: 'Keep zod out of the workflow bundle: import contract types with `import type`.',
+              allowTypeImports: true,
+            },
+          ],
+          patterns: [
+            {
+              group: ['**/*.contract', '../api/**', '../activities/*'],
+              message: 'Workflow code imports contracts and activities as types only.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Data flows one way: nothing below the API imports from it.
+    files: ['workflows/**/*.ts', 'activities/**/*.ts', 'worker/**/*.ts', 'common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/api/**', '../api', '../../api'], message: 'Nothing outside api/ imports from it.' }],
+        },
+      ],
+    },
+  },
+  {
+    // Only config.ts reads the environment.
+    files: ['**/*.ts'],
+    ignores: ['common/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through common/config.ts (loadConfig).' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { WORKFLOWS_SOURCE_PATH } from '../../worker/create-worker';
+
+const TEMPORAL_CLI_SCRIPT = join(__dirname, '..', '..', 'scripts', 'temporal-cli.sh');
+
+/** The temporal CLI that `npm test` obtained beforehand (pretest); tests never download anything. */
+export function temporalCliPath(): string {
+  return execFileSync('bash', [TEMPORAL_CLI_SCRIPT, '--locate'], { encoding: 'utf8' }).trim();
+}
+
+/** Starts a real, ephemeral Temporal dev server (in memory) on a free port, for one test file. */
+export async function startTestServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      ip: '127.0.0.1',
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+}
+
+/** Bundles workflows/ once; pass the result to every worker in the file. */
+export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, logger: quietLogger });
+}
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+/** A task queue (or workflow ID) no other test uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** Creates a worker on the test server with the real workflows and, unless replaced, the real activities. */
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  bundle: WorkflowBundleWithSourceMap,
+  options: Partial<WorkerOptions> & { taskQueue: string },
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    workflowBundle: bundle,
+    activities: createActivities(),
+    ...options,
+  });
+}

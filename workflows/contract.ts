@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+
+/** A signal: fire-and-forget input to a running workflow. The record key is its Temporal name. */
+export interface SignalContract<TInput extends z.ZodType = z.ZodType> {
+  readonly description: string;
+  readonly input: TInput;
+}
+
+/** A query: a read of the workflow's state; `input` is an object of its arguments (often empty). */
+export interface QueryContract<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
+  readonly description: string;
+  readonly input: TInput;
+  readonly output: TOutput;
+}
+
+/** An update: a validated, acknowledged change to a running workflow, with a result. */
+export interface UpdateContract<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
+  readonly description: string;
+  readonly input: TInput;
+  readonly output: TOutput;
+}
+
+/**
+ * Everything the API and the worker must agree on for one workflow type, written once.
+ * The API builds its tRPC procedures, REST routes and OpenAPI schemas from it; the worker registers
+ * the workflow under `workflowType`; tests fail when the two disagree on any name.
+ */
+export interface WorkflowContract<
+  TType extends string = string,
+  TInput extends z.ZodType = z.ZodType,
+  TOutput extends z.ZodType = z.ZodType,
+  TSignals extends Record<string, SignalContract> = Record<string, SignalContract>,
+  TQueries extends Record<string, QueryContract> = Record<string, QueryContract>,
+  TUpdates extends Record<string, UpdateContract> = Record<string, UpdateContract>,
+> {
+  /** The Temporal workflow type: the name any client (CLI, Python SDK, this API) starts it by. */
+  readonly workflowType: TType;
+  /** One line for the OpenAPI summary and the docs page. */
+  readonly summary: string;
+  readonly description: string;
+  /** The workflow's single argument. */
+  readonly input: TInput;
+  readonly output: TOutput;
+  /** A valid input, shown in the OpenAPI document and used by smoke tests. */
+  readonly exampleInput: z.input<TInput>;
+  /** Message handlers the workflow defines, keyed by their Temporal names. */
+  readonly signals: TSignals;
+  readonly queries: TQueries;
+  readonly updates: TUpdates;
+}
+
+/** Declares a contract; keeps literal types (names, schemas) for the registry and typed clients. */
+export function defineWorkflowContract<
+  const TType extends string,
+  TInput extends z.ZodType,
+  TOutput extends z.ZodType,
+  const TSignals extends Record<string, SignalContract> = {},
+  const TQueries extends Record<string, QueryContract> = {},
+  const TUpdates extends Record<string, UpdateContract> = {},
+>(
+  contract: Omit<
+    WorkflowContract<TType, TInput, TOutput, TSignals, TQueries, TUpdates>,
+    'signals' | 'queries' | 'updates'
+  > & {
+    signals?: TSignals;
+    queries?: TQueries;
+    updates?: TUpdates;
+  },
+): WorkflowContract<TType, TInput, TOutput, TSignals, TQueries, TUpdates> {
+  return {
+    ...contract,
+    signals: contract.signals ?? ({} as TSignals),
+    queries: contract.queries ?? ({} as TQueries),
+    updates: contract.updates ?? ({} as TUpdates),
+  };
+}
+
+/**
+ * Names for workflow code, checked against the contract at compile time:
+ * `defineSignal<[Approval]>('approve' satisfies SignalName<typeof orderContract>)`.
+ * Workflow code imports the contract with `import type` only, so zod never enters the sandbox.
+ */
+export type SignalName<C extends WorkflowContract> = keyof C['signals'] & string;
+export type QueryName<C extends WorkflowContract> = keyof C['queries'] & string;
+export type UpdateName<C extends WorkflowContract> = keyof C['updates'] & string;

@@ -1,0 +1,13 @@
+import { activityTimeoutWorkflowContract } from './activity-timeout-workflow.contract';
+import { startActivityWorkflowContract } from './start-activity-workflow.contract';
+import { yourWorkflowContract } from './your-workflow.contract';
+
+/** Every workflow the service exposes; the API serves one set of routes per entry. Not bundled into the sandbox. */
+export const workflowContracts = [
+  yourWorkflowContract,
+  activityTimeoutWorkflowContract,
+  startActivityWorkflowContract,
+] as const;
+
+export type RegisteredContract = (typeof workflowContracts)[number];
+export type WorkflowType = RegisteredContract['workflowType'];

@@ -1,0 +1,5 @@
+// The worker registers every export of this file as a workflow type, named by the export:
+// the export name is the type name in the contract, the function keeps its TypeScript name.
+export { yourWorkflow as YourWorkflow } from './your-workflow';
+export { activityTimeoutWorkflow as ActivityTimeoutWorkflow } from './activity-timeout-workflow';
+export { startActivityWorkflow as StartActivityWorkflow } from './start-activity-workflow';
