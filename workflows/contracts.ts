@@ -1,4 +1,5 @@
 import { activityTimeoutWorkflowContract } from './activity-timeout-workflow.contract';
+import { orderFulfilmentContract } from './order-fulfilment.contract';
 import { startActivityWorkflowContract } from './start-activity-workflow.contract';
 import { yourWorkflowContract } from './your-workflow.contract';
 
@@ -7,6 +8,7 @@ export const workflowContracts = [
   yourWorkflowContract,
   activityTimeoutWorkflowContract,
   startActivityWorkflowContract,
+  orderFulfilmentContract,
 ] as const;
 
 export type RegisteredContract = (typeof workflowContracts)[number];

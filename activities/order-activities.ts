@@ -1,0 +1,114 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { OrderFailureType, OrderItem, ShippingAddress } from '../workflows/order-fulfilment.contract';
+import { FakeInventory } from './fakes/fake-inventory';
+import { FakePaymentGateway } from './fakes/fake-payment-gateway';
+import { FakeShippingCarrier } from './fakes/fake-shipping-carrier';
+import { OutOfStockError, PaymentDeclinedError, type OrderServices, type ShippingProgress } from './order-services';
+
+export interface ChargePaymentInput {
+  orderId: string;
+  customerId: string;
+  amountCents: number;
+  cardToken: string;
+}
+
+export interface ShipOrderInput {
+  orderId: string;
+  items: OrderItem[];
+  shippingAddress: ShippingAddress;
+}
+
+export interface OrderActivities {
+  reserve_stock(input: { orderId: string; items: OrderItem[] }): Promise<{ reservationId: string }>;
+  release_stock(input: { orderId: string }): Promise<{ released: boolean }>;
+  charge_payment(input: ChargePaymentInput): Promise<{ chargeId: string }>;
+  refund_payment(input: { orderId: string }): Promise<{ refundId: string | null }>;
+  ship_order(input: ShipOrderInput): Promise<{ trackingNumber: string }>;
+}
+
+// Idempotency keys derive from the order, so a retried activity or a re-run compensation finds the same charge.
+const chargeKey = (orderId: string): string => `order:${orderId}:charge`;
+
+/** Domain errors that retrying cannot fix become non-retryable failures the workflow recognises by type. */
+function businessFailure(type: OrderFailureType, error: Error, details: unknown): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message: error.message,
+    nonRetryable: true,
+    details: [details],
+    cause: error,
+  });
+}
+
+function resumedProgress(details: unknown): number {
+  const progress = details as Partial<ShippingProgress> | undefined;
+  return typeof progress?.step === 'number' && progress.step >= 0 ? progress.step : 0;
+}
+
+/** Order activities over the given services; each one missing is an in-process fake (the dev worker's case). */
+export function createOrderActivities(services: Partial<OrderServices> = {}): OrderActivities {
+  const inventory = services.inventory ?? new FakeInventory();
+  const payments = services.payments ?? new FakePaymentGateway();
+  const shipping = services.shipping ?? new FakeShippingCarrier();
+
+  return {
+    /** Holds stock for every line of the order; fails with OutOfStock when a line cannot be filled. */
+    async reserve_stock({ orderId, items }) {
+      try {
+        return await inventory.reserve(orderId, items);
+      } catch (error) {
+        if (error instanceof OutOfStockError) {
+          throw businessFailure('OutOfStock', error, {
+            sku: error.sku,
+            requested: error.requested,
+            available: error.available,
+          });
+        }
+        throw error;
+      }
+    },
+
+    /** Returns the order's reserved stock (a no-op when none is held). */
+    async release_stock({ orderId }) {
+      return { released: await inventory.release(orderId) };
+    },
+
+    /** Charges the card once per order; fails with PaymentDeclined when the issuer declines. */
+    async charge_payment({ orderId, customerId, amountCents, cardToken }) {
+      try {
+        const { chargeId } = await payments.charge({
+          idempotencyKey: chargeKey(orderId),
+          customerId,
+          amountCents,
+          cardToken,
+        });
+        return { chargeId };
+      } catch (error) {
+        if (error instanceof PaymentDeclinedError) {
+          throw businessFailure('PaymentDeclined', error, { declineCode: error.declineCode });
+        }
+        throw error;
+      }
+    },
+
+    /** Refunds the order's charge if there is one, found by its idempotency key in case its reply was lost. */
+    async refund_payment({ orderId }) {
+      const charge = await payments.findCharge(chargeKey(orderId));
+      if (!charge) return { refundId: null };
+      return await payments.refund(charge.chargeId);
+    },
+
+    /** Ships the order, heartbeating each leg; a retried attempt carries on from the last heartbeated leg. */
+    async ship_order({ orderId, items, shippingAddress }) {
+      const context = Context.current();
+      return await shipping.ship({
+        orderId,
+        items,
+        shippingAddress,
+        fromStep: resumedProgress(context.info.heartbeatDetails),
+        onProgress: (progress) => context.heartbeat(progress),
+        signal: context.cancellationSignal,
+      });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  ApproveInput,
+  ChangeShippingAddressInput,
+  OrderStatus,
+  OrderStep,
+  RejectInput,
+  ShippingAddress,
+  orderFulfilmentContract,
+} from './order-fulfilment.contract';
+import type { QueryName, SignalName, UpdateName } from './contract';
+
+type Contract = typeof orderFulfilmentContract;
+
+// Names are the contract's record keys; `satisfies` fails the build when the two disagree.
+export const approveSignal = defineSignal<[ApproveInput]>('approve' satisfies SignalName<Contract>);
+export const rejectSignal = defineSignal<[RejectInput]>('reject' satisfies SignalName<Contract>);
+export const statusQuery = defineQuery<OrderStatus>('status' satisfies QueryName<Contract>);
+export const changeShippingAddressUpdate = defineUpdate<ShippingAddress, [ChangeShippingAddressInput]>(
+  'changeShippingAddress' satisfies UpdateName<Contract>,
+);
+
+const ADDRESS_LOCKED: Partial<Record<OrderStep, string>> = {
+  shipping: 'the order has shipped',
+  completed: 'the order has shipped',
+  compensating: 'the order is being cancelled',
+  failed: 'the order has failed',
+  cancelled: 'the order was cancelled',
+};
+
+const nonEmpty = (value: unknown, max: number): boolean =>
+  typeof value === 'string' && value.trim().length > 0 && value.length <= max;
+
+/**
+ * The update's validator: an Error thrown here rejects the update before it enters history. The API validates
+ * the address with zod first; this re-checks the shape for clients that bypass it (the CLI, other SDKs).
+ */
+export function validateAddressChange(step: OrderStep, input: ChangeShippingAddressInput | undefined): void {
+  const locked = ADDRESS_LOCKED[step];
+  if (locked) throw new Error(`Shipping address can no longer be changed: ${locked}`);
+  const address: Partial<ShippingAddress> | undefined = input?.shippingAddress;
+  const valid =
+    nonEmpty(address?.name, 100) &&
+    nonEmpty(address?.line1, 200) &&
+    (address?.line2 === undefined || (typeof address.line2 === 'string' && address.line2.length <= 200)) &&
+    nonEmpty(address?.city, 100) &&
+    nonEmpty(address?.postalCode, 20) &&
+    typeof address?.country === 'string' &&
+    /^[A-Z]{2}$/.test(address.country);
+  if (!valid) throw new Error('shippingAddress needs name, line1, city, postalCode and a two-letter country code');
+}
