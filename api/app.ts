@@ -1,4 +1,5 @@
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import type { IncomingMessage } from 'node:http';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
 import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
@@ -6,6 +7,7 @@ import { docsRouter } from './docs-page';
 import { logServerError } from './errors';
 import { healthRouter } from './health';
 import { buildOpenApiDocument } from './openapi';
+import { progressSseHandler } from './progress-sse';
 import { appRouter } from './router';
 import { REST_BASE_PATH } from './workflow-operations';
 
@@ -33,6 +35,10 @@ const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string
   res.status(status).json({ code, message, requestId: requestIdOf(req, res) });
 };
 
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
 /** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz. Listens nowhere. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -40,6 +46,10 @@ export function createApp(deps: ApiDeps): Express {
   const createContext = createContextFactory(deps);
   const openApiDocument = buildOpenApiDocument();
 
+  app.use((req, res, next) => {
+    requestIdOf(req, res); // every response, errors included, carries x-request-id
+    next();
+  });
   app.use(healthRouter(deps.client));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -56,8 +66,19 @@ export function createApp(deps: ApiDeps): Express {
     }),
   );
 
+  // Server-Sent Events are outside what trpc-to-openapi serves; the generator behind them is the tRPC subscription's.
+  app.get(`${REST_BASE_PATH}/workflows/:workflowId/events`, progressSseHandler(createContext));
+
   // JSON bodies with any JSON content type (charset included) are parsed here, once.
   app.use(REST_BASE_PATH, express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
+  app.use(REST_BASE_PATH, (req, _res, next) => {
+    // A POST with no body at all (curl -X POST .../cancel) means "no fields", not "unsupported media type".
+    if (req.method === 'POST' && req.body === undefined && !req.headers['content-type'] && !hasBody(req)) {
+      req.headers['content-type'] = 'application/json';
+      req.body = {};
+    }
+    next();
+  });
   app.use(
     REST_BASE_PATH,
     createOpenApiExpressMiddleware({

@@ -19,6 +19,8 @@ export interface ResponseHints {
 
 export interface Context extends ApiDeps {
   requestId: string;
+  /** The raw Idempotency-Key header, validated where it is used. */
+  idempotencyKey: string | undefined;
   /** Aborted when the caller goes away, so bounded waits stop holding a Temporal long-poll. */
   signal: AbortSignal;
   response: ResponseHints;
@@ -28,6 +30,8 @@ const REQUEST_ID_HEADER = 'x-request-id';
 
 /** Returns the request id the caller sent, or a new one; it is echoed back and written to every log line. */
 export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+  const assigned = res.getHeader(REQUEST_ID_HEADER);
+  if (typeof assigned === 'string') return assigned;
   const sent = req.headers[REQUEST_ID_HEADER];
   const id = typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent) ? sent : randomUUID();
   if (!res.headersSent) res.setHeader(REQUEST_ID_HEADER, id);
@@ -41,7 +45,14 @@ export function createContextFactory(deps: ApiDeps) {
     res.once('close', () => {
       if (!res.writableFinished) aborter.abort();
     });
-    return { ...deps, requestId: requestIdOf(req, res), signal: aborter.signal, response: {} };
+    const idempotencyKey = req.headers['idempotency-key'];
+    return {
+      ...deps,
+      requestId: requestIdOf(req, res),
+      idempotencyKey: Array.isArray(idempotencyKey) ? idempotencyKey[0] : idempotencyKey,
+      signal: aborter.signal,
+      response: {},
+    };
   };
 }
 

@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -96,14 +96,8 @@ function fieldIssuesOf(error: TRPCError): FieldIssue[] | undefined {
   }));
 }
 
-interface DefaultShape {
-  message: string;
-  code: number;
-  data: { code: TRPC_ERROR_CODE_KEY; httpStatus: number; path?: string };
-}
-
 /** The error shape of both transports: a code, a message without internals, the fields at fault, details, the request id. */
-export function formatError({ shape, error, ctx }: { shape: DefaultShape; error: TRPCError; ctx?: Context }) {
+export function formatError({ shape, error, ctx }: { shape: TRPCDefaultErrorShape; error: TRPCError; ctx?: Context }) {
   const fieldIssues = fieldIssuesOf(error);
   const message =
     error.code === 'INTERNAL_SERVER_ERROR'

@@ -45,7 +45,15 @@ export const startedSchema = z.object({
   runId: z.string(),
 });
 
-const waitMsField = (defaultMs: number) =>
+/** An update's outcome: its typed result, or ACCEPTED with where to fetch the result when it outlasts the wait. */
+export function updateOutcomeSchema<TOutput extends z.ZodType>(output: TOutput) {
+  return z.discriminatedUnion('status', [
+    z.object({ updateId: z.string(), status: z.literal('COMPLETED'), result: output }),
+    z.object({ updateId: z.string(), status: z.literal('ACCEPTED'), resultUrl: z.string() }),
+  ]);
+}
+
+export const waitMsField = (defaultMs: number) =>
   z
     .number()
     .int()
@@ -54,11 +62,31 @@ const waitMsField = (defaultMs: number) =>
     .describe("How long to wait for the result, in ms (bounded by the server's MAX_WAIT_MS)");
 
 export const EXECUTE_DEFAULT_WAIT_MS = 10_000;
+export const UPDATE_DEFAULT_WAIT_MS = 10_000;
 export const RESULT_DEFAULT_WAIT_MS = 0;
+
+/** Start options a caller may set; see Temporal's workflow ID conflict and reuse policies. */
+export const startOptionsSchema = z
+  .object({
+    idConflictPolicy: z
+      .enum(['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'])
+      .optional()
+      .describe(
+        'When a run with this ID is open: FAIL (409, the default), USE_EXISTING (answer with that run), TERMINATE_EXISTING',
+      ),
+    idReusePolicy: z
+      .enum(['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE'])
+      .optional()
+      .describe(
+        'When a closed run with this ID exists: ALLOW_DUPLICATE (the default), ALLOW_DUPLICATE_FAILED_ONLY, REJECT_DUPLICATE (409)',
+      ),
+  })
+  .describe('Set neither with an Idempotency-Key header: the key decides them');
+export type StartOptions = z.infer<typeof startOptionsSchema>;
 
 /** The one body shape every workflow type is started with. */
 export function startInputSchema<TInput extends z.ZodType>(input: TInput) {
-  return z.object({ input, workflowId: workflowIdSchema.optional() });
+  return z.object({ input, workflowId: workflowIdSchema.optional(), options: startOptionsSchema.optional() });
 }
 
 export function executeInputSchema<TInput extends z.ZodType>(input: TInput) {

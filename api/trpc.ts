@@ -8,7 +8,7 @@ const t = initTRPC
   .context<Context>()
   .meta<OpenApiMeta>()
   // isDev false: stack traces never reach a response, whatever NODE_ENV says.
-  .create({ errorFormatter: formatError, isDev: false });
+  .create({ errorFormatter: (opts) => formatError(opts), isDev: false });
 
 /** Maps whatever a resolver throws (Temporal errors included) to the API's error codes, in one place. */
 const mapErrors = t.middleware(async ({ next }) => {

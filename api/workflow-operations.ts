@@ -8,10 +8,12 @@ import {
 import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Context } from './context';
 import { ApiError } from './errors';
+import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
   workflowStatusSchema,
   type FailureInfo,
   type Outcome,
+  type StartOptions,
   type WorkflowDescription,
   type WorkflowStatus,
 } from './schemas';
@@ -28,30 +30,88 @@ export function newWorkflowId(workflowType: string): string {
   return `${workflowType}-${randomUUID()}`;
 }
 
-/** Starts a workflow by type name on the shared task queue; a running workflow with the same ID is a 409 naming its run. */
+type StartRequest = { input: unknown; workflowId?: string; options?: StartOptions };
+type StartCtx = Pick<Context, 'client' | 'config' | 'idempotencyKey'>;
+
+/**
+ * Starts a workflow by type name on the shared task queue. A running workflow with the same ID is a 409 naming
+ * its run; with an Idempotency-Key header, retries of the same request answer with the same run instead.
+ */
 export async function startWorkflow(
-  ctx: Pick<Context, 'client' | 'config'>,
+  ctx: StartCtx,
   workflowType: string,
-  request: { input: unknown; workflowId?: string },
+  request: StartRequest,
 ): Promise<{ workflowId: string; runId: string }> {
+  const key = validIdempotencyKey(ctx.idempotencyKey);
+  if (key !== undefined) return startIdempotently(ctx, workflowType, request, key);
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
   try {
     const handle = await ctx.client.workflow.start(workflowType, {
       taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [request.input],
+      workflowIdConflictPolicy: request.options?.idConflictPolicy,
+      workflowIdReusePolicy: request.options?.idReusePolicy,
     });
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    const existing = await ctx.client.workflow.getHandle(workflowId).describe();
+    throw await conflictWithExisting(ctx, workflowId, error);
+  }
+}
+
+async function conflictWithExisting(ctx: StartCtx, workflowId: string, cause: Error): Promise<ApiError> {
+  const existing = await ctx.client.workflow.getHandle(workflowId).describe();
+  const running = existing.status.name === 'RUNNING';
+  return new ApiError({
+    code: 'CONFLICT',
+    message: running
+      ? `Workflow "${workflowId}" is already running (run ${existing.runId})`
+      : `Workflow ID "${workflowId}" was already used (run ${existing.runId}, ${existing.status.name}) and its reuse policy refuses another run`,
+    details: { workflowId, existingRunId: existing.runId, workflowType: existing.type, status: existing.status.name },
+    cause,
+  });
+}
+
+/**
+ * One key, one run: the key decides the workflow ID (unless the caller names one), so concurrent duplicates meet at
+ * Temporal, which keeps one run (USE_EXISTING while open, REJECT_DUPLICATE once closed). The request's fingerprint is
+ * stored in the run's memo, so the same key with a different body is told apart and refused.
+ */
+async function startIdempotently(ctx: StartCtx, workflowType: string, request: StartRequest, key: string) {
+  if (request.options?.idConflictPolicy !== undefined || request.options?.idReusePolicy !== undefined) {
     throw new ApiError({
-      code: 'CONFLICT',
-      message: `Workflow "${workflowId}" is already running (run ${existing.runId})`,
-      details: { workflowId, existingRunId: existing.runId, workflowType: existing.type },
-      cause: error,
+      code: 'BAD_REQUEST',
+      message: 'options.idConflictPolicy and options.idReusePolicy cannot be combined with an Idempotency-Key header',
+      details: { header: 'Idempotency-Key' },
     });
   }
+  const workflowId = request.workflowId ?? workflowIdFromKey(workflowType, key);
+  const fingerprint = requestFingerprint(workflowType, { input: request.input, workflowId: request.workflowId });
+  let runId: string | undefined;
+  try {
+    const handle = await ctx.client.workflow.start(workflowType, {
+      taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [request.input],
+      memo: { [FINGERPRINT_MEMO_KEY]: fingerprint },
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    runId = handle.firstExecutionRunId;
+  } catch (error) {
+    // The run this key made has closed already: answer with it.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  const existing = await ctx.client.workflow.getHandle(workflowId, runId).describe();
+  if (existing.memo?.[FINGERPRINT_MEMO_KEY] !== fingerprint) {
+    throw new ApiError({
+      code: 'UNPROCESSABLE_CONTENT',
+      message: 'This Idempotency-Key was already used with a different request',
+      details: { header: 'Idempotency-Key', workflowId, existingRunId: existing.runId },
+    });
+  }
+  return { workflowId, runId: existing.runId };
 }
 
 function statusOf(description: WorkflowExecutionDescription): WorkflowStatus {

@@ -1,20 +1,22 @@
 import type { z } from 'zod';
 
 /** A signal: fire-and-forget input to a running workflow. The record key is its Temporal name. */
-export interface SignalContract<TInput extends z.ZodType = z.ZodType> {
+// Message inputs are objects: fields can be added without breaking callers, and the REST route merges the
+// workflow ID from its path into the same object.
+export interface SignalContract<TInput extends z.ZodObject = z.ZodObject> {
   readonly description: string;
   readonly input: TInput;
 }
 
 /** A query: a read of the workflow's state; `input` is an object of its arguments (often empty). */
-export interface QueryContract<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
+export interface QueryContract<TInput extends z.ZodObject = z.ZodObject, TOutput extends z.ZodType = z.ZodType> {
   readonly description: string;
   readonly input: TInput;
   readonly output: TOutput;
 }
 
 /** An update: a validated, acknowledged change to a running workflow, with a result. */
-export interface UpdateContract<TInput extends z.ZodType = z.ZodType, TOutput extends z.ZodType = z.ZodType> {
+export interface UpdateContract<TInput extends z.ZodObject = z.ZodObject, TOutput extends z.ZodType = z.ZodType> {
   readonly description: string;
   readonly input: TInput;
   readonly output: TOutput;
@@ -43,6 +45,8 @@ export interface WorkflowContract<
   readonly output: TOutput;
   /** A valid input, shown in the OpenAPI document and used by smoke tests. */
   readonly exampleInput: z.input<TInput>;
+  /** The query whose answer the progress stream (SSE, tRPC subscription) reports while the workflow runs. */
+  readonly progressQuery?: string;
   /** Message handlers the workflow defines, keyed by their Temporal names. */
   readonly signals: TSignals;
   readonly queries: TQueries;

@@ -1,11 +1,46 @@
+import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { describeOutputSchema, resultInputSchema, untypedOutcomeSchema, workflowIdSchema } from '../schemas';
+import { workflowContracts } from '../../workflows/contracts';
+import {
+  cancelWorkflow,
+  describeTaskQueue,
+  listWorkflows,
+  terminateWorkflow,
+  visibilityQuery,
+} from '../execution-operations';
+import { updateResult } from '../message-operations';
+import { progressEvents } from '../progress-stream';
+import {
+  describeOutputSchema,
+  resultInputSchema,
+  untypedOutcomeSchema,
+  updateOutcomeSchema,
+  UPDATE_DEFAULT_WAIT_MS,
+  waitMsField,
+  workflowIdSchema,
+  workflowStatusSchema,
+} from '../schemas';
 import { publicProcedure, router } from '../trpc';
 import { describeWorkflow, outcomeOf } from '../workflow-operations';
 
 const tags = ['executions'];
+const BY_ID_ERRORS = { 400: 'Invalid workflow ID', 404: 'No workflow with this ID', 503: 'Temporal unavailable' };
+const registeredTypes = workflowContracts.map((contract) => contract.workflowType);
+const listableStatuses = workflowStatusSchema.exclude(['PAUSED', 'UNKNOWN']);
 
-/** Operations on one workflow execution by ID, whatever its type. */
+const listedWorkflowSchema = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  type: z.string(),
+  status: workflowStatusSchema,
+  taskQueue: z.string(),
+  startTime: z.string().nullable(),
+  closeTime: z.string().nullable(),
+});
+
+const pollerSchema = z.object({ identity: z.string(), lastAccessTime: z.string().nullable() });
+
+/** Operations on workflow executions by ID, whatever their type, and the views operators need. */
 export const executionsRouter = router({
   /** The workflow's outcome: its result once completed, why it did not complete, or RUNNING after a bounded wait. */
   result: publicProcedure
@@ -18,11 +53,7 @@ export const executionsRouter = router({
         description:
           'status is COMPLETED (with result), FAILED / CANCELLED / TERMINATED / TIMED_OUT (with failure: type, message, causes), ' +
           'or RUNNING when waitMs passed first.',
-        errorResponses: {
-          400: 'Invalid workflow ID or waitMs',
-          404: 'No workflow with this ID',
-          503: 'Temporal unavailable',
-        },
+        errorResponses: BY_ID_ERRORS,
       },
     })
     .input(resultInputSchema)
@@ -37,10 +68,152 @@ export const executionsRouter = router({
         path: '/workflows/{workflowId}',
         tags,
         summary: 'Describe a workflow',
-        errorResponses: { 400: 'Invalid workflow ID', 404: 'No workflow with this ID', 503: 'Temporal unavailable' },
+        errorResponses: BY_ID_ERRORS,
       },
     })
     .input(z.object({ workflowId: workflowIdSchema }))
     .output(describeOutputSchema)
     .query(({ ctx, input }) => describeWorkflow(ctx, input.workflowId)),
+
+  /** Requests cancellation: the workflow's own cancellation handling (compensation included) runs before it closes. */
+  cancel: publicProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/workflows/{workflowId}/cancel',
+        tags,
+        summary: 'Cancel a workflow (its cancellation handling runs)',
+        description:
+          'Answers 202: cancellation is a request the workflow handles; watch result or events for the outcome (CANCELLED).',
+        errorResponses: { ...BY_ID_ERRORS, 409: 'The workflow is already closed' },
+      },
+    })
+    .input(z.object({ workflowId: workflowIdSchema }))
+    .output(z.object({ workflowId: z.string(), runId: z.string(), status: z.literal('CANCEL_REQUESTED') }))
+    .mutation(async ({ ctx, input }) => {
+      const requested = await cancelWorkflow(ctx, input.workflowId);
+      ctx.response = { status: 202 };
+      return requested;
+    }),
+
+  /** Terminates a workflow at once: no workflow code runs, the reason is recorded. */
+  terminate: publicProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/workflows/{workflowId}/terminate',
+        tags,
+        summary: 'Terminate a workflow immediately, with a reason',
+        errorResponses: { ...BY_ID_ERRORS, 409: 'The workflow is already closed' },
+      },
+    })
+    .input(
+      z.object({
+        workflowId: workflowIdSchema,
+        reason: z.string().min(1).max(1000).default('terminated through the API'),
+      }),
+    )
+    .output(z.object({ workflowId: z.string(), runId: z.string(), status: z.literal('TERMINATED') }))
+    .mutation(({ ctx, input }) => terminateWorkflow(ctx, input.workflowId, input.reason)),
+
+  /** The result of an update that outlasted its wait (the resultUrl of a 202). */
+  updateResult: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/workflows/{workflowId}/updates/{updateId}/result',
+        tags,
+        summary: "Get an update's result, waiting up to waitMs",
+        errorResponses: { ...BY_ID_ERRORS, 422: 'The update failed or was rejected' },
+      },
+    })
+    .input(
+      z.object({
+        workflowId: workflowIdSchema,
+        updateId: z.string().min(1).max(255),
+        waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS),
+      }),
+    )
+    .output(updateOutcomeSchema(z.unknown()))
+    .query(({ ctx, input }) => updateResult(ctx, input.workflowId, input.updateId, input.waitMs)),
+
+  /** Lists workflows, newest first, filtered by registered type and status, a page at a time. */
+  list: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/workflows',
+        tags,
+        summary: 'List workflows (Temporal visibility), with pagination',
+        description:
+          'Filters are typed and compiled into the visibility query; pass nextPageToken back as pageToken for the next page.',
+        errorResponses: { 400: 'Invalid filter or page token', 503: 'Temporal unavailable' },
+      },
+    })
+    .input(
+      z.object({
+        type: z.enum(registeredTypes as [string, ...string[]]).optional(),
+        status: listableStatuses.optional(),
+        pageSize: z.number().int().min(1).max(100).default(20),
+        pageToken: z
+          .string()
+          .max(4096)
+          .regex(/^[A-Za-z0-9_-]*$/, 'not a page token from this API')
+          .optional(),
+      }),
+    )
+    .output(z.object({ workflows: z.array(listedWorkflowSchema), nextPageToken: z.string().nullable() }))
+    .query(({ ctx, input }) =>
+      listWorkflows(ctx, {
+        query: visibilityQuery(input, registeredTypes),
+        pageSize: input.pageSize,
+        pageToken: input.pageToken,
+      }),
+    ),
+
+  /** Who polls a task queue and what waits in it, for operators and autoscalers (KEDA metrics-api, HPA external metric). */
+  taskQueue: publicProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/task-queues/{taskQueue}',
+        tags: ['operators'],
+        summary: 'Pollers and backlog of a task queue',
+        description: 'backlog.workflowTasks + backlog.activityTasks is the number to scale worker replicas on.',
+        errorResponses: { 400: 'Invalid task queue name', 503: 'Temporal unavailable' },
+      },
+    })
+    .input(
+      z.object({
+        taskQueue: z
+          .string()
+          .min(1)
+          .max(255)
+          .regex(/^[A-Za-z0-9._:@=+-]+$/, 'not a task queue name'),
+      }),
+    )
+    .output(
+      z.object({
+        taskQueue: z.string(),
+        workflowPollers: z.array(pollerSchema),
+        activityPollers: z.array(pollerSchema),
+        backlog: z.object({
+          workflowTasks: z.number(),
+          activityTasks: z.number(),
+          oldestWorkflowTaskAgeSeconds: z.number(),
+          oldestActivityTaskAgeSeconds: z.number(),
+        }),
+      }),
+    )
+    .query(({ ctx, input }) => describeTaskQueue(ctx, input.taskQueue)),
+
+  /** Streams status and progress until the workflow closes (SSE); resumes from lastEventId after a dropped connection. */
+  events: publicProcedure
+    .input(z.object({ workflowId: workflowIdSchema, lastEventId: z.string().optional() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const stop = signal ? AbortSignal.any([signal, ctx.signal]) : ctx.signal;
+      for await (const { id, event } of progressEvents({ ...ctx, signal: stop }, input.workflowId, input.lastEventId)) {
+        yield tracked(id, event);
+      }
+    }),
 });

@@ -1,0 +1,177 @@
+import { temporal } from '@temporalio/proto';
+import type { Context } from './context';
+import { ApiError } from './errors';
+import type { WorkflowStatus } from './schemas';
+import { describeWorkflow } from './workflow-operations';
+
+type Ctx = Pick<Context, 'client'>;
+
+async function requireRunning(ctx: Ctx, workflowId: string, action: string): Promise<string> {
+  const description = await describeWorkflow(ctx, workflowId);
+  if (description.status !== 'RUNNING') {
+    throw new ApiError({
+      code: 'CONFLICT',
+      message: `Workflow "${workflowId}" is ${description.status}; there is nothing to ${action}`,
+      details: { workflowId, status: description.status, runId: description.runId },
+    });
+  }
+  return description.runId;
+}
+
+/** Asks the workflow to cancel: its cancellation handling (compensation included) runs before it closes. */
+export async function cancelWorkflow(
+  ctx: Ctx,
+  workflowId: string,
+): Promise<{ workflowId: string; runId: string; status: 'CANCEL_REQUESTED' }> {
+  const runId = await requireRunning(ctx, workflowId, 'cancel');
+  await ctx.client.workflow.getHandle(workflowId, runId).cancel();
+  return { workflowId, runId, status: 'CANCEL_REQUESTED' };
+}
+
+/** Ends the workflow at once, recording the reason; no workflow code runs. */
+export async function terminateWorkflow(
+  ctx: Ctx,
+  workflowId: string,
+  reason: string,
+): Promise<{ workflowId: string; runId: string; status: 'TERMINATED' }> {
+  const runId = await requireRunning(ctx, workflowId, 'terminate');
+  await ctx.client.workflow.getHandle(workflowId, runId).terminate(reason);
+  return { workflowId, runId, status: 'TERMINATED' };
+}
+
+// Visibility's own names for the statuses this API reports.
+const visibilityStatus: Partial<Record<WorkflowStatus, string>> = {
+  RUNNING: 'Running',
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  CANCELLED: 'Canceled',
+  TERMINATED: 'Terminated',
+  CONTINUED_AS_NEW: 'ContinuedAsNew',
+  TIMED_OUT: 'TimedOut',
+};
+
+/**
+ * Compiles typed filters into a visibility query. Every value comes from a closed set checked by zod
+ * (registered workflow types, known statuses), so no client string is ever pasted into the query.
+ */
+export function visibilityQuery(
+  filters: { type?: string; status?: WorkflowStatus },
+  knownTypes: readonly string[],
+): string {
+  const clauses: string[] = [];
+  if (filters.type !== undefined) {
+    if (!knownTypes.includes(filters.type)) throw new Error(`unregistered workflow type ${filters.type}`);
+    clauses.push(`WorkflowType = '${filters.type}'`);
+  }
+  if (filters.status !== undefined) {
+    const status = visibilityStatus[filters.status];
+    if (status === undefined) throw new Error(`status ${filters.status} cannot be listed`);
+    clauses.push(`ExecutionStatus = '${status}'`);
+  }
+  return clauses.join(' AND ');
+}
+
+export interface ListedWorkflow {
+  workflowId: string;
+  runId: string;
+  type: string;
+  status: WorkflowStatus;
+  taskQueue: string;
+  startTime: string | null;
+  closeTime: string | null;
+}
+
+const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
+
+function isoOf(
+  ts: { seconds?: { toString(): string } | null; nanos?: number | null } | null | undefined,
+): string | null {
+  if (!ts?.seconds) return null;
+  return new Date(Number(ts.seconds.toString()) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/** One page of workflows matching the filters, newest first, with the token of the next page (null on the last). */
+export async function listWorkflows(
+  ctx: Ctx,
+  request: { query: string; pageSize: number; pageToken?: string },
+): Promise<{ workflows: ListedWorkflow[]; nextPageToken: string | null }> {
+  const response = await ctx.client.workflowService.listWorkflowExecutions({
+    namespace: ctx.client.options.namespace,
+    query: request.query,
+    pageSize: request.pageSize,
+    nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
+  });
+  const workflows = response.executions.map((info): ListedWorkflow => {
+    const statusName = (temporal.api.enums.v1.WorkflowExecutionStatus[info.status ?? 0] ?? '')
+      .replace(STATUS_PREFIX, '')
+      .replace('CANCELED', 'CANCELLED');
+    return {
+      workflowId: info.execution?.workflowId ?? '',
+      runId: info.execution?.runId ?? '',
+      type: info.type?.name ?? '',
+      status: (visibilityStatus[statusName as WorkflowStatus] ? statusName : 'UNKNOWN') as WorkflowStatus,
+      taskQueue: info.taskQueue ?? '',
+      startTime: isoOf(info.startTime),
+      closeTime: isoOf(info.closeTime),
+    };
+  });
+  const token =
+    response.nextPageToken && response.nextPageToken.length > 0
+      ? Buffer.from(response.nextPageToken).toString('base64url')
+      : null;
+  return { workflows, nextPageToken: token };
+}
+
+const { TaskQueueType } = temporal.api.enums.v1;
+
+export interface TaskQueueView {
+  taskQueue: string;
+  workflowPollers: Poller[];
+  activityPollers: Poller[];
+  backlog: {
+    workflowTasks: number;
+    activityTasks: number;
+    oldestWorkflowTaskAgeSeconds: number;
+    oldestActivityTaskAgeSeconds: number;
+  };
+}
+interface Poller {
+  identity: string;
+  lastAccessTime: string | null;
+}
+
+async function describeQueue(ctx: Ctx, name: string, type: number) {
+  const response = await ctx.client.workflowService.describeTaskQueue({
+    namespace: ctx.client.options.namespace,
+    taskQueue: { name },
+    taskQueueType: type,
+    reportStats: true,
+  });
+  return {
+    pollers: response.pollers.map((poller) => ({
+      identity: poller.identity ?? '',
+      lastAccessTime: isoOf(poller.lastAccessTime),
+    })),
+    backlog: Number(response.stats?.approximateBacklogCount?.toString() ?? 0),
+    backlogAgeSeconds: Number(response.stats?.approximateBacklogAge?.seconds?.toString() ?? 0),
+  };
+}
+
+/** Who polls a task queue and how much waits in it: what an autoscaler needs to size the worker fleet. */
+export async function describeTaskQueue(ctx: Ctx, taskQueue: string): Promise<TaskQueueView> {
+  const [workflow, activity] = await Promise.all([
+    describeQueue(ctx, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+    describeQueue(ctx, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+  ]);
+  return {
+    taskQueue,
+    workflowPollers: workflow.pollers,
+    activityPollers: activity.pollers,
+    backlog: {
+      workflowTasks: workflow.backlog,
+      activityTasks: activity.backlog,
+      oldestWorkflowTaskAgeSeconds: workflow.backlogAgeSeconds,
+      oldestActivityTaskAgeSeconds: activity.backlogAgeSeconds,
+    },
+  };
+}

@@ -1,0 +1,203 @@
+import {
+  QueryNotRegisteredError,
+  QueryRejectedError,
+  WithStartWorkflowOperation,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
+import type { Context } from './context';
+import { ApiError } from './errors';
+import { describeWorkflow, REST_BASE_PATH } from './workflow-operations';
+
+type Ctx = Pick<Context, 'client' | 'config' | 'signal'>;
+
+/** Refuses a message to a workflow of another type (its handler does not exist) or, when asked, to a closed one. */
+async function requireWorkflow(
+  ctx: Ctx,
+  workflowId: string,
+  workflowType: string,
+  mustBeRunning: boolean,
+): Promise<void> {
+  const description = await describeWorkflow(ctx, workflowId);
+  if (description.type !== workflowType) {
+    throw new ApiError({
+      code: 'BAD_REQUEST',
+      message: `Workflow "${workflowId}" is a ${description.type}, not a ${workflowType}`,
+      details: { workflowId, workflowType: description.type },
+    });
+  }
+  if (mustBeRunning && description.status !== 'RUNNING') {
+    throw new ApiError({
+      code: 'CONFLICT',
+      message: `Workflow "${workflowId}" is ${description.status}; it no longer accepts messages`,
+      details: { workflowId, status: description.status },
+    });
+  }
+}
+
+/** Sends a signal to a running workflow of the given type; Temporal records it before this returns. */
+export async function sendSignal(
+  ctx: Ctx,
+  workflowType: string,
+  workflowId: string,
+  name: string,
+  args: unknown,
+): Promise<void> {
+  await requireWorkflow(ctx, workflowId, workflowType, true);
+  await ctx.client.workflow.getHandle(workflowId).signal(name, args);
+}
+
+/** Asks a workflow a query; closed workflows answer too (a worker replays them). */
+export async function runQuery(ctx: Ctx, workflowType: string, workflowId: string, name: string): Promise<unknown> {
+  await requireWorkflow(ctx, workflowId, workflowType, false);
+  try {
+    return await ctx.client.workflow.getHandle(workflowId).query(name);
+  } catch (error) {
+    if (error instanceof QueryRejectedError) {
+      throw new ApiError({
+        code: 'CONFLICT',
+        message: `Query "${name}" rejected: the workflow is closed`,
+        cause: error,
+      });
+    }
+    if (error instanceof QueryNotRegisteredError) {
+      throw new ApiError({
+        code: 'NOT_IMPLEMENTED',
+        message: `The workflow does not answer query "${name}" (is the worker up to date?)`,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+export function updateResultUrlOf(workflowId: string, updateId: string): string {
+  return `${REST_BASE_PATH}/workflows/${encodeURIComponent(workflowId)}/updates/${encodeURIComponent(updateId)}/result`;
+}
+
+export type UpdateOutcome =
+  | { updateId: string; status: 'COMPLETED'; result: unknown }
+  | { updateId: string; status: 'ACCEPTED'; resultUrl: string };
+
+/** A rejected or failed update is the client's to fix (422), with the workflow's reason as the message. */
+function updateFailed(error: WorkflowUpdateFailedError): ApiError {
+  const reason = error.cause instanceof Error ? error.cause.message : error.message;
+  return new ApiError({
+    code: 'UNPROCESSABLE_CONTENT',
+    message: `Update rejected: ${reason}`,
+    details: { reason },
+    cause: error,
+  });
+}
+
+/** Waits up to `waitMs` (capped) for an accepted update's result. */
+export async function awaitUpdate(
+  ctx: Ctx,
+  workflowId: string,
+  handle: WorkflowUpdateHandle<unknown>,
+  waitMs: number,
+): Promise<UpdateOutcome> {
+  const signal = AbortSignal.any([AbortSignal.timeout(Math.min(waitMs, ctx.config.MAX_WAIT_MS)), ctx.signal]);
+  try {
+    const result = await ctx.client.withAbortSignal(signal, () => handle.result());
+    return { updateId: handle.updateId, status: 'COMPLETED', result };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
+    if (signal.aborted)
+      return {
+        updateId: handle.updateId,
+        status: 'ACCEPTED',
+        resultUrl: updateResultUrlOf(workflowId, handle.updateId),
+      };
+    throw error;
+  }
+}
+
+/** Runs an update: the validator's rejection is a 422 at once; an accepted update is awaited for at most `waitMs`. */
+export async function runUpdate(
+  ctx: Ctx,
+  request: { workflowType: string; workflowId: string; name: string; args: unknown; updateId?: string; waitMs: number },
+): Promise<UpdateOutcome> {
+  await requireWorkflow(ctx, request.workflowId, request.workflowType, true);
+  let handle: WorkflowUpdateHandle<unknown>;
+  try {
+    handle = await ctx.client.workflow.getHandle(request.workflowId).startUpdate(request.name, {
+      args: [request.args],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+      updateId: request.updateId,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
+    throw error;
+  }
+  return awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
+}
+
+/** Fetches the result of an update started earlier (the resultUrl of a 202). */
+export async function updateResult(
+  ctx: Ctx,
+  workflowId: string,
+  updateId: string,
+  waitMs: number,
+): Promise<UpdateOutcome> {
+  await describeWorkflow(ctx, workflowId); // 404 for an unknown workflow
+  return awaitUpdate(ctx, workflowId, ctx.client.workflow.getHandle(workflowId).getUpdateHandle(updateId), waitMs);
+}
+
+/** Starts the workflow if it is not running and signals it, atomically. */
+export async function signalWithStart(
+  ctx: Ctx,
+  request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
+): Promise<{ workflowId: string; runId: string }> {
+  const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
+    workflowId: request.workflowId,
+    taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+    args: [request.input],
+    signal: request.signalName,
+    signalArgs: [request.signalArgs],
+  });
+  return { workflowId: request.workflowId, runId: handle.signaledRunId };
+}
+
+/**
+ * Starts the workflow if it is not running and sends it an update, answering with the update's result:
+ * "early return", the caller hears back at a milestone while the workflow goes on.
+ */
+export async function updateWithStart(
+  ctx: Ctx,
+  request: {
+    workflowType: string;
+    workflowId: string;
+    input: unknown;
+    updateName: string;
+    updateArgs: unknown;
+    updateId?: string;
+    waitMs: number;
+  },
+): Promise<UpdateOutcome & { workflowId: string; runId: string }> {
+  const startOperation = new WithStartWorkflowOperation(request.workflowType, {
+    workflowId: request.workflowId,
+    taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+    args: [request.input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  let handle: WorkflowUpdateHandle<unknown>;
+  try {
+    handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {
+      args: [request.updateArgs],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+      updateId: request.updateId,
+      startWorkflowOperation: startOperation,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
+    throw error;
+  }
+  const workflowHandle = await startOperation.workflowHandle();
+  // The handle carries the run the start operation resolved to (new or, with USE_EXISTING, the running one).
+  const { firstExecutionRunId } = workflowHandle as { firstExecutionRunId?: string };
+  const runId = firstExecutionRunId ?? (await workflowHandle.describe()).runId;
+  const outcome = await awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
+  return { ...outcome, workflowId: request.workflowId, runId };
+}

@@ -1,0 +1,79 @@
+import type { Request, Response } from 'express';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
+import type { Context } from './context';
+import { formatError, logServerError, toApiError } from './errors';
+import { progressEvents } from './progress-stream';
+import { workflowIdSchema } from './schemas';
+
+const KEEP_ALIVE_MS = 15_000;
+
+function sendError(res: Response, ctx: Context, error: unknown): void {
+  const trpcError = toApiError(error);
+  logServerError({ error: trpcError, ctx, path: 'events' });
+  const status = getHTTPStatusCodeFromError(trpcError);
+  const shape = formatError({
+    shape: {
+      message: trpcError.message,
+      code: TRPC_ERROR_CODES_BY_KEY[trpcError.code],
+      data: { code: trpcError.code, httpStatus: status },
+    },
+    error: trpcError,
+    ctx,
+  });
+  res.status(status).json({ message: shape.message, code: trpcError.code, data: shape.data });
+}
+
+/**
+ * GET /api/workflows/:workflowId/events — the progress stream as Server-Sent Events, for curl and EventSource.
+ * The same generator feeds the tRPC subscription `executions.events`. A browser's EventSource resends
+ * Last-Event-ID on reconnect; the stream resumes from there.
+ */
+export function progressSseHandler(createContext: (opts: { req: Request; res: Response }) => Context) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const ctx = createContext({ req, res });
+    const workflowId = workflowIdSchema.safeParse(req.params.workflowId);
+    if (!workflowId.success) {
+      res.status(400).json({
+        code: 'BAD_REQUEST',
+        message: `Invalid request: workflowId: ${workflowId.error.issues[0]?.message}`,
+        data: { requestId: ctx.requestId },
+      });
+      return;
+    }
+    const lastEventId =
+      req.header('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
+    const events = progressEvents(ctx, workflowId.data, lastEventId);
+    let first: IteratorResult<Awaited<ReturnType<typeof events.next>>['value']>;
+    try {
+      first = await events.next(); // a 404 (or 503) is still an ordinary JSON error here
+    } catch (error) {
+      sendError(res, ctx, error);
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    try {
+      for (let next = first; !next.done; next = await events.next()) {
+        const { id, event } = next.value;
+        res.write(
+          `id: ${id}\nevent: ${event.status === 'RUNNING' ? 'progress' : 'closed'}\ndata: ${JSON.stringify(event)}\n\n`,
+        );
+      }
+    } catch (error) {
+      const trpcError = toApiError(error);
+      logServerError({ error: trpcError, ctx, path: 'events' });
+      res.write(
+        `event: error\ndata: ${JSON.stringify({ code: trpcError.code, message: trpcError.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : trpcError.message })}\n\n`,
+      );
+    } finally {
+      clearInterval(keepAlive);
+      res.end();
+    }
+  };
+}
