@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import type { Express } from 'express';
+import request from 'supertest';
+import { assertCleanErrorBody, createTestApp } from './helpers/api';
+import { freePort } from './helpers/processes';
+import { uniqueName } from './helpers/temporal';
+
+// What a caller can be expected to wait for a 503. Measured (reported): the Temporal client's default gRPC retry
+// policy (10 attempts, backoff to 5 s) holds every call about 20 s before UNAVAILABLE surfaces.
+const PROMPT_MS = 10_000;
+// The bound that must hold today: the SDK's retry budget plus slack, so that a hang still fails the test.
+const RETRY_BUDGET_MS = 35_000;
+
+describe('REST: Temporal unreachable', () => {
+  let connection: Connection;
+  let app: Express;
+  before(async () => {
+    // Lazy, as the API is when Temporal goes away after start-up: every call has to fail on its own.
+    // (connectTimeout would change nothing: only Connection.connect/ensureConnected use it, not the calls.)
+    connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    app = createTestApp(new Client({ connection }), uniqueName('nowhere'));
+  });
+  after(async () => {
+    await connection?.close();
+  });
+
+  const calls: Record<string, () => request.Test> = {
+    start: () => request(app).post('/api/workflows/YourWorkflow').send({ input: 'World' }),
+    execute: () => request(app).post('/api/workflows/YourWorkflow/execute').send({ input: 'World', waitMs: 100 }),
+    result: () => request(app).get(`/api/workflows/${uniqueName('wf')}/result`),
+    describe: () => request(app).get(`/api/workflows/${uniqueName('wf')}`),
+  };
+  const measuredMs = new Map<string, number>();
+
+  it('answers start, execute, result and describe with 503 SERVICE_UNAVAILABLE', { timeout: 60_000 }, async (t) => {
+    // In parallel: each call spends its time in the client's retry back-off, not on the CPU.
+    await Promise.all(
+      Object.entries(calls).map(async ([name, call]) => {
+        const startedAt = Date.now();
+        const response = await call();
+        const elapsed = Date.now() - startedAt;
+        measuredMs.set(name, elapsed);
+        t.diagnostic(`${name} answered ${response.status} in ${elapsed} ms`);
+        assertCleanErrorBody(response, 503);
+        assert.equal(response.body.code, 'SERVICE_UNAVAILABLE');
+        assert.equal(response.body.message, 'Temporal is unavailable; try again later');
+        assert.ok(elapsed < RETRY_BUDGET_MS, `${name} took ${elapsed} ms`);
+      }),
+    );
+  });
+
+  // Known gap (reported): the API adds no deadline of its own, so the SDK's retries (~20 s) decide. Uses the timings
+  // measured above; drop `todo` once the API bounds calls to Temporal.
+  it(`answers those 503s within ${PROMPT_MS} ms`, { todo: 'no API-side deadline on Temporal calls' }, () => {
+    assert.equal(measuredMs.size, Object.keys(calls).length, 'run with the test above');
+    for (const [name, elapsed] of measuredMs) assert.ok(elapsed < PROMPT_MS, `${name} took ${elapsed} ms`);
+  });
+
+  it('answers /readyz with 503 while /healthz stays 200', async (t) => {
+    const startedAt = Date.now();
+    const ready = await request(app).get('/readyz');
+    const elapsed = Date.now() - startedAt;
+    t.diagnostic(`readyz answered ${ready.status} in ${elapsed} ms`);
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body.code, 'SERVICE_UNAVAILABLE');
+    assert.ok(ready.headers['x-request-id'], 'no x-request-id');
+    assert.ok(elapsed < PROMPT_MS, `took ${elapsed} ms`);
+    await request(app).get('/healthz').expect(200);
+  });
+});

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import request from 'supertest';
+import type { AppRouter } from '../api/router';
+import { freePort, spawnNode, type RunningProcess } from './helpers/processes';
+import { startTestServer, temporalCliPath, uniqueName } from './helpers/temporal';
+
+const ROOT = join(__dirname, '..');
+const DIST = join(ROOT, 'dist');
+const BUILT = ['api/main.js', 'worker/main.js', 'workflow-bundle.js'].map((file) => join(DIST, file));
+const START_TIMEOUT_MS = 30_000;
+// A graceful stop of either process takes well under a second; a few seconds leaves room for a busy machine.
+const STOP_WITHIN_MS = 5_000;
+
+describe('end to end: the built API and worker processes on a real server', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: RunningProcess;
+  let api: RunningProcess;
+  let baseUrl: string;
+  const taskQueue = uniqueName('e2e-tq');
+
+  before(async () => {
+    // `npm test` builds first (pretest); run alone, this file builds what is missing.
+    if (!BUILT.every((file) => existsSync(file))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    env = await startTestServer();
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    const config = {
+      NODE_ENV: 'production',
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    };
+    worker = spawnNode('worker', [join(DIST, 'worker/main.js')], config);
+    api = spawnNode('api', [join(DIST, 'api/main.js')], config);
+    await Promise.all([
+      worker.waitForLine(/"message":"worker polling"/, START_TIMEOUT_MS),
+      api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([worker?.stop('SIGKILL', 1000), api?.stop('SIGKILL', 1000)]);
+    await env?.teardown();
+  });
+
+  it('runs the worker on the prebuilt bundle and the configured task queue', async () => {
+    const line = await worker.waitForLine(/"message":"worker polling"/, 0);
+    const logged = JSON.parse(line) as { taskQueue: string; workflowSource: { bundlePath?: string } };
+    assert.equal(logged.taskQueue, taskQueue);
+    assert.equal(logged.workflowSource.bundlePath, join(DIST, 'workflow-bundle.js'));
+  });
+
+  it('is ready, and documented', async () => {
+    await request(baseUrl).get('/readyz').expect(200);
+    const openapi = await request(baseUrl).get('/openapi.json').expect(200);
+    assert.ok(openapi.body.paths['/workflows/YourWorkflow']);
+  });
+
+  it('starts a workflow over REST and serves its result', async () => {
+    const started = await request(baseUrl).post('/api/workflows/YourWorkflow').send({ input: 'World' }).expect(200);
+    assert.match(started.body.workflowId, /^YourWorkflow-/);
+    const result = await request(baseUrl)
+      .get(`/api/workflows/${started.body.workflowId}/result`)
+      .query({ waitMs: 10_000 })
+      .expect(200);
+    assert.equal(result.body.status, 'COMPLETED');
+    assert.equal(result.body.result, 'Hello, World!');
+    assert.equal(result.body.runId, started.body.runId);
+  });
+
+  it('executes a workflow over REST', async () => {
+    const response = await request(baseUrl)
+      .post('/api/workflows/YourWorkflow/execute')
+      .send({ input: 'End to end' })
+      .expect(200);
+    assert.equal(response.body.status, 'COMPLETED');
+    assert.equal(response.body.result, 'Hello, End to end!');
+  });
+
+  it('serves the typed tRPC client', async () => {
+    const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${baseUrl}/trpc` })] });
+    const started = await trpc.workflows.YourWorkflow.start.mutate({ input: 'tRPC' });
+    const outcome = await trpc.executions.result.query({ workflowId: started.workflowId, waitMs: 10_000 });
+    assert.equal(outcome.status, 'COMPLETED');
+    assert.equal(outcome.status === 'COMPLETED' && outcome.result, 'Hello, tRPC!');
+    const description = await trpc.executions.describe.query({ workflowId: started.workflowId });
+    assert.equal(description.taskQueue, taskQueue);
+  });
+
+  it('serves any Temporal client: the temporal CLI executes YourWorkflow on the worker', async () => {
+    const { stdout } = await promisify(execFile)(
+      temporalCliPath(),
+      [
+        'workflow',
+        'execute',
+        '--type',
+        'YourWorkflow',
+        '--task-queue',
+        taskQueue,
+        '--workflow-id',
+        uniqueName('cli'),
+        '--input',
+        '"World"',
+        '--address',
+        env.address,
+      ],
+      { timeout: 30_000 },
+    );
+    assert.match(stdout, /"Hello, World!"/);
+  });
+
+  it('stops both processes on SIGTERM, with exit code 0, within a few seconds', async (t) => {
+    const [workerExit, apiExit] = await Promise.all([
+      worker.stop('SIGTERM', STOP_WITHIN_MS * 2),
+      api.stop('SIGTERM', STOP_WITHIN_MS * 2),
+    ]);
+    t.diagnostic(`worker stopped in ${workerExit.elapsedMs} ms, api in ${apiExit.elapsedMs} ms`);
+    assert.equal(workerExit.code, 0, `worker exited ${workerExit.code}; output:\n${worker.output()}`);
+    assert.equal(apiExit.code, 0, `api exited ${apiExit.code}; output:\n${api.output()}`);
+    assert.ok(workerExit.elapsedMs < STOP_WITHIN_MS, `worker took ${workerExit.elapsedMs} ms to stop`);
+    assert.ok(apiExit.elapsedMs < STOP_WITHIN_MS, `api took ${apiExit.elapsedMs} ms to stop`);
+    assert.match(worker.output(), /"message":"worker stopped"/);
+    assert.match(api.output(), /"message":"api shutting down"/);
+  });
+});

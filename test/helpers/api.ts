@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Express } from 'express';
+import type { Response } from 'supertest';
+import { createApp } from '../../api/app';
+import { loadConfig } from '../../common/config';
+import { createLogger } from '../../common/logger';
+import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './temporal';
+
+/** What one API test file shares: a real dev server and the workflow bundle, made once. */
+export interface ApiTestServer {
+  env: TestWorkflowEnvironment;
+  bundle: WorkflowBundleWithSourceMap;
+}
+
+/** Starts the dev server and bundles workflows in parallel; call once per file and tear `env` down after. */
+export async function startApiTestServer(): Promise<ApiTestServer> {
+  // Workers log every state change at INFO; test output keeps only the SDK's warnings.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
+  return { env, bundle };
+}
+
+/** The app under test with the real Client it talks through and the task queue its worker polls. */
+export interface ApiUnderTest {
+  app: Express;
+  client: Client;
+  taskQueue: string;
+}
+
+/** createApp over a real Client; the API starts workflows on `taskQueue` and logs nothing. */
+export function createTestApp(client: Client, taskQueue: string): Express {
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' });
+  return createApp({ client, config, logger: createLogger('api-test', config.LOG_LEVEL) });
+}
+
+/**
+ * Runs `fn` against the app while a real worker polls a task queue no other test uses,
+ * so that each test sees only its own workflows. The worker stops when `fn` settles.
+ */
+export async function withApi<T>(
+  server: ApiTestServer,
+  fn: (api: ApiUnderTest) => Promise<T>,
+  // Tests that inspect fakes (stock released, where a parcel went) or need a slow carrier pass their own activities.
+  workerOptions: Pick<WorkerOptions, 'activities'> = {},
+): Promise<T> {
+  const taskQueue = uniqueName('api-tq');
+  const worker = await createTestWorker(server.env, server.bundle, { taskQueue, ...workerOptions });
+  const client = server.env.client;
+  return worker.runUntil(() => fn({ app: createTestApp(client, taskQueue), client, taskQueue }));
+}
+
+/** Listens on a free port (for clients that need a real URL); close() stops it. */
+export async function listen(app: Express): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** Whether Temporal knows any run of this workflow ID (describe is strongly consistent, unlike list). */
+export async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+/** How many executions visibility lists on the task queue (eventually consistent: use with describe). */
+export async function countWorkflowsOn(client: Client, taskQueue: string): Promise<number> {
+  let count = 0;
+  for await (const _ of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) count += 1;
+  return count;
+}
+
+const STACK_LINE = /\n\s+at /;
+const INTERNAL_PATH = /\/(work|root|home|usr|tmp)\/|node_modules|\.[cm]?[jt]s:\d+/;
+
+/** What every error answer must look like: the status, a JSON body, and nothing internal (no stack, no file path). */
+export function assertErrorAnswer(response: Response, status: number): void {
+  assert.equal(response.status, status, `expected ${status}, got ${response.status}: ${response.text}`);
+  assert.match(String(response.headers['content-type']), /application\/json/);
+  assert.equal(typeof (response.body as { code?: unknown }).code, 'string', `no error code: ${response.text}`);
+  assert.doesNotMatch(response.text, STACK_LINE, 'error body has a stack trace');
+  assert.doesNotMatch(response.text, INTERNAL_PATH, 'error body names an internal file');
+}
+
+/** The request id is in the x-request-id header and, the same one, in the body (top level or in data). */
+export function assertRequestIdEchoed(response: Response): void {
+  const headerId = response.headers['x-request-id'];
+  assert.ok(typeof headerId === 'string' && headerId.length > 0, `no x-request-id header: ${response.text}`);
+  const body = response.body as { requestId?: unknown; data?: { requestId?: unknown } };
+  assert.equal(
+    body.requestId ?? body.data?.requestId,
+    headerId,
+    `body requestId must echo the header: ${response.text}`,
+  );
+}
+
+/** An error answer the caller can act on and report: right status, JSON, no internals, request id echoed. */
+export function assertCleanErrorBody(response: Response, status: number): void {
+  assertErrorAnswer(response, status);
+  assertRequestIdEchoed(response);
+}
