@@ -31,6 +31,20 @@ const ADDRESS_LOCKED: Partial<Record<OrderStep, string>> = {
 const nonEmpty = (value: unknown, max: number): boolean =>
   typeof value === 'string' && value.trim().length > 0 && value.length <= max;
 
+/** A structural check of an address, for inputs that did not come through the API's zod schemas. */
+export function isShippingAddress(value: unknown): value is ShippingAddress {
+  const address = value as Partial<ShippingAddress> | undefined;
+  return (
+    nonEmpty(address?.name, 100) &&
+    nonEmpty(address?.line1, 200) &&
+    (address?.line2 === undefined || (typeof address.line2 === 'string' && address.line2.length <= 200)) &&
+    nonEmpty(address?.city, 100) &&
+    nonEmpty(address?.postalCode, 20) &&
+    typeof address?.country === 'string' &&
+    /^[A-Z]{2}$/.test(address.country)
+  );
+}
+
 /**
  * The update's validator: an Error thrown here rejects the update before it enters history. The API validates
  * the address with zod first; this re-checks the shape for clients that bypass it (the CLI, other SDKs).
@@ -38,14 +52,7 @@ const nonEmpty = (value: unknown, max: number): boolean =>
 export function validateAddressChange(step: OrderStep, input: ChangeShippingAddressInput | undefined): void {
   const locked = ADDRESS_LOCKED[step];
   if (locked) throw new Error(`Shipping address can no longer be changed: ${locked}`);
-  const address: Partial<ShippingAddress> | undefined = input?.shippingAddress;
-  const valid =
-    nonEmpty(address?.name, 100) &&
-    nonEmpty(address?.line1, 200) &&
-    (address?.line2 === undefined || (typeof address.line2 === 'string' && address.line2.length <= 200)) &&
-    nonEmpty(address?.city, 100) &&
-    nonEmpty(address?.postalCode, 20) &&
-    typeof address?.country === 'string' &&
-    /^[A-Z]{2}$/.test(address.country);
-  if (!valid) throw new Error('shippingAddress needs name, line1, city, postalCode and a two-letter country code');
+  if (!isShippingAddress(input?.shippingAddress)) {
+    throw new Error('shippingAddress needs name, line1, city, postalCode and a two-letter country code');
+  }
 }

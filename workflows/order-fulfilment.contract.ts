@@ -20,6 +20,8 @@ const identifier = (what: string) =>
     .max(64)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, `${what}: letters, digits and . _ : - (starting with a letter or digit)`);
 
+const COUNTRY_MESSAGE = 'country: an ISO 3166-1 alpha-2 code in capitals, e.g. "DE"';
+
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const shippingAddressSchema = z
@@ -31,8 +33,8 @@ export const shippingAddressSchema = z
     postalCode: text(20),
     country: z
       .string()
-      .length(2)
-      .refine((code) => ISO_3166_ALPHA2_CODES.has(code), 'country: an ISO 3166-1 alpha-2 code in capitals, e.g. "DE"')
+      .regex(/^[A-Z]{2}$/, { message: COUNTRY_MESSAGE, abort: true })
+      .refine((code) => ISO_3166_ALPHA2_CODES.has(code), COUNTRY_MESSAGE)
       .describe('ISO 3166-1 alpha-2 country code, e.g. "GB"'),
   })
   .describe('Where the order ships');
@@ -75,7 +77,8 @@ export const orderFulfilmentContract = defineWorkflowContract({
     'the approve or reject signal; charges the card (charge_payment); ships (ship_order, which heartbeats its ' +
     'progress). When a step fails or the workflow is cancelled it refunds any charge and releases the stock, then ' +
     'fails with a non-retryable ApplicationFailure of type OutOfStock, PaymentDeclined, ApprovalTimedOut or ' +
-    'OrderRejected, or ends cancelled. The fake gateway declines cardToken "tok_declined".',
+    'OrderRejected, or ends cancelled (a malformed input that bypassed this schema fails with InvalidOrder). ' +
+    'The fake gateway declines cardToken "tok_declined".',
   input: z.object({
     orderId: identifier('orderId').describe(
       'Business key; idempotency keys for stock, payment and shipment derive from it',
@@ -169,4 +172,4 @@ export type RejectInput = z.infer<Contract['signals']['reject']['input']>;
 export type ChangeShippingAddressInput = z.infer<Contract['updates']['changeShippingAddress']['input']>;
 
 /** ApplicationFailure types the order fails with; clients can branch on them. */
-export type OrderFailureType = 'OutOfStock' | 'PaymentDeclined' | 'ApprovalTimedOut' | 'OrderRejected';
+export type OrderFailureType = 'InvalidOrder' | 'OutOfStock' | 'PaymentDeclined' | 'ApprovalTimedOut' | 'OrderRejected';

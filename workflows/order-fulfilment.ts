@@ -15,16 +15,19 @@ import { DEFAULT_APPROVAL_THRESHOLD_CENTS, DEFAULT_APPROVAL_TIMEOUT_MS } from '.
 import {
   approveSignal,
   changeShippingAddressUpdate,
+  isShippingAddress,
   rejectSignal,
   statusQuery,
   validateAddressChange,
 } from './order-fulfilment-messages';
 import type {
+  ApproveInput,
   OrderFailureType,
   OrderFulfilmentInput,
   OrderFulfilmentOutput,
   OrderStatus,
   OrderStep,
+  RejectInput,
 } from './order-fulfilment.contract';
 
 // Forward steps wait for a cancelled activity to finish, so compensation sees what really happened to stock
@@ -76,8 +79,29 @@ function failureSummary(error: TemporalFailure): NonNullable<OrderStatus['failur
   return { type: root instanceof ApplicationFailure ? (root.type ?? root.name) : root.name, message: root.message };
 }
 
+const isCount = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) > 0;
+
+/**
+ * The API validates orders with the contract's zod schema; clients that bypass it (the CLI, other SDKs) get
+ * this structural check, so a malformed order fails at once instead of failing workflow tasks over and over.
+ */
+function assertOrderShape(input: OrderFulfilmentInput | undefined): void {
+  const valid =
+    typeof input?.orderId === 'string' &&
+    typeof input.customerId === 'string' &&
+    typeof input.payment?.cardToken === 'string' &&
+    Array.isArray(input.items) &&
+    input.items.length > 0 &&
+    input.items.every(
+      (item) => typeof item?.sku === 'string' && isCount(item.quantity) && isCount(item.unitPriceCents),
+    ) &&
+    isShippingAddress(input.shippingAddress);
+  if (!valid) throw orderFailure('InvalidOrder', 'The order does not match the OrderFulfilment input schema');
+}
+
 /** Reserves stock, waits for approval when the total is large, charges the card and ships the order. */
 export async function orderFulfilmentWorkflow(input: OrderFulfilmentInput): Promise<OrderFulfilmentOutput> {
+  assertOrderShape(input);
   const { orderId, customerId, items } = input;
   const approvalTimeoutMs = input.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
   const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
@@ -106,14 +130,15 @@ export async function orderFulfilmentWorkflow(input: OrderFulfilmentInput): Prom
 
   // Handlers first, before any await, so that no message finds the workflow without them.
   setHandler(statusQuery, () => status);
-  setHandler(approveSignal, ({ approvedBy }) => {
-    if (canDecide() && typeof approvedBy === 'string') status.approval.approvedBy = approvedBy;
+  // Signals cannot be refused, and clients other than the API (the CLI) may send anything: check, never throw.
+  setHandler(approveSignal, (approval: Partial<ApproveInput> | undefined) => {
+    if (canDecide() && typeof approval?.approvedBy === 'string') status.approval.approvedBy = approval.approvedBy;
     else log.warn('approve signal ignored', { step: status.step, approvalRequired });
   });
-  setHandler(rejectSignal, ({ rejectedBy, reason }) => {
-    if (canDecide() && typeof rejectedBy === 'string') {
-      status.approval.rejectedBy = rejectedBy;
-      status.approval.rejectionReason = String(reason);
+  setHandler(rejectSignal, (rejection: Partial<RejectInput> | undefined) => {
+    if (canDecide() && typeof rejection?.rejectedBy === 'string') {
+      status.approval.rejectedBy = rejection.rejectedBy;
+      status.approval.rejectionReason = String(rejection.reason ?? '');
     } else log.warn('reject signal ignored', { step: status.step, approvalRequired });
   });
   setHandler(
