@@ -49,8 +49,43 @@ export class ConfigError extends Error {
 
 /** Parses configuration from the environment, once, at start-up. The only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseEnv(configSchema, env);
+}
+
+const devPort = (fallback: number) =>
+  z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).default(fallback);
+
+// Only `npm run dev` reads these: where it runs its own Temporal dev server.
+const devConfigSchema = configSchema.extend({
+  DEV_TEMPORAL_PORT: devPort(7233),
+  DEV_TEMPORAL_UI_PORT: devPort(8233),
+  DEV_TEMPORAL_DB_FILENAME: z.string().min(1).default('.temporal/dev.sqlite'),
+});
+
+/** The configuration of `npm run dev`: the service's, plus whether and where it starts a Temporal dev server. */
+export type DevConfig = z.infer<typeof devConfigSchema> & { startTemporal: boolean };
+
+/** Parses the dev configuration. Unless TEMPORAL_ADDRESS names a server, dev starts one and points everything at it. */
+export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
+  const config = parseEnv(devConfigSchema, env);
+  const startTemporal = !env.TEMPORAL_ADDRESS;
+  const address = startTemporal ? `127.0.0.1:${config.DEV_TEMPORAL_PORT}` : config.TEMPORAL_ADDRESS;
+  return { ...config, TEMPORAL_ADDRESS: address, startTemporal };
+}
+
+/** The environment for a child process: this one's with `overrides` applied (undefined removes a variable). */
+export function childEnv(
+  overrides: Record<string, string | undefined>,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...env, ...overrides };
+  for (const [name, value] of Object.entries(overrides)) if (value === undefined) delete merged[name];
+  return merged;
+}
+
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = configSchema.safeParse(nonEmpty);
+  const parsed = schema.safeParse(nonEmpty);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
     const name = issue.path.join('.');

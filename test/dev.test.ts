@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { childEnv } from '../common/config';
+import { freePort, portIsClosed, processesWithEnvContaining, spawnWatched, type Watched } from './helpers/processes';
+import { uniqueName } from './helpers/temporal';
+
+const ROOT = resolve(__dirname, '..');
+const START_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 60_000;
+
+/** `npm run dev` in its own process group, as a terminal runs it, with ports and state of its own. */
+function startDev(ports: { api: number; temporal: number; ui: number }, stateDir: string, ...args: string[]): Watched {
+  return spawnWatched('npm', ['run', 'dev', ...(args.length ? ['--', ...args] : [])], {
+    cwd: ROOT,
+    detached: true,
+    env: childEnv({
+      PORT: String(ports.api),
+      DEV_TEMPORAL_PORT: String(ports.temporal),
+      DEV_TEMPORAL_UI_PORT: String(ports.ui),
+      // Unique per test: also the marker that finds any process this test's dev left behind.
+      DEV_TEMPORAL_DB_FILENAME: join(stateDir, 'dev.sqlite'),
+      TEMPORAL_ADDRESS: undefined,
+      TEMPORAL_NAMESPACE: undefined,
+      TEMPORAL_TASK_QUEUE: uniqueName('dev-tq'),
+      NO_COLOR: '1',
+    }),
+  });
+}
+
+async function listen(port: number): Promise<Server> {
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((done) => server.listen(port, '0.0.0.0', done));
+  return server;
+}
+
+describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
+  const stateDirs: string[] = [];
+  const newStateDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'dev-test-'));
+    stateDirs.push(dir);
+    return dir;
+  };
+  after(() => {
+    for (const dir of stateDirs) {
+      // Whatever a failed test left running must not outlive the file.
+      for (const pid of processesWithEnvContaining(dir)) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs Temporal, a worker and the API, serves YourWorkflow, and stops all of it on Ctrl-C', async () => {
+    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const stateDir = newStateDir();
+    const dev = startDev(ports, stateDir);
+
+    const output = await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+    const api = `http://localhost:${ports.api}`;
+    for (const url of [api, `${api}/docs`, `${api}/openapi.json`, `${api}/trpc`, `http://localhost:${ports.ui}`])
+      assert.match(output, new RegExp(`\\s${url.replaceAll('.', '\\.')}\\n`), `prints ${url}`);
+    assert.match(output, new RegExp(`Temporal\\s+127\\.0\\.0\\.1:${ports.temporal} `));
+
+    const workflowId = uniqueName('dev-wf');
+    const response = await fetch(`${api}/api/workflows/YourWorkflow/execute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: 'Dev', workflowId }),
+    });
+    assert.equal(response.status, 200);
+    const outcome = (await response.json()) as Record<string, unknown>;
+    assert.equal(outcome.status, 'COMPLETED');
+    assert.equal(outcome.result, 'Hello, Dev!');
+    assert.equal(outcome.workflowId, workflowId);
+
+    // What a terminal's Ctrl-C does: SIGINT to every process of the foreground group.
+    process.kill(-(dev.child.pid ?? 0), 'SIGINT');
+    assert.equal(await dev.exited(STOP_TIMEOUT_MS), 0, dev.output());
+    assert.match(dev.output(), /temporal stopped/);
+    for (const port of Object.values(ports)) assert.ok(await portIsClosed(port), `nothing listens on ${port}`);
+    assert.deepEqual(processesWithEnvContaining(stateDir), [], 'no process of this dev run is left');
+  });
+
+  it('stops all of it on SIGTERM to npm alone, as a process manager sends it', async () => {
+    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const stateDir = newStateDir();
+    const dev = startDev(ports, stateDir);
+    await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+
+    dev.child.kill('SIGTERM');
+    assert.equal(await dev.exited(STOP_TIMEOUT_MS), 0, dev.output());
+    for (const port of Object.values(ports)) assert.ok(await portIsClosed(port), `nothing listens on ${port}`);
+    assert.deepEqual(processesWithEnvContaining(stateDir), [], 'no process of this dev run is left');
+  });
+
+  it('stops the rest and exits non-zero when a process dies (--no-watch)', async () => {
+    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const stateDir = newStateDir();
+    const occupied = await listen(ports.api);
+    try {
+      const dev = startDev(ports, stateDir, '--no-watch');
+      assert.equal(await dev.exited(START_TIMEOUT_MS), 1, dev.output());
+      assert.match(dev.output(), /api exited unexpectedly \(.+\); stopping the rest/);
+      assert.match(dev.output(), /worker stopped/);
+      assert.match(dev.output(), /temporal stopped/);
+      assert.ok(await portIsClosed(ports.temporal), 'the Temporal server is stopped');
+      assert.deepEqual(processesWithEnvContaining(stateDir), [], 'no process of this dev run is left');
+    } finally {
+      occupied.close();
+    }
+  });
+
+  it('exits non-zero with a clear line when the Temporal dev server cannot start', async () => {
+    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const stateDir = newStateDir();
+    const occupied = await listen(ports.temporal);
+    try {
+      const dev = startDev(ports, stateDir);
+      assert.equal(await dev.exited(START_TIMEOUT_MS), 1, dev.output());
+      assert.match(dev.output(), /temporal exited unexpectedly \(exit code \d+\); stopping the rest/);
+      assert.doesNotMatch(dev.output(), /^(worker|api) /m, 'starts neither worker nor API');
+      assert.deepEqual(processesWithEnvContaining(stateDir), [], 'no process of this dev run is left');
+    } finally {
+      occupied.close();
+    }
+  });
+});
