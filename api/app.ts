@@ -1,43 +1,52 @@
-import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import type { IncomingMessage } from 'node:http';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
-import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
+import { createContextFactory, responseMetaFromContext, type ApiDeps } from './context';
 import { docsRouter } from './docs-page';
-import { logServerError } from './errors';
+import { errorBody, logServerError } from './errors';
 import { healthRouter } from './health';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
+import { requestScope } from './request-scope';
 import { appRouter } from './router';
 import { REST_BASE_PATH } from './workflow-operations';
 
 const MAX_BODY_BYTES = 1_000_000;
+const JSON_TYPES = ['application/json', 'application/*+json'];
 
 /** Answers body-parser failures (bad JSON, too large) in the API's error shape instead of Express's HTML. */
-const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, req, res, next) => {
+const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
   if (res.headersSent) return next(error);
-  const tooLarge = error.type === 'entity.too.large';
-  const status = tooLarge ? 413 : error.status && error.status < 500 ? error.status : 500;
-  const code = tooLarge
-    ? 'PAYLOAD_TOO_LARGE'
-    : status === 400
-      ? 'PARSE_ERROR'
-      : status < 500
-        ? 'BAD_REQUEST'
-        : 'INTERNAL_SERVER_ERROR';
-  const message = tooLarge
-    ? 'Request body too large'
-    : status === 400
-      ? 'Request body is not valid JSON'
-      : status < 500
-        ? 'Bad request'
-        : 'Internal server error';
-  res.status(status).json({ code, message, requestId: requestIdOf(req, res) });
+  if (error.type === 'entity.too.large') {
+    res.status(413).json(errorBody('PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
+  } else if (error.status === 400) {
+    res.status(400).json(errorBody('PARSE_ERROR', 'Request body is not valid JSON'));
+  } else {
+    res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+  }
 };
 
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
+
+/** REST bodies are JSON; a POST with no body at all (curl -X POST …/cancel) means "no fields". */
+const jsonBodies: RequestHandler = (req, res, next) => {
+  if (req.method !== 'POST') return next();
+  if (!req.headers['content-type'] && !hasBody(req)) {
+    req.headers['content-type'] = 'application/json';
+    req.body = {};
+    return next();
+  }
+  if (!req.is(JSON_TYPES)) {
+    res
+      .status(415)
+      .json(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (content-type: application/json)'));
+    return;
+  }
+  next();
+};
 
 /** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz. Listens nowhere. */
 export function createApp(deps: ApiDeps): Express {
@@ -46,10 +55,7 @@ export function createApp(deps: ApiDeps): Express {
   const createContext = createContextFactory(deps);
   const openApiDocument = buildOpenApiDocument();
 
-  app.use((req, res, next) => {
-    requestIdOf(req, res); // every response, errors included, carries x-request-id
-    next();
-  });
+  app.use(requestScope());
   app.use(healthRouter(deps.client));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -69,16 +75,8 @@ export function createApp(deps: ApiDeps): Express {
   // Server-Sent Events are outside what trpc-to-openapi serves; the generator behind them is the tRPC subscription's.
   app.get(`${REST_BASE_PATH}/workflows/:workflowId/events`, progressSseHandler(createContext));
 
-  // JSON bodies with any JSON content type (charset included) are parsed here, once.
-  app.use(REST_BASE_PATH, express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
-  app.use(REST_BASE_PATH, (req, _res, next) => {
-    // A POST with no body at all (curl -X POST .../cancel) means "no fields", not "unsupported media type".
-    if (req.method === 'POST' && req.body === undefined && !req.headers['content-type'] && !hasBody(req)) {
-      req.headers['content-type'] = 'application/json';
-      req.body = {};
-    }
-    next();
-  });
+  app.use(REST_BASE_PATH, jsonBodies, express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES }));
+  // Answers every path under /api: a path no procedure serves is its 404, in the same error shape.
   app.use(
     REST_BASE_PATH,
     createOpenApiExpressMiddleware({
@@ -91,9 +89,7 @@ export function createApp(deps: ApiDeps): Express {
   );
 
   app.use((req, res) => {
-    res
-      .status(404)
-      .json({ code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}`, requestId: requestIdOf(req, res) });
+    res.status(404).json(errorBody('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
   app.use(bodyErrors);
   return app;

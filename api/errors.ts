@@ -1,10 +1,12 @@
 import { TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ZodError } from 'zod';
 import type { Context } from './context';
+import { currentRequestId } from './request-scope';
 
 /** A mapped error that also carries machine-readable details (e.g. the existing run of a 409). */
 export class ApiError extends TRPCError {
@@ -112,7 +114,7 @@ export function formatError({ shape, error, ctx }: { shape: TRPCDefaultErrorShap
       code: shape.data.code,
       httpStatus: shape.data.httpStatus,
       path: shape.data.path,
-      requestId: ctx?.requestId,
+      requestId: ctx?.requestId ?? currentRequestId(),
       fieldErrors: fieldIssues,
       details: error instanceof ApiError ? error.details : undefined,
     },
@@ -129,4 +131,16 @@ export function logServerError({ error, ctx, path }: { error: TRPCError; ctx?: C
     error: cause instanceof Error ? cause.message : String(cause),
     stack: cause instanceof Error ? cause.stack : undefined,
   });
+}
+
+/** The body of an error answered outside tRPC (body parsing, unknown routes, readiness), in the same shape. */
+export function errorBody(
+  code: TRPC_ERROR_CODE_KEY,
+  message: string,
+): { code: TRPC_ERROR_CODE_KEY; message: string; data: Record<string, unknown> } {
+  return {
+    code,
+    message,
+    data: { code, httpStatus: getHTTPStatusCodeFromError(new TRPCError({ code })), requestId: currentRequestId() },
+  };
 }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import express, { type Router } from 'express';
+import { errorBody } from './errors';
 
 const READY_CHECK_TIMEOUT_MS = 2_000;
 
@@ -16,9 +17,7 @@ export function healthRouter(client: Client): Router {
       );
       res.json({ status: 'ready', temporal: 'reachable' });
     } catch {
-      res
-        .status(503)
-        .json({ status: 'unavailable', code: 'SERVICE_UNAVAILABLE', message: 'Temporal is not reachable' });
+      res.status(503).json({ status: 'unavailable', ...errorBody('SERVICE_UNAVAILABLE', 'Temporal is not reachable') });
     }
   });
   return health;

@@ -1,16 +1,13 @@
-import { Client, Connection } from '@temporalio/client';
 import { exitOnConfigError, loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
-import { temporalConnectionSettings } from '../common/temporal-connection';
 import { createApp } from './app';
+import { connectApiClient } from './temporal-client';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(config: Config): Promise<void> {
   const logger = createLogger('api', config.LOG_LEVEL);
-  // One connection for the life of the process: every request shares it.
-  const connection = await Connection.connect(temporalConnectionSettings(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = await connectApiClient(config);
   const app = createApp({ client, config, logger });
 
   const server = app.listen(config.PORT, config.HOST, () => {
@@ -29,7 +26,7 @@ async function main(config: Config): Promise<void> {
     logger.info('api shutting down', { signal });
     const forced = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     server.close(() => {
-      connection
+      client.connection
         .close()
         .catch(() => undefined)
         .finally(() => {

@@ -16,7 +16,43 @@ export function buildOpenApiDocument(): OpenAPIObject {
     docsUrl: '/docs',
   });
   document.paths = { ...document.paths, '/workflows/{workflowId}/events': progressStreamPath };
+  describeErrorBodies(document);
   return document;
+}
+
+/** What every error body carries beyond trpc-to-openapi's message, code and issues (see api/errors.ts formatError). */
+const errorDataSchema = z.object({
+  code: z.string().describe('The same code as the top-level one'),
+  httpStatus: z.number().int(),
+  path: z.string().optional().describe('The procedure, e.g. workflows.YourWorkflow.start'),
+  requestId: z.string().optional().describe('Also in the x-request-id header; quote it when reporting a problem'),
+  fieldErrors: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('For invalid input: each field at fault, as a dotted path'),
+  details: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Machine-readable details, e.g. existingRunId for a 409'),
+});
+
+const issueSchema = z
+  .looseObject({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string() })
+  .partial({ path: true, code: true });
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema);
+  return rest;
+}
+
+/** trpc-to-openapi documents errors as {message, code, issues}; the real bodies also carry `data`, documented here. */
+function describeErrorBodies(document: OpenAPIObject): void {
+  const data = jsonSchemaOf(errorDataSchema);
+  const issues = { type: 'array', items: jsonSchemaOf(issueSchema) };
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
+    if (!name.startsWith('error.') || !('properties' in schema) || !schema.properties) continue;
+    schema.properties = { ...schema.properties, issues, data } as typeof schema.properties;
+  }
 }
 
 // The SSE route is served beside trpc-to-openapi (which has no streaming), so it is described here by hand.

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { Context } from './context';
-import { formatError, logServerError, toApiError } from './errors';
+import { errorBody, formatError, logServerError, toApiError } from './errors';
 import { progressEvents } from './progress-stream';
 import { workflowIdSchema } from './schemas';
 
@@ -34,11 +34,9 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
     const ctx = createContext({ req, res });
     const workflowId = workflowIdSchema.safeParse(req.params.workflowId);
     if (!workflowId.success) {
-      res.status(400).json({
-        code: 'BAD_REQUEST',
-        message: `Invalid request: workflowId: ${workflowId.error.issues[0]?.message}`,
-        data: { requestId: ctx.requestId },
-      });
+      res
+        .status(400)
+        .json(errorBody('BAD_REQUEST', `Invalid request: workflowId: ${workflowId.error.issues[0]?.message}`));
       return;
     }
     const lastEventId =

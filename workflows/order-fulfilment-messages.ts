@@ -3,6 +3,7 @@ import type {
   ApproveInput,
   ChangeShippingAddressInput,
   OrderStatus,
+  PaymentConfirmation,
   OrderStep,
   RejectInput,
   ShippingAddress,
@@ -19,6 +20,13 @@ export const statusQuery = defineQuery<OrderStatus>('status' satisfies QueryName
 export const changeShippingAddressUpdate = defineUpdate<ShippingAddress, [ChangeShippingAddressInput]>(
   'changeShippingAddress' satisfies UpdateName<Contract>,
 );
+
+export const waitForPaymentUpdate = defineUpdate<PaymentConfirmation, []>(
+  'waitForPayment' satisfies UpdateName<Contract>,
+);
+
+/** Steps after which an order is never charged: a payment waiter must not wait for it. */
+export const ENDED_UNCHARGED_STEPS: readonly OrderStep[] = ['compensating', 'failed', 'cancelled'];
 
 const ADDRESS_LOCKED: Partial<Record<OrderStep, string>> = {
   shipping: 'the order has shipped',

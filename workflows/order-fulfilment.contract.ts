@@ -155,6 +155,13 @@ export const orderFulfilmentContract = defineWorkflowContract({
       input: z.object({ shippingAddress: shippingAddressSchema }),
       output: shippingAddressSchema,
     },
+    waitForPayment: {
+      description:
+        'Answers once the order is charged, with the charge; rejected (or failed) if the order ends first. ' +
+        'With update-with-start it places an order and answers at payment while shipping goes on (early return).',
+      input: z.object({}),
+      output: z.object({ chargeId: z.string(), totalCents: z.number().int() }),
+    },
   },
 });
 
@@ -170,6 +177,7 @@ export type OrderStep = OrderStatus['step'];
 export type ApproveInput = z.infer<Contract['signals']['approve']['input']>;
 export type RejectInput = z.infer<Contract['signals']['reject']['input']>;
 export type ChangeShippingAddressInput = z.infer<Contract['updates']['changeShippingAddress']['input']>;
+export type PaymentConfirmation = z.infer<Contract['updates']['waitForPayment']['output']>;
 
 /** ApplicationFailure types the order fails with; clients can branch on them. */
 export type OrderFailureType = 'InvalidOrder' | 'OutOfStock' | 'PaymentDeclined' | 'ApprovalTimedOut' | 'OrderRejected';

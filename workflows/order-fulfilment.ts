@@ -15,6 +15,8 @@ import { DEFAULT_APPROVAL_THRESHOLD_CENTS, DEFAULT_APPROVAL_TIMEOUT_MS } from '.
 import {
   approveSignal,
   changeShippingAddressUpdate,
+  ENDED_UNCHARGED_STEPS,
+  waitForPaymentUpdate,
   isShippingAddress,
   rejectSignal,
   statusQuery,
@@ -148,6 +150,29 @@ export async function orderFulfilmentWorkflow(input: OrderFulfilmentInput): Prom
       return shippingAddress;
     },
     { validator: (change) => validateAddressChange(status.step, change) },
+  );
+
+  // The milestone callers can wait for (update-with-start: "answer me once it's paid").
+  const paidOrEnded = (): boolean => status.chargeId !== undefined || ENDED_UNCHARGED_STEPS.includes(status.step);
+  setHandler(
+    waitForPaymentUpdate,
+    async () => {
+      await condition(paidOrEnded);
+      if (status.chargeId === undefined) {
+        throw ApplicationFailure.create({
+          type: 'OrderNotCharged',
+          message: `Order ${orderId} ended before payment${status.failure ? `: ${status.failure.message}` : ''}`,
+        });
+      }
+      return { chargeId: status.chargeId, totalCents };
+    },
+    {
+      validator: () => {
+        if (status.chargeId === undefined && ENDED_UNCHARGED_STEPS.includes(status.step)) {
+          throw new Error(`Order ${orderId} has ended (${status.step}) and will not be charged`);
+        }
+      },
+    },
   );
 
   const compensations = new Compensations();

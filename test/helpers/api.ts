@@ -100,16 +100,12 @@ export function assertErrorAnswer(response: Response, status: number): void {
   assert.doesNotMatch(response.text, INTERNAL_PATH, 'error body names an internal file');
 }
 
-/** The request id is in the x-request-id header and, the same one, in the body (top level or in data). */
+/** The request id is in the x-request-id header and, the same one, in the body (data.requestId). */
 export function assertRequestIdEchoed(response: Response): void {
   const headerId = response.headers['x-request-id'];
   assert.ok(typeof headerId === 'string' && headerId.length > 0, `no x-request-id header: ${response.text}`);
   const body = response.body as { requestId?: unknown; data?: { requestId?: unknown } };
-  assert.equal(
-    body.requestId ?? body.data?.requestId,
-    headerId,
-    `body requestId must echo the header: ${response.text}`,
-  );
+  assert.equal(body.data?.requestId, headerId, `body requestId must echo the header: ${response.text}`);
 }
 
 /** An error answer the caller can act on and report: right status, JSON, no internals, request id echoed. */

@@ -1,0 +1,24 @@
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ConnectionOptions,
+} from '@temporalio/client';
+import type { Config } from '../common/config';
+import { temporalConnectionSettings, type TemporalConnectionSettings } from '../common/temporal-connection';
+
+// The SDK retries an unavailable server for about 20 s (10 attempts, back-off to 5 s). An HTTP caller is better
+// served by a prompt 503 it can retry itself, so the API gives up after a few quick attempts (about 1 s).
+const API_RETRY = defaultGrpcRetryOptions({ maxAttempts: 4, maxIntervalMs: () => 500 });
+
+/** Connection options of the API's client: the shared settings plus the API's short retry budget. */
+export function apiConnectionOptions(settings: TemporalConnectionSettings): ConnectionOptions {
+  return { ...settings, interceptors: [makeGrpcRetryInterceptor(API_RETRY)] };
+}
+
+/** Connects the API's one Temporal client, shared by every request for the life of the process. */
+export async function connectApiClient(config: Config): Promise<Client> {
+  const connection = await Connection.connect(apiConnectionOptions(temporalConnectionSettings(config)));
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
