@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { childEnv } from '../common/config';
-import { freePort, portIsClosed, processesWithEnvContaining, spawnWatched, type Watched } from './helpers/processes';
+import { portIsClosed, processesWithEnvContaining, spawnWatched, type Watched } from './helpers/process-checks';
+import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
 
 const ROOT = resolve(__dirname, '..');

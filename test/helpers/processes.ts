@@ -1,86 +1,77 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 
-/** A TCP port that was free a moment ago (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** True when nothing accepts connections on 127.0.0.1:`port`. */
-export async function portIsClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
-
-/** PIDs of live processes whose environment contains `marker` (Linux /proc); finds orphans a test left behind. */
-export function processesWithEnvContaining(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked, or is not ours to read.
-    }
-  }
-  return pids;
-}
-
-/** A spawned process whose stdout and stderr are collected, with a way to wait for a line of output. */
-export interface Watched {
-  child: ChildProcess;
+/** A child process under test, with everything it printed (stdout and stderr, interleaved). */
+export interface RunningProcess {
+  readonly child: ChildProcess;
   output(): string;
-  /** Resolves with the output once `pattern` matches it; rejects on timeout or if the process exits first. */
-  waitFor(pattern: RegExp, timeoutMs: number): Promise<string>;
-  /** Resolves with the exit code (or signal name) once the process has exited; rejects on timeout. */
-  exited(timeoutMs: number): Promise<number | string>;
+  /** Resolves with the first output line matching `pattern`; rejects with the output so far if it exits or times out. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** Sends `signal` and resolves with the exit code and how long the exit took; SIGKILLs it after `timeoutMs`. */
+  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<{ code: number | null; elapsedMs: number }>;
 }
 
-/** Spawns `command` and watches its output. */
-export function spawnWatched(command: string, args: string[], options: Parameters<typeof spawn>[2]): Watched {
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  const exit = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
-  let exitedAlready = false;
-  void exit.then(() => (exitedAlready = true));
-
-  const within = <T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms ${what}\n${text}`)), timeoutMs);
-      promise.then(resolve, reject).finally(() => clearTimeout(timer));
-    });
+/**
+ * Spawns `node <args>` with exactly `env` (nothing inherited: the test decides the whole configuration).
+ * Call stop() in after(), so that a failing test leaves no process behind.
+ */
+export function spawnNode(name: string, args: string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer): void => {
+    output += chunk.toString();
+    listeners.forEach((listener) => listener());
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return {
     child,
-    output: () => text,
-    waitFor: (pattern, timeoutMs) =>
-      within(
-        new Promise<string>((resolve, reject) => {
-          const check = (): void => {
-            if (pattern.test(text)) return resolve(text);
-            if (exitedAlready) return reject(new Error(`exited before printing ${pattern}\n${text}`));
-            setTimeout(check, 100);
-          };
-          check();
-        }),
-        timeoutMs,
-        `waiting for ${pattern}`,
-      ),
-    exited: (timeoutMs) => within(exit, timeoutMs, 'waiting for exit'),
+    output: () => output,
+    waitForLine(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const line = output.split('\n').find((candidate) => pattern.test(candidate));
+          if (line === undefined) return;
+          done();
+          resolve(line);
+        };
+        const fail = (why: string) => (): void => {
+          done();
+          reject(new Error(`${name} ${why} before printing ${pattern}; its output:\n${output}`));
+        };
+        const timer = setTimeout(fail(`took over ${timeoutMs} ms`), timeoutMs);
+        const onExit = fail('exited');
+        const done = (): void => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          child.off('exit', onExit);
+        };
+        listeners.add(check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+    async stop(signal, timeoutMs) {
+      const startedAt = Date.now();
+      if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, elapsedMs: 0 };
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return { code, elapsedMs: Date.now() - startedAt };
+    },
   };
+}
+
+/** A TCP port that was free a moment ago (the OS picked it); good enough for a test process to listen on. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address !== 'object') throw new Error('no port assigned');
+  return address.port;
 }
