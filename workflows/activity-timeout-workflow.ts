@@ -21,7 +21,13 @@ export async function activityTimeoutWorkflow(params: ActivityTimeoutWorkflowInp
   const { delayed_greeting } = proxyActivities<Activities>({
     ...timeoutOptions(params.timeout, params.timeoutMs),
     taskQueue: params.activityTaskQueue,
-    retry: { maximumAttempts: params.maximumAttempts, initialInterval: 100, backoffCoefficient: 1 },
+    retry: {
+      // The contract's 0 means "no limit"; the SDK rejects 0 (the workflow task would fail forever) and means
+      // "no limit" by leaving the field unset.
+      maximumAttempts: params.maximumAttempts === 0 ? undefined : params.maximumAttempts,
+      initialInterval: 100,
+      backoffCoefficient: 1,
+    },
   });
   return await delayed_greeting({ greeting: 'Hello', name: params.name, delayMs: params.activityDelayMs });
 }

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { z } from 'zod';
+import * as workflows from '../workflows';
+import { workflowContracts, type RegisteredContract } from '../workflows/contracts';
+import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './helpers/temporal';
+
+// Compile-time agreement between each contract and the workflow function registered under its type: `npm run
+// typecheck` fails, naming the workflow type, when a contract's parsed input is not what the function takes or
+// the function returns what the output schema would not accept.
+type Workflows = typeof workflows;
+type Assignable<From, To> = [From] extends [To] ? true : false;
+type ExpectAllTrue<T extends Record<string, true>> = T;
+type InputsAgree = {
+  [C in RegisteredContract as C['workflowType']]: C['workflowType'] extends keyof Workflows
+    ? Assignable<z.output<C['input']>, Parameters<Workflows[C['workflowType']]>[0]>
+    : false;
+};
+type OutputsAgree = {
+  [C in RegisteredContract as C['workflowType']]: C['workflowType'] extends keyof Workflows
+    ? Assignable<Awaited<ReturnType<Workflows[C['workflowType']]>>, z.input<C['output']>>
+    : false;
+};
+type _ContractTypesAgree = [ExpectAllTrue<InputsAgree>, ExpectAllTrue<OutputsAgree>];
+
+/** What of zod or the contract files made it into a workflow bundle; empty when the sandbox is clean. */
+function sandboxLeaks(code: string): string[] {
+  const leaks: string[] = [];
+  if (code.includes('ZodError') || /node_modules\/zod\//.test(code)) leaks.push('zod');
+  const modules = new Set(code.match(/\.\/workflows\/[\w./-]*contracts?\.ts/g) ?? []);
+  return [...leaks, ...modules];
+}
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+// Names a workflow answers for itself: the SDK's built-in queries, which no contract lists.
+const isBuiltIn = (name: string): boolean => name.startsWith('__');
+
+interface HandlerDefinitions {
+  signalDefinitions?: { name: string }[];
+  queryDefinitions?: { name: string }[];
+  updateDefinitions?: { name: string }[];
+}
+
+describe('workflow registry', { timeout: 120_000 }, () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  before(async () => {
+    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  it('registers exactly the workflow types the contracts name', () => {
+    const exported = Object.keys(workflows);
+    const contracted = workflowContracts.map((contract) => contract.workflowType);
+    const noExport = contracted.filter((type) => !exported.includes(type));
+    const noContract = exported.filter((type) => !contracted.includes(type as (typeof contracted)[number]));
+    assert.deepEqual(noExport, [], `contracts whose workflowType workflows/index.ts does not export: ${noExport}`);
+    assert.deepEqual(noContract, [], `workflows/index.ts exports without a contract in contracts.ts: ${noContract}`);
+    assert.equal(new Set(contracted).size, contracted.length, 'two contracts share a workflowType');
+  });
+
+  it('keeps zod and the contract files out of the workflow bundle', async () => {
+    assert.match(
+      bundle.code,
+      /\.\/workflows\/index\.ts/,
+      'the bundle names its modules (the check below relies on it)',
+    );
+    assert.deepEqual(sandboxLeaks(bundle.code), []);
+
+    // The same check on workflow code that imports a contract as a value does find the leak.
+    const leaky = await bundleWorkflowCode({
+      workflowsPath: join(__dirname, 'fixtures', 'zod-leaking-workflows.ts'),
+      logger: quietLogger,
+    });
+    const found = sandboxLeaks(leaky.code);
+    assert.ok(found.includes('zod') && found.includes('./workflows/your-workflow.contract.ts'), `found ${found}`);
+  });
+
+  it("registers each contract's signal, query and update names, and no others", async () => {
+    const taskQueue = uniqueName('tq');
+    const worker = await createTestWorker(env, bundle, { taskQueue });
+    await worker.runUntil(
+      Promise.all(
+        workflowContracts.map(async (contract) => {
+          const handle = await env.client.workflow.start(contract.workflowType, {
+            taskQueue,
+            workflowId: uniqueName(`wf-${contract.workflowType}`),
+            args: [contract.input.parse(contract.exampleInput)],
+          });
+          try {
+            // A closed workflow answers queries too (the worker replays it), so no workflow needs skipping.
+            const { definition } = await handle.query<{ definition: HandlerDefinitions }>(
+              '__temporal_workflow_metadata',
+            );
+            const names = (definitions: { name: string }[] = []): string[] =>
+              definitions
+                .map(({ name }) => name)
+                .filter((name) => !isBuiltIn(name))
+                .sort();
+            assert.deepEqual(
+              {
+                signals: names(definition.signalDefinitions),
+                queries: names(definition.queryDefinitions),
+                updates: names(definition.updateDefinitions),
+              },
+              {
+                signals: Object.keys(contract.signals).sort(),
+                queries: Object.keys(contract.queries).sort(),
+                updates: Object.keys(contract.updates).sort(),
+              },
+              `${contract.workflowType}: handlers registered by the workflow differ from its contract`,
+            );
+          } finally {
+            await handle.terminate('test cleanup').catch((error: unknown) => {
+              if (!(error instanceof WorkflowNotFoundError)) throw error; // already closed
+            });
+          }
+        }),
+      ),
+    );
+  });
+});
