@@ -8,6 +8,7 @@ import {
   terminateWorkflow,
   visibilityQuery,
 } from '../execution-operations';
+import { toApiError } from '../errors';
 import { updateResult } from '../message-operations';
 import { progressEvents } from '../progress-stream';
 import {
@@ -212,8 +213,18 @@ export const executionsRouter = router({
     .input(z.object({ workflowId: workflowIdSchema, lastEventId: z.string().optional() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const stop = signal ? AbortSignal.any([signal, ctx.signal]) : ctx.signal;
-      for await (const { id, event } of progressEvents({ ...ctx, signal: stop }, input.workflowId, input.lastEventId)) {
-        yield tracked(id, event);
+      try {
+        for await (const { id, event } of progressEvents(
+          { ...ctx, signal: stop },
+          input.workflowId,
+          input.lastEventId,
+        )) {
+          yield tracked(id, event);
+        }
+      } catch (error) {
+        // Thrown while streaming, after mapErrors has seen the generator: map here, or NOT_FOUND reaches the client
+        // as INTERNAL_SERVER_ERROR, which httpSubscriptionLink retries forever.
+        throw toApiError(error);
       }
     }),
 });

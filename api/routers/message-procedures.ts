@@ -28,9 +28,11 @@ type SignalProcedures<C extends WorkflowContract> = {
     { workflowId: string; signal: string; status: 'SIGNALED' }
   >;
 };
+// z.object({}) infers Record<string, never>, whose index signature would make the merged-in workflowId `never`.
+type QueryArgs<T> = T extends Record<string, never> ? {} : T;
 type QueryProcedures<C extends WorkflowContract> = {
   [K in keyof C['queries']]: Query<
-    z.input<C['queries'][K]['input']> & { workflowId: string },
+    QueryArgs<z.input<C['queries'][K]['input']>> & { workflowId: string },
     z.output<C['queries'][K]['output']>
   >;
 };

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { assertErrorAnswer, startApiTestServer, withApi, type ApiTestServer } from './helpers/api';
+import { awaitStep, createOrderFakes, historyOf, largeOrderInput, scheduledActivities } from './helpers/orders';
+import { uniqueName } from './helpers/temporal';
+
+describe('REST lifecycle: cancel and terminate', () => {
+  let server: ApiTestServer;
+  before(async () => {
+    server = await startApiTestServer();
+  });
+  after(async () => {
+    await server?.env.teardown();
+  });
+
+  it('cancels an order awaiting approval (202): it ends CANCELLED after releasing its stock', () => {
+    const fakes = createOrderFakes();
+    return withApi(
+      server,
+      async ({ app, client }) => {
+        const workflowId = uniqueName('order');
+        const input = largeOrderInput();
+        const started = await request(app).post('/api/workflows/OrderFulfilment').send({ input, workflowId });
+        assert.equal(started.status, 200, started.text);
+        await awaitStep(app, workflowId, 'awaiting_approval');
+        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'held');
+
+        const cancelled = await request(app).post(`/api/workflows/${workflowId}/cancel`);
+        assert.equal(cancelled.status, 202, cancelled.text);
+        assert.deepEqual(cancelled.body, { workflowId, runId: started.body.runId, status: 'CANCEL_REQUESTED' });
+
+        const outcome = await request(app).get(`/api/workflows/${workflowId}/result`).query({ waitMs: 15_000 });
+        assert.equal(outcome.status, 200, outcome.text);
+        assert.equal(outcome.body.status, 'CANCELLED');
+        assert.equal(outcome.body.failure.type, 'CancelledFailure');
+
+        // The saga's compensation ran before the workflow closed: the stock is back.
+        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'released');
+        assert.equal(fakes.inventory.available('LAPTOP-PRO'), 1_000);
+        const activities = scheduledActivities(await historyOf(client, workflowId));
+        assert.deepEqual(activities, ['reserve_stock', 'release_stock']);
+        assert.equal(fakes.payments.ledger().length, 0, 'nothing was charged');
+      },
+      fakes,
+    );
+  });
+
+  it('answers 409 for cancelling a closed workflow and 404 for an unknown one', () =>
+    withApi(server, async ({ app }) => {
+      const workflowId = uniqueName('greeting');
+      const done = await request(app)
+        .post('/api/workflows/YourWorkflow/execute')
+        .send({ input: 'World', workflowId, waitMs: 10_000 });
+      assert.equal(done.body.status, 'COMPLETED', done.text);
+
+      const closed = await request(app).post(`/api/workflows/${workflowId}/cancel`);
+      assertErrorAnswer(closed, 409);
+      assert.equal(closed.body.code, 'CONFLICT');
+      assert.match(closed.body.message, /COMPLETED/);
+      // Nothing changed: the workflow is still COMPLETED with its result.
+      const after = await request(app).get(`/api/workflows/${workflowId}/result`).expect(200);
+      assert.equal(after.body.status, 'COMPLETED');
+
+      const unknown = await request(app).post(`/api/workflows/${uniqueName('missing')}/cancel`);
+      assertErrorAnswer(unknown, 404);
+      assert.equal(unknown.body.code, 'NOT_FOUND');
+    }));
+
+  it('terminates a running workflow with a reason: TERMINATED, the reason in failure.message, no compensation', () => {
+    const fakes = createOrderFakes();
+    return withApi(
+      server,
+      async ({ app, client }) => {
+        const workflowId = uniqueName('order');
+        const input = largeOrderInput();
+        const started = await request(app).post('/api/workflows/OrderFulfilment').send({ input, workflowId });
+        await awaitStep(app, workflowId, 'awaiting_approval');
+
+        const reason = 'duplicate order, see ticket OPS-1234';
+        const terminated = await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason });
+        assert.equal(terminated.status, 200, terminated.text);
+        assert.deepEqual(terminated.body, { workflowId, runId: started.body.runId, status: 'TERMINATED' });
+
+        const outcome = await request(app).get(`/api/workflows/${workflowId}/result`).expect(200);
+        assert.equal(outcome.body.status, 'TERMINATED');
+        assert.equal(outcome.body.failure.message, reason);
+        // Termination runs no workflow code: the stock stays held (what makes cancel the gentler choice).
+        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'held');
+        assert.deepEqual(scheduledActivities(await historyOf(client, workflowId)), ['reserve_stock']);
+
+        const again = await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason });
+        assertErrorAnswer(again, 409);
+        assert.equal(again.body.code, 'CONFLICT');
+        assert.match(again.body.message, /TERMINATED/);
+      },
+      fakes,
+    );
+  });
+
+  it('answers 404 for terminating an unknown workflow, and 400 for an empty reason', () =>
+    withApi(server, async ({ app }) => {
+      const unknown = await request(app)
+        .post(`/api/workflows/${uniqueName('missing')}/terminate`)
+        .send({ reason: 'x' });
+      assertErrorAnswer(unknown, 404);
+
+      const workflowId = uniqueName('order');
+      await request(app)
+        .post('/api/workflows/OrderFulfilment')
+        .send({ input: largeOrderInput(), workflowId })
+        .expect(200);
+      const empty = await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason: '' });
+      assertErrorAnswer(empty, 400);
+      assert.equal((await request(app).get(`/api/workflows/${workflowId}`).expect(200)).body.status, 'RUNNING');
+    }));
+});
