@@ -7,14 +7,19 @@ import { after, describe, it } from 'node:test';
 import { childEnv } from '../common/config';
 import { portIsClosed, processesWithEnvContaining, spawnWatched, type Watched } from './helpers/process-checks';
 import { freePort } from './helpers/processes';
-import { uniqueName } from './helpers/temporal';
+import { startTestServer, uniqueName } from './helpers/temporal';
 
 const ROOT = resolve(__dirname, '..');
 const START_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 60_000;
 
 /** `npm run dev` in its own process group, as a terminal runs it, with ports and state of its own. */
-function startDev(ports: { api: number; temporal: number; ui: number }, stateDir: string, ...args: string[]): Watched {
+function startDev(
+  ports: { api: number; temporal: number; ui: number },
+  stateDir: string,
+  options: { args?: string[]; temporalAddress?: string } = {},
+): Watched {
+  const args = options.args ?? [];
   return spawnWatched('npm', ['run', 'dev', ...(args.length ? ['--', ...args] : [])], {
     cwd: ROOT,
     detached: true,
@@ -24,12 +29,27 @@ function startDev(ports: { api: number; temporal: number; ui: number }, stateDir
       DEV_TEMPORAL_UI_PORT: String(ports.ui),
       // Unique per test: also the marker that finds any process this test's dev left behind.
       DEV_TEMPORAL_DB_FILENAME: join(stateDir, 'dev.sqlite'),
-      TEMPORAL_ADDRESS: undefined,
+      TEMPORAL_ADDRESS: options.temporalAddress,
       TEMPORAL_NAMESPACE: undefined,
       TEMPORAL_TASK_QUEUE: uniqueName('dev-tq'),
       NO_COLOR: '1',
     }),
   });
+}
+
+/** Runs YourWorkflow through the dev API's REST route and asserts its greeting. */
+async function executeYourWorkflow(apiPort: number, name: string): Promise<void> {
+  const workflowId = uniqueName('dev-wf');
+  const response = await fetch(`http://localhost:${apiPort}/api/workflows/YourWorkflow/execute`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input: name, workflowId }),
+  });
+  const outcome = (await response.json()) as Record<string, unknown>;
+  assert.equal(response.status, 200, JSON.stringify(outcome));
+  assert.equal(outcome.status, 'COMPLETED');
+  assert.equal(outcome.result, `Hello, ${name}!`);
+  assert.equal(outcome.workflowId, workflowId);
 }
 
 async function listen(port: number): Promise<Server> {
@@ -64,17 +84,7 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
       assert.match(output, new RegExp(`\\s${url.replaceAll('.', '\\.')}\\n`), `prints ${url}`);
     assert.match(output, new RegExp(`Temporal\\s+127\\.0\\.0\\.1:${ports.temporal} `));
 
-    const workflowId = uniqueName('dev-wf');
-    const response = await fetch(`${api}/api/workflows/YourWorkflow/execute`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ input: 'Dev', workflowId }),
-    });
-    assert.equal(response.status, 200);
-    const outcome = (await response.json()) as Record<string, unknown>;
-    assert.equal(outcome.status, 'COMPLETED');
-    assert.equal(outcome.result, 'Hello, Dev!');
-    assert.equal(outcome.workflowId, workflowId);
+    await executeYourWorkflow(ports.api, 'Dev');
 
     // What a terminal's Ctrl-C does: SIGINT to every process of the foreground group.
     process.kill(-(dev.child.pid ?? 0), 'SIGINT');
@@ -96,12 +106,33 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
     assert.deepEqual(processesWithEnvContaining(stateDir), [], 'no process of this dev run is left');
   });
 
+  it('uses the server TEMPORAL_ADDRESS names, starts none, and leaves it running', async () => {
+    const server = await startTestServer();
+    try {
+      const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+      const stateDir = newStateDir();
+      const dev = startDev(ports, stateDir, { temporalAddress: server.address });
+      const output = await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+      assert.match(output, new RegExp(`Temporal\\s+${server.address.replaceAll('.', '\\.')} .*started none`));
+      assert.doesNotMatch(output, /^temporal /m, 'no dev server of its own');
+      assert.doesNotMatch(output, /Web UI/);
+      await executeYourWorkflow(ports.api, 'External');
+
+      dev.child.kill('SIGTERM');
+      assert.equal(await dev.exited(STOP_TIMEOUT_MS), 0, dev.output());
+      assert.deepEqual(processesWithEnvContaining(stateDir), [], 'no process of this dev run is left');
+      await server.connection.workflowService.getSystemInfo({});
+    } finally {
+      await server.teardown();
+    }
+  });
+
   it('stops the rest and exits non-zero when a process dies (--no-watch)', async () => {
     const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
     const stateDir = newStateDir();
     const occupied = await listen(ports.api);
     try {
-      const dev = startDev(ports, stateDir, '--no-watch');
+      const dev = startDev(ports, stateDir, { args: ['--no-watch'] });
       assert.equal(await dev.exited(START_TIMEOUT_MS), 1, dev.output());
       assert.match(dev.output(), /api exited unexpectedly \(.+\); stopping the rest/);
       assert.match(dev.output(), /worker stopped/);
