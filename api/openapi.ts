@@ -17,7 +17,29 @@ export function buildOpenApiDocument(): OpenAPIObject {
   });
   document.paths = { ...document.paths, '/workflows/{workflowId}/events': progressStreamPath };
   describeErrorBodies(document);
+  describeAcceptedResponses(document);
   return document;
+}
+
+// trpc-to-openapi documents every success as 200; these routes answer 202 always, or when a bounded wait ends first.
+const ALWAYS_ACCEPTED = [/\/signals\/[^/]+$/, /\/cancel$/];
+const ACCEPTED_AFTER_WAIT = [/\/execute$/, /\/updates\/[^/{]+$/, /\/update-with-start\/[^/]+$/];
+
+function describeAcceptedResponses(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    const responses = item.post?.responses;
+    const ok = responses?.['200'];
+    if (!responses || !ok) continue;
+    if (ALWAYS_ACCEPTED.some((pattern) => pattern.test(path))) {
+      delete responses['200'];
+      responses['202'] = ok;
+    } else if (ACCEPTED_AFTER_WAIT.some((pattern) => pattern.test(path))) {
+      responses['202'] = {
+        ...ok,
+        description: 'Still running when waitMs passed: status RUNNING/ACCEPTED with resultUrl (also in Location)',
+      };
+    }
+  }
 }
 
 /** What every error body carries beyond trpc-to-openapi's message, code and issues (see api/errors.ts formatError). */

@@ -4,7 +4,8 @@ import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { Context } from './context';
 import { errorBody, formatError, logServerError, toApiError } from './errors';
 import { progressEvents } from './progress-stream';
-import { workflowIdSchema } from './schemas';
+import { workflowIdSchema, type WorkflowDescription } from './schemas';
+import { describeWorkflow } from './workflow-operations';
 
 const KEEP_ALIVE_MS = 15_000;
 
@@ -41,24 +42,34 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
     }
     const lastEventId =
       req.header('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
-    const events = progressEvents(ctx, workflowId.data, lastEventId);
-    let first: IteratorResult<Awaited<ReturnType<typeof events.next>>['value']>;
+    let description: WorkflowDescription;
     try {
-      first = await events.next(); // a 404 (or 503) is still an ordinary JSON error here
+      description = await describeWorkflow(ctx, workflowId.data); // a 404 (or 503) is still an ordinary JSON error
     } catch (error) {
       sendError(res, ctx, error);
       return;
     }
+    // Resuming a closed workflow past its last event: 204 tells EventSource to stop reconnecting.
+    if (
+      description.status !== 'RUNNING' &&
+      lastEventId !== undefined &&
+      Number(lastEventId) >= description.historyLength
+    ) {
+      res.status(204).end();
+      return;
+    }
+    // Headers go out at once, so a quiet workflow (waiting a day for approval) still gets keep-alives.
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    res.flushHeaders();
+    const events = progressEvents(ctx, workflowId.data, lastEventId);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     try {
-      for (let next = first; !next.done; next = await events.next()) {
-        const { id, event } = next.value;
+      for await (const { id, event } of events) {
         res.write(
           `id: ${id}\nevent: ${event.status === 'RUNNING' ? 'progress' : 'closed'}\ndata: ${JSON.stringify(event)}\n\n`,
         );

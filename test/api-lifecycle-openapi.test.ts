@@ -97,6 +97,24 @@ describe('OpenAPI document: the workflow lifecycle routes', () => {
     }
   });
 
+  it('documents 202 where a route answers it: signals and cancel always, execute and updates after their wait', () => {
+    const codesOf = (path: string): string[] => Object.keys(paths[path]?.post?.responses ?? {});
+    for (const path of ['/workflows/{workflowId}/signals/approve', '/workflows/{workflowId}/cancel']) {
+      assert.ok(codesOf(path).includes('202') && !codesOf(path).includes('200'), `${path}: ${codesOf(path)}`);
+    }
+    for (const path of [
+      '/workflows/YourWorkflow/execute',
+      '/workflows/{workflowId}/updates/changeShippingAddress',
+      '/workflows/OrderFulfilment/update-with-start/waitForPayment',
+    ]) {
+      assert.ok(codesOf(path).includes('200') && codesOf(path).includes('202'), `${path}: ${codesOf(path)}`);
+    }
+    assert.deepEqual(
+      codesOf('/workflows/YourWorkflow').filter((code) => code.startsWith('2')),
+      ['200'],
+    );
+  });
+
   it('documents the list filters as closed sets: registered types and statuses', () => {
     const parameters = paths['/workflows']?.get?.parameters ?? [];
     const byName = new Map(parameters.map((parameter) => [parameter.name, parameter]));

@@ -176,4 +176,46 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
         await http.close();
       }
     }));
+
+  it('answers 204 when resuming a closed workflow past its last event, so EventSource stops reconnecting', () =>
+    withApi(server, async ({ app }) => {
+      const workflowId = uniqueName('greeting');
+      await request(app)
+        .post('/api/workflows/YourWorkflow/execute')
+        .send({ input: 'World', workflowId, waitMs: 10_000 });
+      const http = await listen(app);
+      try {
+        const first = await openSse(`${http.baseUrl}/api/workflows/${workflowId}/events`);
+        const [closed] = await readToEnd(first.events);
+        assert.equal(closed?.event, 'closed');
+        const resumed = await fetch(`${http.baseUrl}/api/workflows/${workflowId}/events`, {
+          headers: { accept: 'text/event-stream', 'last-event-id': String(closed?.id) },
+        });
+        assert.equal(resumed.status, 204);
+      } finally {
+        await http.close();
+      }
+    }));
+
+  it('sends the stream headers at once, before anything changes in a quiet workflow', () =>
+    withApi(server, async ({ app }) => {
+      const workflowId = await startLargeOrder(app); // waits for approval: nothing happens until a signal
+      const http = await listen(app);
+      try {
+        const { historyLength } = (await request(app).get(`/api/workflows/${workflowId}`).expect(200)).body as {
+          historyLength: number;
+        };
+        const stream = await Promise.race([
+          openSse(`${http.baseUrl}/api/workflows/${workflowId}/events`, { 'last-event-id': String(historyLength) }),
+          sleep(5_000).then(() => assert.fail('no stream headers within 5 s')),
+        ]);
+        // fetch resolves on the response headers: no event has been sent, none is due.
+        assert.equal(stream.response.status, 200);
+        assert.match(stream.response.headers.get('content-type') ?? '', /text\/event-stream/);
+        stream.drop();
+        await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason: 'test over' }).expect(200);
+      } finally {
+        await http.close();
+      }
+    }));
 });

@@ -1,6 +1,6 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { workflowContracts } from '../../workflows/contracts';
+import { workflowContracts, type WorkflowType } from '../../workflows/contracts';
 import {
   cancelWorkflow,
   describeTaskQueue,
@@ -26,7 +26,7 @@ import { describeWorkflow, outcomeOf } from '../workflow-operations';
 
 const tags = ['executions'];
 const BY_ID_ERRORS = { 400: 'Invalid workflow ID', 404: 'No workflow with this ID', 503: 'Temporal unavailable' };
-const registeredTypes = workflowContracts.map((contract) => contract.workflowType);
+const registeredTypes = workflowContracts.map((contract) => contract.workflowType) as [WorkflowType, ...WorkflowType[]];
 const listableStatuses = workflowStatusSchema.exclude(['PAUSED', 'UNKNOWN']);
 
 const listedWorkflowSchema = z.object({
@@ -153,7 +153,7 @@ export const executionsRouter = router({
     })
     .input(
       z.object({
-        type: z.enum(registeredTypes as [string, ...string[]]).optional(),
+        type: z.enum(registeredTypes).optional(),
         status: listableStatuses.optional(),
         pageSize: z.number().int().min(1).max(100).default(20),
         pageToken: z
