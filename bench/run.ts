@@ -1,0 +1,133 @@
+// `npm run bench`: starts its own Temporal dev servers, workers, API and peer, measures B1–B9 side by side and
+// writes result.json, result.md and chart.svg (and, for a full run, docs/benchmarks.md). `--quick` is the smoke run.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { renderChart } from './chart';
+import { REPO_ROOT } from './entry';
+import { startEnvironment } from './environment';
+import { machineInfo, versions } from './machine';
+import { computeMeasures } from './measures';
+import { executePhase, memoryPhase, readyPhase, scalePhase, startPhase, type Log, type Samples } from './phases';
+import { ProcessGroup } from './processes';
+import { noiseOf, renderMarkdown, replaceGeneratedBlock, type BenchResult } from './report';
+import { parseRunOptions, type RunOptions } from './settings';
+
+export async function runBench(options: RunOptions, log: Log): Promise<{ result: BenchResult; outDir: string }> {
+  const { settings } = options;
+  const startedAt = new Date();
+  const began = performance.now();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const outDir = options.outDir ?? join(REPO_ROOT, 'bench', 'results', `${settings.mode}-${stamp}`);
+  mkdirSync(outDir, { recursive: true });
+  const machine = machineInfo();
+  const group = new ProcessGroup(join(outDir, 'logs'));
+  const abort = (): void => {
+    group.killAll();
+    process.exit(130);
+  };
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  let result: BenchResult;
+  try {
+    log(`starting dev servers, API, workers and Restate (logs in ${relative(process.cwd(), outDir)}/logs)`);
+    const env = await startEnvironment(group, outDir, { profile: options.profile });
+    if ('error' in env.restate) log(`Restate did not start: ${env.restate.error}`);
+    const samples: Samples = {};
+    const startOpenPerSec = await startPhase(env, settings, samples, log);
+    const executeOpenPerSec = await executePhase(env, settings, samples, log);
+    await scalePhase(env, settings, samples, log);
+    const ready = await readyPhase(env, group, settings, log);
+    const memory = await memoryPhase(env, settings, log);
+    const measures = computeMeasures({
+      samples,
+      ready,
+      memory,
+      cores: machine.nproc,
+      restateError: 'error' in env.restate ? env.restate.error : undefined,
+    });
+    result = {
+      schema: 1,
+      mode: settings.mode,
+      command: settings.mode === 'quick' ? 'npm run bench:quick' : 'npm run bench',
+      startedAt: startedAt.toISOString(),
+      durationS: Math.round((performance.now() - began) / 1000),
+      machine,
+      versions: versions(env.cli, 'version' in env.restate ? env.restate.version : undefined),
+      devServerFlags: { file: env.file.flags, memory: env.memory.flags },
+      restate:
+        'version' in env.restate
+          ? `${env.restate.version}, single node, default configuration (its own RocksDB storage), --listen-mode tcp`
+          : `not run: ${env.restate.error}`,
+      settings,
+      rates: { startOpenPerSec, executeOpenPerSec },
+      noise: noiseOf(samples),
+      measures,
+      samples,
+      ready,
+      memory,
+    };
+  } finally {
+    await group.stopAll();
+    process.removeListener('SIGINT', abort);
+    process.removeListener('SIGTERM', abort);
+    // The stores can reach hundreds of MB; the logs stay for a look afterwards.
+    for (const store of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm', 'restate-data'])
+      rmSync(join(outDir, store), { recursive: true, force: true });
+  }
+  writeResult(result, outDir, options.writeDocs);
+  return { result, outDir };
+}
+
+function writeResult(result: BenchResult, outDir: string, writeDocs: boolean): void {
+  const subtitle = `${result.machine.nproc} cores, ${result.versions.node}, ${result.startedAt.slice(0, 10)}; median of paired repetitions, whiskers min–max`;
+  const chart = renderChart(result.measures, subtitle);
+  writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(outDir, 'chart.svg'), chart);
+  writeFileSync(join(outDir, 'result.md'), renderMarkdown(result, 'chart.svg'));
+  if (!writeDocs) return;
+  const docs = join(REPO_ROOT, 'docs');
+  mkdirSync(docs, { recursive: true });
+  writeFileSync(join(docs, 'benchmarks.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(docs, 'benchmarks.svg'), chart);
+  const page = join(docs, 'benchmarks.md');
+  let document = '# Benchmarks\n';
+  try {
+    document = readFileSync(page, 'utf8');
+  } catch {
+    // First run: the page is created around the generated block.
+  }
+  writeFileSync(page, replaceGeneratedBlock(document, renderMarkdown(result, 'benchmarks.svg')));
+}
+
+function summary(result: BenchResult): string {
+  return result.measures
+    .map((m) => {
+      const target = m.target ? ` (target ${m.target.op} ${m.target.value}: ${m.met ? 'met' : 'missed'})` : '';
+      return `${m.id.padEnd(14)} ${Number.isFinite(m.value) ? m.value.toFixed(3) : 'n/a'}${m.unit === 'MB' ? ' MB' : ''}${target}`;
+    })
+    .join('\n');
+}
+
+if (require.main === module) {
+  const log: Log = (line) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  let options: RunOptions;
+  try {
+    options = parseRunOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  runBench(options, log)
+    .then(({ result, outDir }) => {
+      process.stdout.write(
+        `\n${summary(result)}\n\nwrote ${relative(process.cwd(), outDir)}/result.json, result.md, chart.svg`,
+      );
+      process.stdout.write(options.writeDocs ? ' and docs/benchmarks.{md,json,svg}\n' : '\n');
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(
+        `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    });
+}

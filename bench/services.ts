@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { benchEntryArgs, REPO_ROOT } from './entry';
+import { childEnv, freePort, waitForHttp, type ProcessGroup, type Service } from './processes';
+
+/** The pragmas Temporal's SDK stress tests give the dev server's SQLite file: WAL journal, no fsync per commit. */
+export const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=off'];
+
+export type Storage = { kind: 'memory' } | { kind: 'file'; path: string };
+
+export interface TemporalServer {
+  service: Service;
+  address: string;
+  flags: string[];
+}
+
+export function temporalCliPath(): string {
+  return execFileSync('bash', [join(REPO_ROOT, 'scripts', 'temporal-cli.sh')], { encoding: 'utf8' }).trim();
+}
+
+/** The dev-server flags for a storage mode (what docs/benchmarks.md records). */
+export function devServerFlags(storage: Storage): string[] {
+  const common = ['--headless', '--log-level', 'error'];
+  if (storage.kind === 'memory') return common;
+  return [...common, '--db-filename', storage.path, ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma])];
+}
+
+/** Starts `temporal server start-dev` on free loopback ports and waits until its frontend answers. */
+export async function startTemporal(
+  group: ProcessGroup,
+  name: string,
+  cli: string,
+  storage: Storage,
+): Promise<TemporalServer> {
+  const port = await freePort();
+  const flags = devServerFlags(storage);
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), ...flags];
+  const service = group.start(name, cli, args, childEnv({}));
+  await service.waitForLine(/^Server:/, 60_000);
+  const address = `127.0.0.1:${port}`;
+  const connection = await Connection.connect({ address });
+  await connection.workflowService.getSystemInfo({});
+  await connection.close();
+  return { service, address, flags };
+}
+
+/** The service's own env for one process: the dev server's address, a task queue, quiet logs. */
+function serviceEnv(address: string, taskQueue: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return childEnv({ TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', ...extra });
+}
+
+function distEntry(relative: string): string {
+  const path = join(REPO_ROOT, 'dist', relative);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first (npm run bench does)`);
+  return path;
+}
+
+/** Starts the service's API (dist/api/main.js, as `npm run start:api` does) and waits for /readyz. */
+export async function startApi(
+  group: ProcessGroup,
+  name: string,
+  address: string,
+  taskQueue: string,
+  nodeArgs: string[] = [],
+): Promise<{ service: Service; url: string }> {
+  const port = await freePort();
+  const env = serviceEnv(address, taskQueue, { PORT: String(port), HOST: '127.0.0.1' });
+  const service = group.start(name, process.execPath, [...nodeArgs, distEntry('api/main.js')], env);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, 30_000);
+  return { service, url };
+}
+
+/** Starts a worker replica (dist/worker/main.js with the prebuilt bundle) and waits until it polls. */
+export async function startWorker(
+  group: ProcessGroup,
+  name: string,
+  address: string,
+  taskQueue: string,
+  tuning: Record<string, string> = {},
+): Promise<Service> {
+  // LOG_LEVEL info: the worker's one start-up line ("worker polling") is how we know it is ready.
+  const env = serviceEnv(address, taskQueue, { LOG_LEVEL: 'info', ...tuning });
+  const service = group.start(name, process.execPath, [distEntry('worker/main.js')], env);
+  await service.waitForLine(/"worker polling"/, 60_000);
+  return service;
+}
+
+/** Starts the naive baseline: plain Express calling the Temporal client, no tRPC, no zod. */
+export async function startNaive(
+  group: ProcessGroup,
+  address: string,
+  taskQueue: string,
+): Promise<{ service: Service; url: string }> {
+  const port = await freePort();
+  const args = benchEntryArgs('naive-server', [String(port), address, taskQueue]);
+  const service = group.start('naive-express', process.execPath, args, childEnv({}));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, 30_000);
+  return { service, url };
+}
+
+export function ensureDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}

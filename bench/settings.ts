@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+
+/** How long and how hard each measurement runs; `quick` is the smoke run, `full` the published one. */
+export interface BenchSettings {
+  mode: 'quick' | 'full';
+  /** Each variant runs this many times, interleaved with the others (A B C, B C A, ...), to cancel drift. */
+  reps: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Closed-loop callers for start throughput (B1, B2, B5). */
+  startConcurrency: number;
+  /** Closed-loop callers for execute throughput (B9, in-memory comparison). */
+  executeConcurrency: number;
+  /** Closed-loop callers for worker scaling (B6): enough to keep two replicas busy. */
+  scaleConcurrency: number;
+  /** Open-loop rate as a fraction of the direct client's closed-loop throughput (B3, B4, B9 latency). */
+  openLoopFraction: number;
+  /** Worker start-ups per variant (B7). */
+  readyReps: number;
+  /** Workflows held in the cache to measure memory per cached workflow (B8). */
+  cachedWorkflows: number;
+}
+
+const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
+  quick: {
+    mode: 'quick',
+    reps: 1,
+    warmupMs: 300,
+    durationMs: 1200,
+    startConcurrency: 8,
+    executeConcurrency: 4,
+    scaleConcurrency: 8,
+    openLoopFraction: 0.25,
+    readyReps: 1,
+    cachedWorkflows: 40,
+  },
+  full: {
+    mode: 'full',
+    reps: 3,
+    warmupMs: 2000,
+    durationMs: 8000,
+    startConcurrency: 32,
+    executeConcurrency: 16,
+    scaleConcurrency: 64,
+    openLoopFraction: 0.25,
+    readyReps: 3,
+    cachedWorkflows: 500,
+  },
+};
+
+export interface RunOptions {
+  settings: BenchSettings;
+  /** Where the run writes result.json, result.md, chart.svg and its processes' logs. */
+  outDir?: string;
+  /** Also rewrite docs/benchmarks.md (and its .json, .svg): the default for a full run. */
+  writeDocs: boolean;
+  /** Write V8 CPU profiles of the API processes into the run's folder. */
+  profile: boolean;
+}
+
+export const USAGE = `usage: npm run bench [-- --quick] [--reps N] [--out DIR] [--docs|--no-docs] [--profile]
+  --quick     smoke run: about a second per measure, tiny counts; writes bench/results/ only
+  --reps N    repetitions of each variant (full: 3)
+  --out DIR   where to write result.json, result.md, chart.svg and logs (default bench/results/<time>)
+  --docs      rewrite docs/benchmarks.md, .json and .svg (default for a full run)
+  --profile   write CPU profiles of the API processes (node --cpu-prof) into the run's folder`;
+
+export function parseRunOptions(argv: string[]): RunOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      reps: { type: 'string' },
+      out: { type: 'string' },
+      docs: { type: 'boolean' },
+      'no-docs': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const settings = { ...PROFILES[values.quick ? 'quick' : 'full'] };
+  if (values.reps !== undefined) {
+    const reps = Number(values.reps);
+    if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a whole number ≥ 1, not ${values.reps}`);
+    settings.reps = reps;
+  }
+  const writeDocs = values['no-docs'] ? false : (values.docs ?? settings.mode === 'full');
+  return { settings, outDir: values.out, writeDocs, profile: values.profile };
+}
