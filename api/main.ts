@@ -10,7 +10,12 @@ async function main(config: Config): Promise<void> {
   const client = await connectApiClient(config);
   const app = createApp({ client, config, logger });
 
-  const server = app.listen(config.PORT, config.HOST, () => {
+  // Express 5 hands a listen failure (port in use) to this callback rather than throwing it.
+  const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
+    if (error) {
+      logger.error('api could not listen', { port: config.PORT, host: config.HOST, error: error.message });
+      process.exit(1);
+    }
     const base = `http://localhost:${config.PORT}`;
     logger.info('api listening', {
       url: base,

@@ -117,6 +117,22 @@ describe('end to end: the built API and worker processes on a real server', () =
     assert.match(stdout, /"Hello, World!"/);
   });
 
+  it('exits 1 with a clear line when its port is taken, instead of pretending to listen', async () => {
+    const port = new URL(baseUrl).port; // the running API holds it
+    const second = spawnNode('api-2', [join(DIST, 'api/main.js')], {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PORT: port,
+      HOST: '127.0.0.1',
+    });
+    const { code } = await new Promise<{ code: number | null }>((resolve) =>
+      second.child.once('exit', (exitCode) => resolve({ code: exitCode })),
+    );
+    assert.equal(code, 1, second.output());
+    assert.match(second.output(), /"message":"api could not listen".*EADDRINUSE/);
+    assert.doesNotMatch(second.output(), /api listening/);
+  });
+
   it('stops both processes on SIGTERM, with exit code 0, within a few seconds', async (t) => {
     const [workerExit, apiExit] = await Promise.all([
       worker.stop('SIGTERM', STOP_WITHIN_MS * 2),

@@ -53,7 +53,7 @@ describe('OrderFulfilment contract', () => {
   it('describes messages whose inputs are objects', () => {
     assert.deepEqual(Object.keys(signals), ['approve', 'reject']);
     assert.deepEqual(Object.keys(queries), ['status']);
-    assert.deepEqual(Object.keys(updates), ['changeShippingAddress']);
+    assert.deepEqual(Object.keys(updates), ['changeShippingAddress', 'waitForPayment']);
     assert.equal(orderFulfilmentContract.progressQuery, 'status');
     assert.deepEqual(queries.status.input.parse({}), {});
     assert.equal(signals.approve.input.safeParse({ approvedBy: '' }).success, false);
