@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, TimeoutFailure, type TimeoutType } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DelayedGreetingParams } from '../activities/greeting-activities';
 import type { ActivityTimeoutWorkflow } from '../workflows';
 import type { ActivityTimeoutWorkflowInput } from '../workflows/activity-timeout-workflow.contract';
-import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './helpers/temporal';
+import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
 /** Walks WorkflowFailedError → ActivityFailure → TimeoutFailure and returns the timeout failure. */
 function timeoutFailureOf(error: unknown): TimeoutFailure {
@@ -21,14 +19,7 @@ function timeoutFailureOf(error: unknown): TimeoutFailure {
 
 // A stuck workflow fails the file instead of hanging it.
 describe('ActivityTimeoutWorkflow', { timeout: 60_000 }, () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const server = useWorkflowTestServer();
 
   async function runToFailure(
     input: ActivityTimeoutWorkflowInput,
@@ -36,9 +27,12 @@ describe('ActivityTimeoutWorkflow', { timeout: 60_000 }, () => {
   ): Promise<{ timeout: TimeoutFailure; workflowId: string }> {
     const taskQueue = uniqueName('tq');
     const workflowId = uniqueName('wf');
-    const worker = await createTestWorker(env, bundle, { taskQueue, ...(activities ? { activities } : {}) });
+    const worker = await createTestWorker(server.env, server.bundle, {
+      taskQueue,
+      ...(activities ? { activities } : {}),
+    });
     const outcome = await worker.runUntil(
-      env.client.workflow
+      server.env.client.workflow
         .execute<typeof ActivityTimeoutWorkflow>('ActivityTimeoutWorkflow', { taskQueue, workflowId, args: [input] })
         .then(
           (result) => assert.fail(`expected the workflow to fail, it returned ${result}`),
@@ -50,12 +44,12 @@ describe('ActivityTimeoutWorkflow', { timeout: 60_000 }, () => {
 
   it('returns the greeting when the activity finishes inside each timeout', async () => {
     const taskQueue = uniqueName('tq');
-    const worker = await createTestWorker(env, bundle, { taskQueue });
+    const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
     const kinds = ['startToClose', 'scheduleToClose', 'scheduleToStart'] as const;
     const results = await worker.runUntil(
       Promise.all(
         kinds.map((timeout) =>
-          env.client.workflow.execute<typeof ActivityTimeoutWorkflow>('ActivityTimeoutWorkflow', {
+          server.env.client.workflow.execute<typeof ActivityTimeoutWorkflow>('ActivityTimeoutWorkflow', {
             taskQueue,
             workflowId: uniqueName(`wf-${timeout}`),
             args: [{ name: timeout, timeout, timeoutMs: 5000, activityDelayMs: 100, maximumAttempts: 1 }],
@@ -95,7 +89,7 @@ describe('ActivityTimeoutWorkflow', { timeout: 60_000 }, () => {
     assert.equal(timeout.timeoutType, 'SCHEDULE_TO_CLOSE' satisfies TimeoutType);
     assert.deepEqual(attempts, [1, 2]);
 
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await server.env.client.workflow.getHandle(workflowId).fetchHistory();
     const started = history.events?.filter((event) => event.activityTaskStartedEventAttributes) ?? [];
     assert.equal(started.length, 1, 'the server records only the last attempt as started');
     assert.equal(started[0]?.activityTaskStartedEventAttributes?.attempt, 2);
@@ -117,7 +111,7 @@ describe('ActivityTimeoutWorkflow', { timeout: 60_000 }, () => {
       activityTaskQueue: uniqueName('nobody-polls'),
     });
     assert.equal(timeout.timeoutType, 'SCHEDULE_TO_START' satisfies TimeoutType);
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await server.env.client.workflow.getHandle(workflowId).fetchHistory();
     assert.equal(
       history.events?.some((event) => event.activityTaskStartedEventAttributes),
       false,

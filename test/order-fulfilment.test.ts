@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, decodeTimeoutType } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { FakeInventory } from '../activities/fakes/fake-inventory';
 import { FakePaymentGateway } from '../activities/fakes/fake-payment-gateway';
@@ -23,7 +21,7 @@ import {
   rejectSignal,
   statusQuery,
 } from '../workflows/order-fulfilment-messages';
-import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './helpers/temporal';
+import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
 const NEW_ADDRESS: ShippingAddress = {
   name: 'Grace Hopper',
@@ -88,14 +86,7 @@ function assertOrderFailure(error: WorkflowFailedError, type: string): void {
 }
 
 describe('OrderFulfilment', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const server = useWorkflowTestServer();
 
   /** Runs `body` while a worker with the given fakes polls a fresh task queue. */
   async function withWorker<T>(
@@ -103,9 +94,12 @@ describe('OrderFulfilment', () => {
     body: (start: (input: OrderFulfilmentInput) => Promise<OrderHandle>) => Promise<T>,
   ): Promise<T> {
     const taskQueue = uniqueName('tq');
-    const worker = await createTestWorker(env, bundle, { taskQueue, activities: createActivities(fakes) });
+    const worker = await createTestWorker(server.env, server.bundle, {
+      taskQueue,
+      activities: createActivities(fakes),
+    });
     const start = (input: OrderFulfilmentInput): Promise<OrderHandle> =>
-      env.client.workflow.start<typeof OrderFulfilment>('OrderFulfilment', {
+      server.env.client.workflow.start<typeof OrderFulfilment>('OrderFulfilment', {
         taskQueue,
         workflowId: input.orderId,
         args: [input],

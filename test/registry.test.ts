@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import type { z } from 'zod';
 import * as workflows from '../workflows';
 import { workflowContracts, type RegisteredContract } from '../workflows/contracts';
-import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './helpers/temporal';
+import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
 // Compile-time agreement between each contract and the workflow function registered under its type: `npm run
 // typecheck` fails, naming the workflow type, when a contract's parsed input is not what the function takes or
@@ -47,14 +46,7 @@ interface HandlerDefinitions {
 }
 
 describe('workflow registry', { timeout: 120_000 }, () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const server = useWorkflowTestServer();
 
   it('registers exactly the workflow types the contracts name', () => {
     const exported = Object.keys(workflows);
@@ -66,13 +58,13 @@ describe('workflow registry', { timeout: 120_000 }, () => {
     assert.equal(new Set(contracted).size, contracted.length, 'two contracts share a workflowType');
   });
 
-  it('keeps zod and the contract files out of the workflow bundle', async () => {
+  it('keeps zod and the contract files out of the workflow server.bundle', async () => {
     assert.match(
-      bundle.code,
+      server.bundle.code,
       /\.\/workflows\/index\.ts/,
-      'the bundle names its modules (the check below relies on it)',
+      'the server.bundle names its modules (the check below relies on it)',
     );
-    assert.deepEqual(sandboxLeaks(bundle.code), []);
+    assert.deepEqual(sandboxLeaks(server.bundle.code), []);
 
     // The same check on workflow code that imports a contract as a value does find the leak.
     const leaky = await bundleWorkflowCode({
@@ -85,11 +77,11 @@ describe('workflow registry', { timeout: 120_000 }, () => {
 
   it("registers each contract's signal, query and update names, and no others", async () => {
     const taskQueue = uniqueName('tq');
-    const worker = await createTestWorker(env, bundle, { taskQueue });
+    const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
     await worker.runUntil(
       Promise.all(
         workflowContracts.map(async (contract) => {
-          const handle = await env.client.workflow.start(contract.workflowType, {
+          const handle = await server.env.client.workflow.start(contract.workflowType, {
             taskQueue,
             workflowId: uniqueName(`wf-${contract.workflowType}`),
             args: [contract.input.parse(contract.exampleInput)],

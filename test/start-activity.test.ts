@@ -1,28 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CancelledFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { DelayedGreetingParams, YourParams } from '../activities/greeting-activities';
 import type { StartActivityWorkflow } from '../workflows';
-import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './helpers/temporal';
+import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
 describe('StartActivityWorkflow', { timeout: 60_000 }, () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const server = useWorkflowTestServer();
 
   it('awaits the started activity and returns both greetings', async () => {
     const taskQueue = uniqueName('tq');
-    const worker = await createTestWorker(env, bundle, { taskQueue });
+    const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
     const result = await worker.runUntil(
-      env.client.workflow.execute<typeof StartActivityWorkflow>('StartActivityWorkflow', {
+      server.env.client.workflow.execute<typeof StartActivityWorkflow>('StartActivityWorkflow', {
         taskQueue,
         workflowId: uniqueName('wf'),
         args: [{ name: 'World', startedActivityDelayMs: 300, cancelStartedActivity: false }],
@@ -38,7 +29,7 @@ describe('StartActivityWorkflow', { timeout: 60_000 }, () => {
     const delayedGreetingStarted = new Promise<void>((resolve) => (markStarted = resolve));
     let settle!: (outcome: unknown) => void;
     const delayedGreetingOutcome = new Promise<unknown>((resolve) => (settle = resolve));
-    const worker = await createTestWorker(env, bundle, {
+    const worker = await createTestWorker(server.env, server.bundle, {
       taskQueue,
       activities: {
         // The real activity, watched: we record how it ended.
@@ -61,7 +52,7 @@ describe('StartActivityWorkflow', { timeout: 60_000 }, () => {
       },
     });
     const workflowId = uniqueName('wf');
-    const handle = await env.client.workflow.start<typeof StartActivityWorkflow>('StartActivityWorkflow', {
+    const handle = await server.env.client.workflow.start<typeof StartActivityWorkflow>('StartActivityWorkflow', {
       taskQueue,
       workflowId,
       args: [{ name: 'World', startedActivityDelayMs: 30_000, cancelStartedActivity: true }],

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { YourWorkflow } from '../workflows';
-import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './helpers/temporal';
+import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
 /** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -24,19 +22,15 @@ async function statusOf(handle: WorkflowHandle): Promise<string | undefined> {
 }
 
 describe('types the worker does not register', { timeout: 60_000 }, () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const server = useWorkflowTestServer();
 
   it('an unknown workflow type fails its workflow task, not the workflow', async () => {
     const taskQueue = uniqueName('tq');
-    const worker = await createTestWorker(env, bundle, { taskQueue });
-    const handle = await env.client.workflow.start('NoSuchWorkflow', { taskQueue, workflowId: uniqueName('wf') });
+    const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
+    const handle = await server.env.client.workflow.start('NoSuchWorkflow', {
+      taskQueue,
+      workflowId: uniqueName('wf'),
+    });
     try {
       const failure = await worker.runUntil(
         eventually('WorkflowTaskFailed', async () => {
@@ -59,8 +53,8 @@ describe('types the worker does not register', { timeout: 60_000 }, () => {
   it('an unregistered activity type fails its attempts and keeps retrying while the workflow runs', async () => {
     const taskQueue = uniqueName('tq');
     const { your_activity: _notRegistered, ...otherActivities } = createActivities();
-    const worker = await createTestWorker(env, bundle, { taskQueue, activities: otherActivities });
-    const handle = await env.client.workflow.start<typeof YourWorkflow>('YourWorkflow', {
+    const worker = await createTestWorker(server.env, server.bundle, { taskQueue, activities: otherActivities });
+    const handle = await server.env.client.workflow.start<typeof YourWorkflow>('YourWorkflow', {
       taskQueue,
       workflowId: uniqueName('wf'),
       args: ['World'],

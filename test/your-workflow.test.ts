@@ -1,25 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { describe, it } from 'node:test';
 import type { YourWorkflow } from '../workflows';
-import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './helpers/temporal';
+import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
 describe('YourWorkflow', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  before(async () => {
-    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
-  });
-  after(async () => {
-    await env?.teardown();
-  });
+  const server = useWorkflowTestServer();
 
   it('greets the name through your_activity', async () => {
     const taskQueue = uniqueName('tq');
-    const worker = await createTestWorker(env, bundle, { taskQueue });
+    const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
     const result = await worker.runUntil(
-      env.client.workflow.execute<typeof YourWorkflow>('YourWorkflow', {
+      server.env.client.workflow.execute<typeof YourWorkflow>('YourWorkflow', {
         taskQueue,
         workflowId: uniqueName('wf'),
         args: ['World'],
@@ -31,7 +22,7 @@ describe('YourWorkflow', () => {
   it('schedules your_activity with YourParams and a 10 s start-to-close timeout', async () => {
     const taskQueue = uniqueName('tq');
     const seen: unknown[] = [];
-    const worker = await createTestWorker(env, bundle, {
+    const worker = await createTestWorker(server.env, server.bundle, {
       taskQueue,
       activities: {
         async your_activity(params: unknown) {
@@ -41,7 +32,11 @@ describe('YourWorkflow', () => {
       },
     });
     const workflowId = uniqueName('wf');
-    const handle = await env.client.workflow.start('YourWorkflow', { taskQueue, workflowId, args: ['Temporal'] });
+    const handle = await server.env.client.workflow.start('YourWorkflow', {
+      taskQueue,
+      workflowId,
+      args: ['Temporal'],
+    });
     assert.equal(await worker.runUntil(handle.result()), 'stubbed');
     assert.deepEqual(seen, [{ greeting: 'Hello', name: 'Temporal' }]);
     const history = await handle.fetchHistory();

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -49,4 +50,29 @@ export async function createTestWorker(
     activities: createActivities(),
     ...options,
   });
+}
+
+/** One real dev server and one workflow bundle for the enclosing describe(), made in before() and torn down after(). */
+export function useWorkflowTestServer(): {
+  readonly env: TestWorkflowEnvironment;
+  readonly bundle: WorkflowBundleWithSourceMap;
+} {
+  let env: TestWorkflowEnvironment | undefined;
+  let bundle: WorkflowBundleWithSourceMap | undefined;
+  before(async () => {
+    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  return {
+    get env(): TestWorkflowEnvironment {
+      if (!env) throw new Error('the test server is not started yet (use it inside it() or before())');
+      return env;
+    },
+    get bundle(): WorkflowBundleWithSourceMap {
+      if (!bundle) throw new Error('the workflow bundle is not built yet (use it inside it() or before())');
+      return bundle;
+    },
+  };
 }
