@@ -1,5 +1,6 @@
-import { exitOnConfigError, loadConfig, type Config } from '../common/config';
+import type { Config } from '../common/config';
 import { createLogger } from '../common/logger';
+import { runProcess } from '../common/run-process';
 import { createApp } from './app';
 import { connectApiClient } from './temporal-client';
 
@@ -45,13 +46,4 @@ async function main(config: Config): Promise<void> {
   process.once('SIGTERM', shutdown);
 }
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  exitOnConfigError(error);
-}
-main(config).catch((error: unknown) => {
-  createLogger('api').error('api failed to start', { error: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
-});
+runProcess('api', main);

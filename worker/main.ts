@@ -1,5 +1,6 @@
-import { exitOnConfigError, loadConfig, type Config } from '../common/config';
+import type { Config } from '../common/config';
 import { createLogger } from '../common/logger';
+import { runProcess } from '../common/run-process';
 import { createWorker, workflowSourceFromConfig } from './create-worker';
 
 async function main(config: Config): Promise<void> {
@@ -20,13 +21,4 @@ async function main(config: Config): Promise<void> {
   }
 }
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  exitOnConfigError(error);
-}
-main(config).catch((error: unknown) => {
-  createLogger('worker').error('worker failed', { error: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
-});
+runProcess('worker', main);
