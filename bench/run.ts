@@ -1,7 +1,7 @@
 // `npm run bench`: starts its own Temporal dev servers, workers, API and peer, measures B1–B9 side by side and
 // writes result.json, result.md and chart.svg (and, for a full run, docs/benchmarks.md). `--quick` is the smoke run.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { renderChart } from './chart';
 import { REPO_ROOT } from './entry';
 import { startEnvironment } from './environment';
@@ -53,7 +53,11 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
       durationS: Math.round((performance.now() - began) / 1000),
       machine,
       versions: versions(env.cli, 'version' in env.restate ? env.restate.version : undefined),
-      devServerFlags: { file: env.file.flags, memory: env.memory.flags },
+      // The store's path is the run's own folder; the flags are what a reader needs to reproduce.
+      devServerFlags: {
+        file: env.file.flags.map((flag) => flag.replace(outDir, '<run-dir>')),
+        memory: env.memory.flags,
+      },
       restate:
         'version' in env.restate
           ? `${env.restate.version}, single node, default configuration (its own RocksDB storage), --listen-mode tcp`
@@ -78,12 +82,31 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
   return { result, outDir };
 }
 
-function writeResult(result: BenchResult, outDir: string, writeDocs: boolean): void {
+/** Recomputes measures and pages from a saved run (e.g. after rewording a reason), without measuring again. */
+export function renderSaved(path: string, options: RunOptions): { result: BenchResult; outDir: string } {
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as BenchResult;
+  const measures = computeMeasures({
+    samples: saved.samples,
+    ready: saved.ready,
+    memory: saved.memory,
+    cores: saved.machine.nproc,
+    restateError: saved.restate.startsWith('not run: ') ? saved.restate.slice('not run: '.length) : undefined,
+  });
+  const result = { ...saved, measures };
+  // Only where asked: rendering docs/benchmarks.json must not scatter result files into docs/.
+  if (options.outDir) mkdirSync(options.outDir, { recursive: true });
+  writeResult(result, options.outDir, options.writeDocs);
+  return { result, outDir: options.outDir ?? dirname(path) };
+}
+
+function writeResult(result: BenchResult, outDir: string | undefined, writeDocs: boolean): void {
   const subtitle = `${result.machine.nproc} cores, ${result.versions.node}, ${result.startedAt.slice(0, 10)}; median of paired repetitions, whiskers min–max`;
   const chart = renderChart(result.measures, subtitle);
-  writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(outDir, 'chart.svg'), chart);
-  writeFileSync(join(outDir, 'result.md'), renderMarkdown(result, 'chart.svg'));
+  if (outDir) {
+    writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(outDir, 'chart.svg'), chart);
+    writeFileSync(join(outDir, 'result.md'), renderMarkdown(result, 'chart.svg'));
+  }
   if (!writeDocs) return;
   const docs = join(REPO_ROOT, 'docs');
   mkdirSync(docs, { recursive: true });
@@ -117,12 +140,15 @@ if (require.main === module) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
-  runBench(options, log)
+  (options.render ? Promise.resolve(renderSaved(options.render, options)) : runBench(options, log))
     .then(({ result, outDir }) => {
-      process.stdout.write(
-        `\n${summary(result)}\n\nwrote ${relative(process.cwd(), outDir)}/result.json, result.md, chart.svg`,
-      );
-      process.stdout.write(options.writeDocs ? ' and docs/benchmarks.{md,json,svg}\n' : '\n');
+      const written = [
+        ...(options.render && !options.outDir
+          ? []
+          : [`${relative(process.cwd(), outDir)}/result.{json,md} and chart.svg`]),
+        ...(options.writeDocs ? ['docs/benchmarks.{md,json,svg}'] : []),
+      ];
+      process.stdout.write(`\n${summary(result)}\n\nwrote ${written.join(', ') || 'nothing'}\n`);
     })
     .catch((error: unknown) => {
       process.stderr.write(

@@ -56,6 +56,8 @@ export interface RunOptions {
   writeDocs: boolean;
   /** Write V8 CPU profiles of the API processes into the run's folder. */
   profile: boolean;
+  /** Measure nothing: recompute the table, reasons and chart from a saved result.json. */
+  render?: string;
 }
 
 export const USAGE = `usage: npm run bench [-- --quick] [--reps N] [--out DIR] [--docs|--no-docs] [--profile]
@@ -63,7 +65,8 @@ export const USAGE = `usage: npm run bench [-- --quick] [--reps N] [--out DIR] [
   --reps N    repetitions of each variant (full: 3)
   --out DIR   where to write result.json, result.md, chart.svg and logs (default bench/results/<time>)
   --docs      rewrite docs/benchmarks.md, .json and .svg (default for a full run)
-  --profile   write CPU profiles of the API processes (node --cpu-prof) into the run's folder`;
+  --profile   write CPU profiles of the API processes (node --cpu-prof) into the run's folder
+  --render F  measure nothing: rebuild result.md, chart.svg (and with --docs the docs) from a saved result.json F`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
   const { values } = parseArgs({
@@ -75,6 +78,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
       docs: { type: 'boolean' },
       'no-docs': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      render: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,5 +93,5 @@ export function parseRunOptions(argv: string[]): RunOptions {
     settings.reps = reps;
   }
   const writeDocs = values['no-docs'] ? false : (values.docs ?? settings.mode === 'full');
-  return { settings, outDir: values.out, writeDocs, profile: values.profile };
+  return { settings, outDir: values.out, writeDocs, profile: values.profile, render: values.render };
 }
