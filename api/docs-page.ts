@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import swaggerUiDist from 'swagger-ui-dist';
+import getAbsoluteFSPath from 'swagger-ui-dist/absolute-path';
 
 const page = `<!doctype html>
 <html lang="en">
@@ -14,7 +14,7 @@ const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs
 /** Serves /docs: Swagger UI over /openapi.json, from the installed package so it works offline. */
 export function docsRouter(): Router {
   const docs = express.Router();
-  docs.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath(), { index: false }));
+  docs.use('/docs/assets', express.static(getAbsoluteFSPath(), { index: false }));
   docs.get('/docs/init.js', (_req, res) => {
     res.type('application/javascript').send(init);
   });

@@ -203,6 +203,31 @@ export async function outcomeOf(
   return outcomeOfClosedRun(ctx, workflowId, description.runId, statusOf(description));
 }
 
+/**
+ * The outcome of a run this request just started: waits on its result directly (one long poll, as
+ * client.workflow.execute does) and falls back to describing it only when it did not complete within the wait.
+ */
+export async function outcomeOfStarted(
+  ctx: Pick<Context, 'client' | 'config' | 'signal'>,
+  workflowId: string,
+  runId: string,
+  waitMs: number,
+): Promise<Outcome> {
+  const wait = Math.min(waitMs, ctx.config.MAX_WAIT_MS);
+  if (wait > 0) {
+    const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+    const signal = AbortSignal.any([AbortSignal.timeout(wait), ctx.signal]);
+    try {
+      const result: unknown = await ctx.client.withAbortSignal(signal, () => handle.result());
+      return { workflowId, runId, status: 'COMPLETED', result };
+    } catch (error) {
+      // Still running (the wait ended), or closed without completing: the describe path below says which.
+      if (!(error instanceof WorkflowFailedError) && !signal.aborted) throw error;
+    }
+  }
+  return outcomeOf(ctx, workflowId, 0, runId);
+}
+
 /** Describes the latest run of a workflow ID: type, status, times and task queue. */
 export async function describeWorkflow(ctx: Pick<Context, 'client'>, workflowId: string): Promise<WorkflowDescription> {
   const description = await ctx.client.workflow.getHandle(workflowId).describe();

@@ -12,7 +12,7 @@ import {
   type StartOptions,
 } from '../schemas';
 import { publicProcedure, router } from '../trpc';
-import { outcomeOf, resultUrlOf, startWorkflow } from '../workflow-operations';
+import { outcomeOfStarted, resultUrlOf, startWorkflow } from '../workflow-operations';
 import { messageProcedures } from './message-procedures';
 
 const START_ERRORS = {
@@ -71,7 +71,7 @@ function executeProcedure(contract: WorkflowContract) {
     .output(outcomeSchema(contract.output))
     .mutation(async ({ ctx, input }) => {
       const started = await startWorkflow(ctx, type, input);
-      const outcome = await outcomeOf(ctx, started.workflowId, input.waitMs, started.runId);
+      const outcome = await outcomeOfStarted(ctx, started.workflowId, started.runId, input.waitMs);
       if (outcome.status === 'RUNNING')
         ctx.response = { status: 202, headers: { location: resultUrlOf(started.workflowId) } };
       return outcome;
