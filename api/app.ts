@@ -1,14 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { createOpenApiExpressMiddleware } from 'trpc-to-openapi';
-import { createContextFactory, responseMetaFromContext, type ApiDeps } from './context';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
 import { docsRouter } from './docs-page';
 import { errorBody, logServerError } from './errors';
 import { healthRouter } from './health';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
-import { requestScope } from './request-scope';
 import { appRouter } from './router';
 import { REST_BASE_PATH } from './workflow-operations';
 
@@ -19,11 +24,11 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
   if (res.headersSent) return next(error);
   if (error.type === 'entity.too.large') {
-    res.status(413).json(errorBody('PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
+    res.status(413).json(errorBody(res, 'PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
   } else if (error.status === 400) {
-    res.status(400).json(errorBody('PARSE_ERROR', 'Request body is not valid JSON'));
+    res.status(400).json(errorBody(res, 'PARSE_ERROR', 'Request body is not valid JSON'));
   } else {
-    res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+    res.status(500).json(errorBody(res, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
   }
 };
 
@@ -42,7 +47,7 @@ const jsonBodies: RequestHandler = (req, res, next) => {
   if (!req.is(JSON_TYPES)) {
     res
       .status(415)
-      .json(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (content-type: application/json)'));
+      .json(errorBody(res, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (content-type: application/json)'));
     return;
   }
   next();
@@ -55,7 +60,10 @@ export function createApp(deps: ApiDeps): Express {
   const createContext = createContextFactory(deps);
   const openApiDocument = buildOpenApiDocument();
 
-  app.use(requestScope());
+  app.use((req, res, next) => {
+    requestIdOf(req, res); // every answer, errors included, carries x-request-id
+    next();
+  });
   app.use(healthRouter(deps.client));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -76,20 +84,19 @@ export function createApp(deps: ApiDeps): Express {
   app.get(`${REST_BASE_PATH}/workflows/:workflowId/events`, progressSseHandler(createContext));
 
   app.use(REST_BASE_PATH, jsonBodies, express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES }));
-  // Answers every path under /api: a path no procedure serves is its 404, in the same error shape.
-  app.use(
-    REST_BASE_PATH,
-    createOpenApiExpressMiddleware({
-      router: appRouter,
-      createContext,
-      onError: logServerError,
-      responseMeta: responseMetaFromContext,
-      maxBodySize: MAX_BODY_BYTES,
-    }),
-  );
+  // The node-http handler (not the Express wrapper, which drops `next`): a path no procedure serves falls through
+  // to the 404 below, answered in the same shape as every other error.
+  const rest = createOpenApiNodeHttpHandler<typeof appRouter, Request, Response>({
+    router: appRouter,
+    createContext,
+    onError: logServerError,
+    responseMeta: responseMetaFromContext,
+    maxBodySize: MAX_BODY_BYTES,
+  });
+  app.use(REST_BASE_PATH, (req, res, next) => rest(req, res, next));
 
   app.use((req, res) => {
-    res.status(404).json(errorBody('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+    res.status(404).json(errorBody(res, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
   app.use(bodyErrors);
   return app;

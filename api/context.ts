@@ -26,7 +26,7 @@ export interface Context extends ApiDeps {
   response: ResponseHints;
 }
 
-const REQUEST_ID_HEADER = 'x-request-id';
+export const REQUEST_ID_HEADER = 'x-request-id';
 
 /** Returns the request id the caller sent, or a new one; it is echoed back and written to every log line. */
 export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {

@@ -5,8 +5,8 @@ import { isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@tempor
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ZodError } from 'zod';
-import type { Context } from './context';
-import { currentRequestId } from './request-scope';
+import type { ServerResponse } from 'node:http';
+import { REQUEST_ID_HEADER, type Context } from './context';
 
 /** A mapped error that also carries machine-readable details (e.g. the existing run of a 409). */
 export class ApiError extends TRPCError {
@@ -114,7 +114,7 @@ export function formatError({ shape, error, ctx }: { shape: TRPCDefaultErrorShap
       code: shape.data.code,
       httpStatus: shape.data.httpStatus,
       path: shape.data.path,
-      requestId: ctx?.requestId ?? currentRequestId(),
+      requestId: ctx?.requestId,
       fieldErrors: fieldIssues,
       details: error instanceof ApiError ? error.details : undefined,
     },
@@ -135,12 +135,10 @@ export function logServerError({ error, ctx, path }: { error: TRPCError; ctx?: C
 
 /** The body of an error answered outside tRPC (body parsing, unknown routes, readiness), in the same shape. */
 export function errorBody(
+  res: ServerResponse,
   code: TRPC_ERROR_CODE_KEY,
   message: string,
 ): { code: TRPC_ERROR_CODE_KEY; message: string; data: Record<string, unknown> } {
-  return {
-    code,
-    message,
-    data: { code, httpStatus: getHTTPStatusCodeFromError(new TRPCError({ code })), requestId: currentRequestId() },
-  };
+  const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
+  return { code, message, data: { code, httpStatus, requestId: res.getHeader(REQUEST_ID_HEADER) } };
 }

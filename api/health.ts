@@ -17,7 +17,9 @@ export function healthRouter(client: Client): Router {
       );
       res.json({ status: 'ready', temporal: 'reachable' });
     } catch {
-      res.status(503).json({ status: 'unavailable', ...errorBody('SERVICE_UNAVAILABLE', 'Temporal is not reachable') });
+      res
+        .status(503)
+        .json({ status: 'unavailable', ...errorBody(res, 'SERVICE_UNAVAILABLE', 'Temporal is not reachable') });
     }
   });
   return health;

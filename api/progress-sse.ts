@@ -37,7 +37,7 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
     if (!workflowId.success) {
       res
         .status(400)
-        .json(errorBody('BAD_REQUEST', `Invalid request: workflowId: ${workflowId.error.issues[0]?.message}`));
+        .json(errorBody(res, 'BAD_REQUEST', `Invalid request: workflowId: ${workflowId.error.issues[0]?.message}`));
       return;
     }
     const lastEventId =
