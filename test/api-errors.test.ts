@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import request from 'supertest';
 import {
   assertCleanErrorBody,
   assertErrorAnswer,
   assertRequestIdEchoed,
   countWorkflowsOn,
-  startApiTestServer,
   withApi,
   workflowExists,
-  type ApiTestServer,
+  useApiTestServer,
 } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
 
@@ -34,13 +33,7 @@ function assertNamesField(body: ErrorBody, field: string): void {
 }
 
 describe('REST: errors', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   it('answers 400 naming the field for invalid input, and starts nothing', () =>
     withApi(server, async ({ app, client, taskQueue }) => {

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import request from 'supertest';
-import { assertErrorAnswer, startApiTestServer, withApi, type ApiTestServer } from './helpers/api';
+import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
 import { awaitStep, createOrderFakes, historyOf, largeOrderInput, scheduledActivities } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
 describe('REST lifecycle: cancel and terminate', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   it('cancels an order awaiting approval (202): it ends CANCELLED after releasing its stock', () => {
     const fakes = createOrderFakes();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
-import { assertErrorAnswer, startApiTestServer, withApi, type ApiTestServer } from './helpers/api';
+import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
 import { eventually, largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
@@ -29,13 +29,7 @@ async function assertOnlyRun(client: Client, workflowId: string, runId: string):
 }
 
 describe('REST lifecycle: Idempotency-Key on start', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   it('answers the same key and body twice with the same run, and runs it once', () =>
     withApi(server, async ({ app, client }) => {

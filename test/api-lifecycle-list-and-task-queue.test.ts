@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
-import { assertErrorAnswer, createTestApp, startApiTestServer, withApi, type ApiTestServer } from './helpers/api';
+import { assertErrorAnswer, createTestApp, withApi, useApiTestServer } from './helpers/api';
 import { eventually, largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
@@ -49,13 +49,7 @@ async function startGreetings(app: Express, count: number): Promise<string[]> {
 }
 
 describe('REST lifecycle: listing workflows and task queues', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   it('lists workflows filtered by type and status', () =>
     withApi(server, async ({ app, taskQueue }) => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import request from 'supertest';
 import type { OrderStatus } from '../workflows/order-fulfilment.contract';
-import { assertErrorAnswer, startApiTestServer, withApi, type ApiTestServer } from './helpers/api';
+import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
 import {
   awaitStep,
   countEvents,
@@ -11,6 +11,7 @@ import {
   largeOrderInput,
   NEW_ADDRESS,
   orderInput,
+  startOrderAwaitingApproval,
 } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
@@ -32,13 +33,7 @@ function fieldPaths(body: ErrorBody): string[] {
 }
 
 describe('REST lifecycle: messages', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   describe('signals, queries and updates', () => {
     it('approve moves an order awaiting approval on (202), and the status query shows who approved', () =>
@@ -111,12 +106,7 @@ describe('REST lifecycle: messages', () => {
 
     it('answers 400 naming approvedBy for an invalid signal body, and delivers nothing', () =>
       withApi(server, async ({ app, client }) => {
-        const workflowId = uniqueName('order');
-        await request(app)
-          .post('/api/workflows/OrderFulfilment')
-          .send({ input: largeOrderInput(), workflowId })
-          .expect(200);
-        await awaitStep(app, workflowId, 'awaiting_approval');
+        const workflowId = await startOrderAwaitingApproval(app);
 
         const response = await request(app)
           .post(`/api/workflows/${workflowId}/signals/approve`)
@@ -215,12 +205,7 @@ describe('REST lifecycle: messages', () => {
 
     it('answers 400 naming shippingAddress.country for an unknown country, and sends nothing', () =>
       withApi(server, async ({ app, client }) => {
-        const workflowId = uniqueName('order');
-        await request(app)
-          .post('/api/workflows/OrderFulfilment')
-          .send({ input: largeOrderInput(), workflowId })
-          .expect(200);
-        await awaitStep(app, workflowId, 'awaiting_approval');
+        const workflowId = await startOrderAwaitingApproval(app);
 
         const response = await request(app)
           .post(`/api/workflows/${workflowId}/updates/changeShippingAddress`)
@@ -234,12 +219,7 @@ describe('REST lifecycle: messages', () => {
 
     it('runs an update retried with the same Idempotency-Key once', () =>
       withApi(server, async ({ app, client }) => {
-        const workflowId = uniqueName('order');
-        await request(app)
-          .post('/api/workflows/OrderFulfilment')
-          .send({ input: largeOrderInput(), workflowId })
-          .expect(200);
-        await awaitStep(app, workflowId, 'awaiting_approval');
+        const workflowId = await startOrderAwaitingApproval(app);
 
         const key = uniqueName('address-change');
         const send = () =>

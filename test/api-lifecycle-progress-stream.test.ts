@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Express } from 'express';
 import request from 'supertest';
 import type { OrderStatus } from '../workflows/order-fulfilment.contract';
-import { listen, startApiTestServer, withApi, type ApiTestServer } from './helpers/api';
-import { awaitStep, createOrderFakes, largeOrderInput } from './helpers/orders';
+import { listen, withApi, useApiTestServer } from './helpers/api';
+import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse, type SseEvent } from './helpers/sse';
 import { uniqueName } from './helpers/temporal';
 
@@ -41,21 +40,8 @@ function assertIncreasingIds(events: SseEvent[], after = -1): void {
   }
 }
 
-async function startLargeOrder(app: Express): Promise<string> {
-  const workflowId = uniqueName('order');
-  await request(app).post('/api/workflows/OrderFulfilment').send({ input: largeOrderInput(), workflowId }).expect(200);
-  await awaitStep(app, workflowId, 'awaiting_approval');
-  return workflowId;
-}
-
 describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   // Shipping lasts a few seconds, so the stream (which polls every 500 ms) sees the order while it ships.
   const slowEnough = () => createOrderFakes({ steps: 6, stepMs: 400 }).activities;
@@ -64,7 +50,7 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
     withApi(
       server,
       async ({ app }) => {
-        const workflowId = await startLargeOrder(app);
+        const workflowId = await startOrderAwaitingApproval(app);
         const http = await listen(app);
         try {
           const stream = await openSse(`${http.baseUrl}/api/workflows/${workflowId}/events`);
@@ -104,7 +90,7 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
     withApi(
       server,
       async ({ app }) => {
-        const workflowId = await startLargeOrder(app);
+        const workflowId = await startOrderAwaitingApproval(app);
         const http = await listen(app);
         try {
           const url = `${http.baseUrl}/api/workflows/${workflowId}/events`;
@@ -199,7 +185,7 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
 
   it('sends the stream headers at once, before anything changes in a quiet workflow', () =>
     withApi(server, async ({ app }) => {
-      const workflowId = await startLargeOrder(app); // waits for approval: nothing happens until a signal
+      const workflowId = await startOrderAwaitingApproval(app); // waits for approval: nothing happens until a signal
       const http = await listen(app);
       try {
         const { historyLength } = (await request(app).get(`/api/workflows/${workflowId}`).expect(200)).body as {

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import request from 'supertest';
-import { startApiTestServer, withApi, type ApiTestServer } from './helpers/api';
+import { withApi, useApiTestServer } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
 
 describe('REST: starting, executing and reading workflows', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   it('starts YourWorkflow with a generated ID, then serves its result', () =>
     withApi(server, async ({ app, client, taskQueue }) => {

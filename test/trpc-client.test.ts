@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../api/router';
 import {
   listen,
-  startApiTestServer,
   withApi,
   workflowExists,
   type ApiTestServer,
   type ApiUnderTest,
+  useApiTestServer,
 } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
 
@@ -39,13 +39,7 @@ async function rejection(call: Promise<unknown>): Promise<TRPCClientError<AppRou
 }
 
 describe('typed tRPC client over HTTP', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   it('starts a workflow, then reads its result and description', () =>
     withTrpc(server, async (trpc, { taskQueue }) => {

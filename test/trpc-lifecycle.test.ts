@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../api/router';
 import type { ShippingAddress } from '../workflows/order-fulfilment.contract';
-import { listen, startApiTestServer, withApi, type ApiTestServer, type ApiUnderTest } from './helpers/api';
+import { listen, withApi, type ApiTestServer, type ApiUnderTest, useApiTestServer } from './helpers/api';
 import {
   countEvents,
   createOrderFakes,
@@ -113,13 +113,7 @@ async function startLargeOrder(trpc: Trpc): Promise<{ workflowId: string; runId:
 }
 
 describe('tRPC lifecycle: messages, executions and the progress subscription', () => {
-  let server: ApiTestServer;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
+  const server = useApiTestServer();
 
   it('queries, updates and signals an order with typed inputs and answers', () => {
     const fakes = createOrderFakes();

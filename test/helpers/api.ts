@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
+import { after, before } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -23,6 +24,29 @@ export async function startApiTestServer(): Promise<ApiTestServer> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
   return { env, bundle };
+}
+
+/** The file's test server, started in before() and torn down in after() of the enclosing describe(). */
+export function useApiTestServer(): ApiTestServer {
+  let server: ApiTestServer | undefined;
+  before(async () => {
+    server = await startApiTestServer();
+  });
+  after(async () => {
+    await server?.env.teardown();
+  });
+  const started = (): ApiTestServer => {
+    if (!server) throw new Error('the API test server is not started yet (use it inside it() or before())');
+    return server;
+  };
+  return {
+    get env() {
+      return started().env;
+    },
+    get bundle() {
+      return started().bundle;
+    },
+  };
 }
 
 /** The app under test with the real Client it talks through and the task queue its worker polls. */

@@ -107,3 +107,11 @@ export function awaitStep(app: Express, workflowId: string, step: OrderStep): Pr
     return status?.step === step ? status : undefined;
   });
 }
+
+/** Starts a large order through the API and waits until it is awaiting approval; answers its workflow ID. */
+export async function startOrderAwaitingApproval(app: Express): Promise<string> {
+  const workflowId = uniqueName('order');
+  await request(app).post('/api/workflows/OrderFulfilment').send({ input: largeOrderInput(), workflowId }).expect(200);
+  await awaitStep(app, workflowId, 'awaiting_approval');
+  return workflowId;
+}
