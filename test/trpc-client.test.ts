@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { AppRouter } from '../api/router';
 import {
   listen,
@@ -11,6 +11,7 @@ import {
   useApiTestServer,
 } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
+import { rejection } from './helpers/trpc';
 
 type Trpc = ReturnType<typeof createTRPCClient<AppRouter>>;
 
@@ -25,17 +26,6 @@ function withTrpc(server: ApiTestServer, fn: (trpc: Trpc, api: ApiUnderTest) => 
       await http.close();
     }
   });
-}
-
-/** Awaits a call that must fail over tRPC, and returns its typed error. */
-async function rejection(call: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof TRPCClientError, `not a TRPCClientError: ${String(error)}`);
-    return error as TRPCClientError<AppRouter>;
-  }
-  assert.fail('the call succeeded');
 }
 
 describe('typed tRPC client over HTTP', () => {

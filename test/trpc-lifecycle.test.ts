@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../api/router';
 import type { ShippingAddress } from '../workflows/order-fulfilment.contract';
@@ -17,6 +17,7 @@ import {
   type OrderFakes,
 } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
+import { rejection } from './helpers/trpc';
 
 type Trpc = ReturnType<typeof createTRPCClient<AppRouter>>;
 type EventsOutput = inferRouterOutputs<AppRouter>['executions']['events'];
@@ -56,17 +57,6 @@ function withTrpc(
     },
     fakes ? { activities: fakes.activities } : {},
   );
-}
-
-/** Awaits a call that must fail over tRPC, and returns its typed error. */
-async function rejection(call: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof TRPCClientError, `not a TRPCClientError: ${String(error)}`);
-    return error as TRPCClientError<AppRouter>;
-  }
-  assert.fail('the call succeeded');
 }
 
 /** Subscribes to executions.events and collects tracked events until the server ends the stream. */
