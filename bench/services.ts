@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { devServerSettingsArgs } from '../scripts/temporal-dev-server';
 import { benchEntryArgs, REPO_ROOT } from './entry';
 import { childEnv, freePort, waitForHttp, type ProcessGroup, type Service } from './processes';
 
@@ -22,7 +23,7 @@ export function temporalCliPath(): string {
 
 /** The dev-server flags for a storage mode (what docs/benchmarks.md records). */
 export function devServerFlags(storage: Storage): string[] {
-  const common = ['--headless', '--log-level', 'error'];
+  const common = ['--headless', '--log-level', 'error', ...devServerSettingsArgs()];
   if (storage.kind === 'memory') return common;
   return [...common, '--db-filename', storage.path, ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma])];
 }

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { childEnv, exitOnConfigError, loadDevConfig, type DevConfig } from '../common/config';
 import { startChild, type DevChild, type Exit } from './dev/child';
 import { printLine } from './dev/output';
+import { devServerSettingsArgs } from './temporal-dev-server';
 import { httpAnswers, temporalAnswers, waitUntil } from './dev/wait';
 
 const ROOT = resolve(__dirname, '..');
@@ -88,6 +89,7 @@ function startTemporal(supervisor: Supervisor, config: DevConfig): void {
   // File-backed SQLite: workflows survive a restart of `npm run dev`.
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(config.DEV_TEMPORAL_PORT)];
   args.push('--ui-port', String(config.DEV_TEMPORAL_UI_PORT), '--db-filename', dbFilename, '--log-level', 'error');
+  args.push(...devServerSettingsArgs());
   if (config.TEMPORAL_NAMESPACE !== 'default') args.push('--namespace', config.TEMPORAL_NAMESPACE);
   supervisor.start(0, 'temporal', temporalCli(), args, childEnv({}));
 }

@@ -5,6 +5,7 @@ import { after, before } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { devServerSettingsArgs } from '../../scripts/temporal-dev-server';
 import { WORKFLOWS_SOURCE_PATH } from '../../worker/create-worker';
 
 const TEMPORAL_CLI_SCRIPT = join(__dirname, '..', '..', 'scripts', 'temporal-cli.sh');
@@ -20,7 +21,7 @@ export async function startTestServer(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       ip: '127.0.0.1',
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...devServerSettingsArgs()],
     },
   });
 }

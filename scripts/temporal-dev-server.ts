@@ -1,0 +1,39 @@
+// The embedded Temporal dev server's settings: one definition for `npm run dev`, the tests, the benchmarks and
+// the dev-server compose variant (test/compose.test.ts checks the compose file against this list).
+//
+// The dev server is a single host with one history shard. Its history service reads each task queue (transfer:
+// hand-offs to workers; timer: timers, retries, timeouts; visibility: what list/describe-by-query see) at most
+// `*ProcessorMaxPollRPS` times a second, 20 by default, sized for a cluster with many shards. On one shard that
+// rate limit is the whole server's: above ~5 workflows/s every hand-off waits for the next 50 ms tick. A production
+// cluster sizes these itself (README: "The embedded Temporal server"); nothing here applies to one.
+
+/** Dynamic-config values `start-dev` gets, each measured (docs/benchmarks.md, "Dev-server settings"). */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
+  // Hand-offs of workflow and activity tasks to matching: 3 per YourWorkflow, each waited up to 50 ms at 20/s.
+  'history.transferProcessorMaxPollRPS': 10_000,
+  // Timers, activity retries and timeouts fire through this queue.
+  'history.timerProcessorMaxPollRPS': 10_000,
+  // How soon a started or closed run shows in list queries.
+  'history.visibilityProcessorMaxPollRPS': 10_000,
+  // The TS worker asks for eager activities; the server must allow them (saves a hand-off per activity).
+  'system.enableActivityEagerExecution': true,
+  // One host: one task-queue partition, so polls and tasks always meet in the same place.
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+};
+
+/** Search attributes the service relies on, registered by `start-dev` (a cluster registers them with the CLI). */
+export const DEV_SERVER_SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = {};
+
+/** The `temporal server start-dev` flags for the settings above (without address, ports or storage). */
+export function devServerSettingsArgs(): string[] {
+  const dynamic = Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${JSON.stringify(value)}`,
+  ]);
+  const attributes = Object.entries(DEV_SERVER_SEARCH_ATTRIBUTES).flatMap(([name, type]) => [
+    '--search-attribute',
+    `${name}=${type}`,
+  ]);
+  return [...dynamic, ...attributes];
+}
