@@ -9,7 +9,7 @@ import type {
   ShippingAddress,
   orderFulfilmentContract,
 } from './order-fulfilment.contract';
-import type { QueryName, SignalName, UpdateName } from './contract';
+import type { QueryName, SignalName, UpdateName } from '../contract';
 
 type Contract = typeof orderFulfilmentContract;
 
