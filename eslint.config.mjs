@@ -48,7 +48,7 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: ['**/*.contract', '../api/**', '../activities/*'],
+              group: ['**/*.contract', '**/api', '**/api/**', '**/activities', '**/activities/**'],
               message: 'Workflow code imports contracts and activities as types only.',
               allowTypeImports: true,
             },

@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { OrderFailureType, OrderItem, ShippingAddress } from '../workflows/order-fulfilment.contract';
+import type { OrderFailureType, OrderItem, ShippingAddress } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { FakeInventory } from './fakes/fake-inventory';
 import { FakePaymentGateway } from './fakes/fake-payment-gateway';
 import { FakeShippingCarrier } from './fakes/fake-shipping-carrier';

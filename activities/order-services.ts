@@ -1,4 +1,4 @@
-import type { OrderItem, ShippingAddress } from '../workflows/order-fulfilment.contract';
+import type { OrderItem, ShippingAddress } from '../workflows/order-fulfilment/order-fulfilment.contract';
 
 // The outside systems an order touches. The worker would pass real clients (a WMS, Stripe, a carrier API);
 // tests and the dev worker use the in-memory fakes in ./fakes. Their errors are domain errors: the activities

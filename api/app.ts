@@ -15,7 +15,7 @@ import { healthRouter } from './health';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
 import { appRouter } from './router';
-import { REST_BASE_PATH } from './workflow-operations';
+import { REST_BASE_PATH } from './rest-paths';
 
 const MAX_BODY_BYTES = 1_000_000;
 const JSON_TYPES = ['application/json', 'application/*+json'];

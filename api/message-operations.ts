@@ -8,12 +8,13 @@ import {
 } from '@temporalio/client';
 import type { Context } from './context';
 import { ApiError } from './errors';
-import { describeWorkflow, REST_BASE_PATH } from './workflow-operations';
+import { updateResultUrlOf } from './rest-paths';
+import { describeWorkflow } from './workflow-operations';
 
 type Ctx = Pick<Context, 'client' | 'config' | 'signal'>;
 
 /** Refuses a message to a workflow of another type (its handler does not exist) or, when asked, to a closed one. */
-async function requireWorkflow(
+export async function requireWorkflow(
   ctx: Ctx,
   workflowId: string,
   workflowType: string,
@@ -70,10 +71,6 @@ export async function runQuery(ctx: Ctx, workflowType: string, workflowId: strin
     }
     throw error;
   }
-}
-
-export function updateResultUrlOf(workflowId: string, updateId: string): string {
-  return `${REST_BASE_PATH}/workflows/${encodeURIComponent(workflowId)}/updates/${encodeURIComponent(updateId)}/result`;
 }
 
 export type UpdateOutcome =

@@ -1,8 +1,9 @@
-import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { progressEventSchema } from './progress-stream';
 import { appRouter } from './router';
-import { REST_BASE_PATH } from './workflow-operations';
+import type { ApiMeta } from './trpc';
+import { REST_BASE_PATH } from './rest-paths';
 
 /** The OpenAPI document of the REST API, generated from the same procedures and zod schemas tRPC serves. */
 export function buildOpenApiDocument(): OpenAPIObject {
@@ -21,19 +22,28 @@ export function buildOpenApiDocument(): OpenAPIObject {
   return document;
 }
 
-// trpc-to-openapi documents every success as 200; these routes answer 202 always, or when a bounded wait ends first.
-const ALWAYS_ACCEPTED = [/\/signals\/[^/]+$/, /\/cancel$/];
-const ACCEPTED_AFTER_WAIT = [/\/execute$/, /\/updates\/[^/{]+$/, /\/update-with-start\/[^/]+$/];
+/** The meta of every procedure (the router's flat record, keyed by dotted path). */
+function procedureMetas(): ApiMeta[] {
+  const procedures: Record<string, unknown> = appRouter._def.procedures;
+  return Object.values(procedures).flatMap((procedure) => {
+    const meta = (procedure as { _def?: { meta?: ApiMeta } })._def?.meta;
+    return meta ? [meta] : [];
+  });
+}
 
+// trpc-to-openapi documents every success as 200; a procedure's meta says when it answers 202 (api/success-status.ts
+// reads the same meta to answer it).
 function describeAcceptedResponses(document: OpenAPIObject): void {
-  for (const [path, item] of Object.entries(document.paths ?? {})) {
-    const responses = item.post?.responses;
+  for (const meta of procedureMetas()) {
+    if (!meta?.openapi || (meta.successStatus !== 202 && !meta.acceptedWhenPending)) continue;
+    const method = meta.openapi.method.toLowerCase() as Lowercase<OpenApiMethod>;
+    const responses = document.paths?.[meta.openapi.path]?.[method]?.responses;
     const ok = responses?.['200'];
-    if (!responses || !ok) continue;
-    if (ALWAYS_ACCEPTED.some((pattern) => pattern.test(path))) {
+    if (!responses || !ok) throw new Error(`OpenAPI: no 200 response for ${meta.openapi.method} ${meta.openapi.path}`);
+    if (meta.successStatus === 202) {
       delete responses['200'];
       responses['202'] = ok;
-    } else if (ACCEPTED_AFTER_WAIT.some((pattern) => pattern.test(path))) {
+    } else {
       responses['202'] = {
         ...ok,
         description: 'Still running when waitMs passed: status RUNNING/ACCEPTED with resultUrl (also in Location)',

@@ -1,6 +1,7 @@
 import type { WorkflowContract } from '../workflows/contract';
 import { workflowContracts } from '../workflows/contracts';
 import { executionsRouter } from './routers/executions-router';
+import { typed } from './routers/typed-procedures';
 import { workflowTypeRouter } from './routers/workflow-type-router';
 import { router } from './trpc';
 
@@ -12,9 +13,9 @@ type WorkflowTypeRouters<Contracts extends readonly WorkflowContract[]> = {
 function workflowTypeRouters<const Contracts extends readonly WorkflowContract[]>(
   contracts: Contracts,
 ): WorkflowTypeRouters<Contracts> {
-  return Object.fromEntries(
-    contracts.map((contract) => [contract.workflowType, workflowTypeRouter(contract)]),
-  ) as WorkflowTypeRouters<Contracts>;
+  return typed<WorkflowTypeRouters<Contracts>>(
+    Object.fromEntries(contracts.map((contract) => [contract.workflowType, workflowTypeRouter(contract)])),
+  );
 }
 
 /** The whole API: served over tRPC at /trpc and as REST (OpenAPI) at /api. */

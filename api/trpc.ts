@@ -2,11 +2,21 @@ import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Context } from './context';
 import { formatError, toApiError } from './errors';
+import { successResponse } from './success-status';
+
+/** What a procedure declares about itself, once; middleware, the response hook and the OpenAPI builder read it. */
+export interface ApiMeta extends OpenApiMeta {
+  // (issue 8, security: `scope?: Scope` goes here)
+  /** The route's success status: 202 for routes that record a request and answer before the work is done. */
+  successStatus?: 200 | 202;
+  /** Answers 202 with Location when the answer is still pending (RUNNING or ACCEPTED with resultUrl), else 200. */
+  acceptedWhenPending?: true;
+}
 
 // initTRPC is called here only; the rest of the API imports what this file exports, never `t`.
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ApiMeta>()
   // isDev false: stack traces never reach a response, whatever NODE_ENV says.
   .create({ errorFormatter: (opts) => formatError(opts), isDev: false });
 
@@ -19,6 +29,13 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Sets the success status the procedure's meta declares; the transports' responseMeta hook sends it. */
+const declaredStatus = t.middleware(async ({ meta, ctx, next }) => {
+  const result = await next();
+  if (result.ok) Object.assign(ctx.response, successResponse(meta, result.data));
+  return result;
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(mapErrors).use(declaredStatus);
 export const createCallerFactory = t.createCallerFactory;

@@ -8,6 +8,7 @@ import {
 import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Context } from './context';
 import { ApiError } from './errors';
+import { resultUrlOf } from './rest-paths';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
   workflowStatusSchema,
@@ -17,13 +18,6 @@ import {
   type WorkflowDescription,
   type WorkflowStatus,
 } from './schemas';
-
-/** REST paths are served under this prefix; tRPC under /trpc. */
-export const REST_BASE_PATH = '/api';
-
-export function resultUrlOf(workflowId: string): string {
-  return `${REST_BASE_PATH}/workflows/${encodeURIComponent(workflowId)}/result`;
-}
 
 /** A readable default ID: the type, so that lists and the Web UI say what it is, and a unique suffix. */
 export function newWorkflowId(workflowType: string): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
-import type { OrderStatus } from '../workflows/order-fulfilment.contract';
+import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
 import {
   awaitStep,

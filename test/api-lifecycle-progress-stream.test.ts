@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import type { OrderStatus } from '../workflows/order-fulfilment.contract';
+import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { listen, withApi, useApiTestServer } from './helpers/api';
 import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse, type SseEvent } from './helpers/sse';

@@ -7,7 +7,7 @@ import { FakePaymentGateway } from '../activities/fakes/fake-payment-gateway';
 import { FakeShippingCarrier, type FakeShippingCarrierOptions } from '../activities/fakes/fake-shipping-carrier';
 import { createOrderActivities } from '../activities/order-activities';
 import type { ShippingProgress } from '../activities/order-services';
-import { orderFulfilmentContract } from '../workflows/order-fulfilment.contract';
+import { orderFulfilmentContract } from '../workflows/order-fulfilment/order-fulfilment.contract';
 
 // The activities' own guarantees (idempotency, failure types, resuming from heartbeats), checked in the
 // SDK's activity context without a server; the workflow tests cover how the workflow uses them.

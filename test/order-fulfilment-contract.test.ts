@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_APPROVAL_THRESHOLD_CENTS } from '../workflows/order-fulfilment-defaults';
-import { orderFulfilmentContract } from '../workflows/order-fulfilment.contract';
+import { DEFAULT_APPROVAL_THRESHOLD_CENTS } from '../workflows/order-fulfilment/defaults';
+import { orderFulfilmentContract } from '../workflows/order-fulfilment/order-fulfilment.contract';
 
 // What the API refuses before an order starts: the contract's schemas, checked without a server.
 const { input: inputSchema, exampleInput, signals, queries, updates } = orderFulfilmentContract;

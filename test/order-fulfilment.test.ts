@@ -14,13 +14,13 @@ import {
   type OrderStatus,
   type OrderStep,
   type ShippingAddress,
-} from '../workflows/order-fulfilment.contract';
+} from '../workflows/order-fulfilment/order-fulfilment.contract';
 import {
   approveSignal,
   changeShippingAddressUpdate,
   rejectSignal,
   statusQuery,
-} from '../workflows/order-fulfilment-messages';
+} from '../workflows/order-fulfilment/messages';
 import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
 const NEW_ADDRESS: ShippingAddress = {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../api/router';
-import type { ShippingAddress } from '../workflows/order-fulfilment.contract';
+import type { ShippingAddress } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { listen, withApi, type ApiTestServer, type ApiUnderTest, useApiTestServer } from './helpers/api';
 import {
   countEvents,

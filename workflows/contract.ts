@@ -6,6 +6,8 @@ import type { z } from 'zod';
 export interface SignalContract<TInput extends z.ZodObject = z.ZodObject> {
   readonly description: string;
   readonly input: TInput;
+  /** A valid input, shown in the OpenAPI document (and pre-filled by /docs) when the fields need more than a string. */
+  readonly exampleInput?: z.input<TInput>;
 }
 
 /** A query: a read of the workflow's state; `input` is an object of its arguments (often empty). */
@@ -20,6 +22,8 @@ export interface UpdateContract<TInput extends z.ZodObject = z.ZodObject, TOutpu
   readonly description: string;
   readonly input: TInput;
   readonly output: TOutput;
+  /** A valid input, shown in the OpenAPI document (and pre-filled by /docs). */
+  readonly exampleInput?: z.input<TInput>;
 }
 
 /**
@@ -61,16 +65,19 @@ export function defineWorkflowContract<
   const TSignals extends Record<string, SignalContract> = {},
   const TQueries extends Record<string, QueryContract> = {},
   const TUpdates extends Record<string, UpdateContract> = {},
+  // Inferred from progressQuery, and constrained to the names the queries record declares.
+  const TProgress extends keyof TQueries & string = never,
 >(
   contract: Omit<
     WorkflowContract<TType, TInput, TOutput, TSignals, TQueries, TUpdates>,
-    'signals' | 'queries' | 'updates'
+    'signals' | 'queries' | 'updates' | 'progressQuery'
   > & {
+    progressQuery?: TProgress;
     signals?: TSignals;
     queries?: TQueries;
     updates?: TUpdates;
   },
-): WorkflowContract<TType, TInput, TOutput, TSignals, TQueries, TUpdates> {
+): WorkflowContract<TType, TInput, TOutput, TSignals, TQueries, TUpdates> & { readonly progressQuery?: TProgress } {
   return {
     ...contract,
     signals: contract.signals ?? ({} as TSignals),
@@ -79,11 +86,15 @@ export function defineWorkflowContract<
   };
 }
 
-/**
- * Names for workflow code, checked against the contract at compile time:
- * `defineSignal<[Approval]>('approve' satisfies SignalName<typeof orderContract>)`.
- * Workflow code imports the contract with `import type` only, so zod never enters the sandbox.
- */
+/** Message names of a contract; workflow code defines its handlers with `workflows/contract-messages.ts`. */
 export type SignalName<C extends WorkflowContract> = keyof C['signals'] & string;
 export type QueryName<C extends WorkflowContract> = keyof C['queries'] & string;
 export type UpdateName<C extends WorkflowContract> = keyof C['updates'] & string;
+
+/** The progress query's answer, as the contract's schema types it; `undefined` for a contract without one. */
+export type ProgressOf<C extends WorkflowContract> =
+  NonNullable<C['progressQuery']> extends never
+    ? undefined
+    : NonNullable<C['progressQuery']> extends keyof C['queries']
+      ? z.output<C['queries'][NonNullable<C['progressQuery']>]['output']>
+      : undefined;

@@ -1,5 +1,5 @@
 import { activityTimeoutWorkflowContract } from './activity-timeout-workflow.contract';
-import { orderFulfilmentContract } from './order-fulfilment.contract';
+import { orderFulfilmentContract } from './order-fulfilment/order-fulfilment.contract';
 import { startActivityWorkflowContract } from './start-activity-workflow.contract';
 import { yourWorkflowContract } from './your-workflow.contract';
 

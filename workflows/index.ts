@@ -3,4 +3,4 @@
 export { yourWorkflow as YourWorkflow } from './your-workflow';
 export { activityTimeoutWorkflow as ActivityTimeoutWorkflow } from './activity-timeout-workflow';
 export { startActivityWorkflow as StartActivityWorkflow } from './start-activity-workflow';
-export { orderFulfilmentWorkflow as OrderFulfilment } from './order-fulfilment';
+export { orderFulfilmentWorkflow as OrderFulfilment } from './order-fulfilment/order-fulfilment';

@@ -1,4 +1,4 @@
-import type { OrderItem } from '../../workflows/order-fulfilment.contract';
+import type { OrderItem } from '../../workflows/order-fulfilment/order-fulfilment.contract';
 import { OutOfStockError, type Inventory } from '../order-services';
 
 export interface Reservation {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ShippingAddress } from '../../workflows/order-fulfilment.contract';
+import type { ShippingAddress } from '../../workflows/order-fulfilment/order-fulfilment.contract';
 import type { ShipmentRequest, ShippingCarrier, ShippingProgress } from '../order-services';
 
 export interface Shipment {

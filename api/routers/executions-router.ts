@@ -1,4 +1,3 @@
-import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { workflowContracts, type WorkflowType } from '../../workflows/contracts';
 import {
@@ -8,9 +7,7 @@ import {
   terminateWorkflow,
   visibilityQuery,
 } from '../execution-operations';
-import { toApiError } from '../errors';
 import { updateResult } from '../message-operations';
-import { progressEvents } from '../progress-stream';
 import {
   describeOutputSchema,
   resultInputSchema,
@@ -23,6 +20,7 @@ import {
 } from '../schemas';
 import { publicProcedure, router } from '../trpc';
 import { describeWorkflow, outcomeOf } from '../workflow-operations';
+import { eventsInputSchema, trackedProgress } from './progress-subscription';
 
 const tags = ['executions'];
 const BY_ID_ERRORS = { 400: 'Invalid workflow ID', 404: 'No workflow with this ID', 503: 'Temporal unavailable' };
@@ -88,14 +86,11 @@ export const executionsRouter = router({
           'Answers 202: cancellation is a request the workflow handles; watch result or events for the outcome (CANCELLED).',
         errorResponses: { ...BY_ID_ERRORS, 409: 'The workflow is already closed' },
       },
+      successStatus: 202,
     })
     .input(z.object({ workflowId: workflowIdSchema }))
     .output(z.object({ workflowId: z.string(), runId: z.string(), status: z.literal('CANCEL_REQUESTED') }))
-    .mutation(async ({ ctx, input }) => {
-      const requested = await cancelWorkflow(ctx, input.workflowId);
-      ctx.response = { status: 202 };
-      return requested;
-    }),
+    .mutation(({ ctx, input }) => cancelWorkflow(ctx, input.workflowId)),
 
   /** Terminates a workflow at once: no workflow code runs, the reason is recorded. */
   terminate: publicProcedure
@@ -210,21 +205,6 @@ export const executionsRouter = router({
 
   /** Streams status and progress until the workflow closes (SSE); resumes from lastEventId after a dropped connection. */
   events: publicProcedure
-    .input(z.object({ workflowId: workflowIdSchema, lastEventId: z.string().optional() }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      const stop = signal ? AbortSignal.any([signal, ctx.signal]) : ctx.signal;
-      try {
-        for await (const { id, event } of progressEvents(
-          { ...ctx, signal: stop },
-          input.workflowId,
-          input.lastEventId,
-        )) {
-          yield tracked(id, event);
-        }
-      } catch (error) {
-        // Thrown while streaming, after mapErrors has seen the generator: map here, or NOT_FOUND reaches the client
-        // as INTERNAL_SERVER_ERROR, which httpSubscriptionLink retries forever.
-        throw toApiError(error);
-      }
-    }),
+    .input(eventsInputSchema)
+    .subscription(({ ctx, input, signal }) => trackedProgress(ctx, input, signal)),
 });

@@ -1,59 +1,25 @@
-import type { TRPCMutationProcedure, TRPCQueryProcedure } from '@trpc/server';
-import { z } from 'zod';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { QueryContract, SignalContract, UpdateContract, WorkflowContract } from '../../workflows/contract';
 import { idempotencyKeyHeader, updateIdFromKey } from '../idempotency';
+import { runQuery, runUpdate, sendSignal, signalWithStart, updateWithStart } from '../message-operations';
 import {
-  runQuery,
-  runUpdate,
-  sendSignal,
-  signalWithStart,
-  updateWithStart,
-  type UpdateOutcome,
-} from '../message-operations';
-import { startedSchema, UPDATE_DEFAULT_WAIT_MS, updateOutcomeSchema, waitMsField, workflowIdSchema } from '../schemas';
+  queryInputSchema,
+  signaledSchema,
+  signalInputSchema,
+  signalWithStartInputSchema,
+  updateInputSchema,
+  updateWithStartInputSchema,
+  updateWithStartOutputSchema,
+} from '../message-schemas';
+import { startedSchema, updateOutcomeSchema } from '../schemas';
 import { publicProcedure } from '../trpc';
-
-// The procedures are built from schemas known only at run time; their precise types (what a typed client sees)
-// are stated once, below, from the contract's types.
-type Mutation<I, O> = TRPCMutationProcedure<{ input: I; output: O; meta: OpenApiMeta }>;
-type Query<I, O> = TRPCQueryProcedure<{ input: I; output: O; meta: OpenApiMeta }>;
-type TypedUpdateOutcome<O> =
-  Exclude<UpdateOutcome, { status: 'COMPLETED' }> | { updateId: string; status: 'COMPLETED'; result: O };
-type Started = z.output<typeof startedSchema>;
-
-type SignalProcedures<C extends WorkflowContract> = {
-  [K in keyof C['signals']]: Mutation<
-    z.input<C['signals'][K]['input']> & { workflowId: string },
-    { workflowId: string; signal: string; status: 'SIGNALED' }
-  >;
-};
-// z.object({}) infers Record<string, never>, whose index signature would make the merged-in workflowId `never`.
-type QueryArgs<T> = T extends Record<string, never> ? {} : T;
-type QueryProcedures<C extends WorkflowContract> = {
-  [K in keyof C['queries']]: Query<
-    QueryArgs<z.input<C['queries'][K]['input']>> & { workflowId: string },
-    z.output<C['queries'][K]['output']>
-  >;
-};
-type UpdateProcedures<C extends WorkflowContract> = {
-  [K in keyof C['updates']]: Mutation<
-    z.input<C['updates'][K]['input']> & { workflowId: string; waitMs?: number },
-    TypedUpdateOutcome<z.output<C['updates'][K]['output']>>
-  >;
-};
-type SignalWithStartProcedures<C extends WorkflowContract> = {
-  [K in keyof C['signals']]: Mutation<
-    { workflowId: string; input: z.input<C['input']>; signal: z.input<C['signals'][K]['input']> },
-    Started
-  >;
-};
-type UpdateWithStartProcedures<C extends WorkflowContract> = {
-  [K in keyof C['updates']]: Mutation<
-    { workflowId: string; input: z.input<C['input']>; update: z.input<C['updates'][K]['input']>; waitMs?: number },
-    TypedUpdateOutcome<z.output<C['updates'][K]['output']>> & Started
-  >;
-};
+import {
+  typed,
+  type QueryProcedures,
+  type SignalProcedures,
+  type SignalWithStartProcedures,
+  type UpdateProcedures,
+  type UpdateWithStartProcedures,
+} from './typed-procedures';
 
 const MESSAGE_ERRORS = {
   400: 'Invalid input, or the workflow is of another type',
@@ -81,13 +47,13 @@ function signalProcedure(workflowType: string, name: string, signal: SignalContr
         successDescription: 'Signal recorded (202)',
         errorResponses: MESSAGE_ERRORS,
       },
+      successStatus: 202,
     })
-    .input(signal.input.extend({ workflowId: workflowIdSchema }))
-    .output(z.object({ workflowId: z.string(), signal: z.string(), status: z.literal('SIGNALED') }))
+    .input(signalInputSchema(signal.input))
+    .output(signaledSchema)
     .mutation(async ({ ctx, input }) => {
       const { workflowId, ...args } = input as MessageInput;
       await sendSignal(ctx, workflowType, workflowId, name, args);
-      ctx.response = { status: 202 };
       return { workflowId, signal: name, status: 'SIGNALED' as const };
     });
 }
@@ -108,7 +74,7 @@ function queryProcedure(workflowType: string, name: string, query: QueryContract
         },
       },
     })
-    .input(query.input.extend({ workflowId: workflowIdSchema }))
+    .input(queryInputSchema(query.input))
     .output(query.output)
     .query(({ ctx, input }) => runQuery(ctx, workflowType, (input as MessageInput).workflowId, name));
 }
@@ -127,12 +93,13 @@ function updateProcedure(workflowType: string, name: string, update: UpdateContr
         requestHeaders: idempotencyKeyHeader,
         errorResponses: { ...MESSAGE_ERRORS, 422: 'The workflow rejected the update (the reason is the message)' },
       },
+      acceptedWhenPending: true,
     })
-    .input(update.input.extend({ workflowId: workflowIdSchema, waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS) }))
+    .input(updateInputSchema(update.input))
     .output(updateOutcomeSchema(update.output))
     .mutation(async ({ ctx, input }) => {
       const { workflowId, waitMs, ...args } = input as MessageInput & { waitMs: number };
-      const outcome = await runUpdate(ctx, {
+      return runUpdate(ctx, {
         workflowType,
         workflowId,
         name,
@@ -140,8 +107,6 @@ function updateProcedure(workflowType: string, name: string, update: UpdateContr
         waitMs,
         updateId: updateIdFromKey(ctx.idempotencyKey),
       });
-      if (outcome.status === 'ACCEPTED') ctx.response = { status: 202, headers: { location: outcome.resultUrl } };
-      return outcome;
     });
 }
 
@@ -158,7 +123,7 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
         errorResponses: { 400: 'Invalid input', 503: 'Temporal unavailable' },
       },
     })
-    .input(z.object({ workflowId: workflowIdSchema, input: contract.input, signal: signal.input }))
+    .input(signalWithStartInputSchema(contract.input, signal.input))
     .output(startedSchema)
     .mutation(({ ctx, input }) =>
       signalWithStart(ctx, {
@@ -184,18 +149,12 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
         requestHeaders: idempotencyKeyHeader,
         errorResponses: { 400: 'Invalid input', 422: 'The workflow rejected the update', 503: 'Temporal unavailable' },
       },
+      acceptedWhenPending: true,
     })
-    .input(
-      z.object({
-        workflowId: workflowIdSchema,
-        input: contract.input,
-        update: update.input,
-        waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS),
-      }),
-    )
-    .output(z.intersection(updateOutcomeSchema(update.output), startedSchema))
-    .mutation(async ({ ctx, input }) => {
-      const outcome = await updateWithStart(ctx, {
+    .input(updateWithStartInputSchema(contract.input, update.input))
+    .output(updateWithStartOutputSchema(update.output))
+    .mutation(({ ctx, input }) =>
+      updateWithStart(ctx, {
         workflowType: type,
         workflowId: input.workflowId,
         input: input.input,
@@ -203,30 +162,26 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
         updateArgs: input.update,
         updateId: updateIdFromKey(ctx.idempotencyKey),
         waitMs: input.waitMs,
-      });
-      if (outcome.status === 'ACCEPTED') ctx.response = { status: 202, headers: { location: outcome.resultUrl } };
-      return outcome;
-    });
+      }),
+    );
 }
 
 /** The message procedures of one contract: its signals, queries and updates, and their with-start forms. */
 export function messageProcedures<C extends WorkflowContract>(contract: C) {
   const type = contract.workflowType;
   return {
-    signals: mapRecord(contract.signals, (name, signal) =>
-      signalProcedure(type, name, signal),
-    ) as unknown as SignalProcedures<C>,
-    queries: mapRecord(contract.queries, (name, query) =>
-      queryProcedure(type, name, query),
-    ) as unknown as QueryProcedures<C>,
-    updates: mapRecord(contract.updates, (name, update) =>
-      updateProcedure(type, name, update),
-    ) as unknown as UpdateProcedures<C>,
-    signalWithStart: mapRecord(contract.signals, (name, signal) =>
-      signalWithStartProcedure(contract, name, signal),
-    ) as unknown as SignalWithStartProcedures<C>,
-    updateWithStart: mapRecord(contract.updates, (name, update) =>
-      updateWithStartProcedure(contract, name, update),
-    ) as unknown as UpdateWithStartProcedures<C>,
+    signals: typed<SignalProcedures<C>>(
+      mapRecord(contract.signals, (name, signal) => signalProcedure(type, name, signal)),
+    ),
+    queries: typed<QueryProcedures<C>>(mapRecord(contract.queries, (name, query) => queryProcedure(type, name, query))),
+    updates: typed<UpdateProcedures<C>>(
+      mapRecord(contract.updates, (name, update) => updateProcedure(type, name, update)),
+    ),
+    signalWithStart: typed<SignalWithStartProcedures<C>>(
+      mapRecord(contract.signals, (name, signal) => signalWithStartProcedure(contract, name, signal)),
+    ),
+    updateWithStart: typed<UpdateWithStartProcedures<C>>(
+      mapRecord(contract.updates, (name, update) => updateWithStartProcedure(contract, name, update)),
+    ),
   };
 }

@@ -1,19 +1,12 @@
-import type { TRPCMutationProcedure } from '@trpc/server';
-import type { OpenApiMeta } from 'trpc-to-openapi';
-import type { z } from 'zod';
 import type { WorkflowContract } from '../../workflows/contract';
 import { idempotencyKeyHeader } from '../idempotency';
-import {
-  executeInputSchema,
-  outcomeSchema,
-  startedSchema,
-  startInputSchema,
-  type Outcome,
-  type StartOptions,
-} from '../schemas';
+import { requireWorkflow } from '../message-operations';
+import { executeInputSchema, outcomeSchema, resultInputSchema, startedSchema, startInputSchema } from '../schemas';
 import { publicProcedure, router } from '../trpc';
-import { outcomeOfStarted, resultUrlOf, startWorkflow } from '../workflow-operations';
+import { outcomeOf, outcomeOfStarted, startWorkflow } from '../workflow-operations';
 import { messageProcedures } from './message-procedures';
+import { eventsInputSchema, trackedProgress } from './progress-subscription';
+import { typed, type WorkflowTypeProcedures } from './typed-procedures';
 
 const START_ERRORS = {
   400: 'Invalid input (issues and data.fieldErrors name the field)',
@@ -21,17 +14,6 @@ const START_ERRORS = {
   422: 'The Idempotency-Key was used with a different request',
   503: 'Temporal unavailable',
 };
-
-// Built from schemas known at run time; what a typed client sees is stated here from the contract's types.
-type Mutation<I, O> = TRPCMutationProcedure<{ input: I; output: O; meta: OpenApiMeta }>;
-type StartInput<C extends WorkflowContract> = {
-  input: z.input<C['input']>;
-  workflowId?: string;
-  options?: StartOptions;
-};
-type TypedOutcome<C extends WorkflowContract> =
-  | Exclude<Outcome, { status: 'COMPLETED' }>
-  | { workflowId: string; runId: string; status: 'COMPLETED'; result: z.output<C['output']> };
 
 function startProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
@@ -66,26 +48,51 @@ function executeProcedure(contract: WorkflowContract) {
         requestHeaders: idempotencyKeyHeader,
         errorResponses: START_ERRORS,
       },
+      acceptedWhenPending: true,
     })
     .input(executeInputSchema(contract.input))
     .output(outcomeSchema(contract.output))
     .mutation(async ({ ctx, input }) => {
       const started = await startWorkflow(ctx, type, input);
-      const outcome = await outcomeOfStarted(ctx, started.workflowId, started.runId, input.waitMs);
-      if (outcome.status === 'RUNNING')
-        ctx.response = { status: 202, headers: { location: resultUrlOf(started.workflowId) } };
-      return outcome;
+      return outcomeOfStarted(ctx, started.workflowId, started.runId, input.waitMs);
     });
 }
 
-/** The procedures one workflow type gets from its contract: start, execute, and its messages. */
+// tRPC only: REST clients hold an ID and use GET /api/workflows/{workflowId}/result, whose path space is keyed by
+// workflow ID (a per-type REST path would shadow IDs equal to a type name); the OpenAPI document types that result
+// per workflow type through each type's execute route.
+function resultProcedure(contract: WorkflowContract) {
+  const type = contract.workflowType;
+  return publicProcedure
+    .input(resultInputSchema)
+    .output(outcomeSchema(contract.output))
+    .query(async ({ ctx, input }) => {
+      await requireWorkflow(ctx, input.workflowId, type, false);
+      return outcomeOf(ctx, input.workflowId, input.waitMs);
+    });
+}
+
+function eventsProcedure(contract: WorkflowContract) {
+  return publicProcedure
+    .input(eventsInputSchema)
+    .subscription(({ ctx, input, signal }) => trackedProgress(ctx, input, signal, contract.workflowType));
+}
+
+/** The procedures one workflow type gets from its contract: start, execute, result, events, and its messages. */
 export function workflowTypeRouter<C extends WorkflowContract>(contract: C) {
   const messages = messageProcedures(contract);
-  return router({
+  const procedures = typed<WorkflowTypeProcedures<C>>({
     /** Starts the workflow and answers with its workflow and run IDs at once. */
-    start: startProcedure(contract) as unknown as Mutation<StartInput<C>, z.output<typeof startedSchema>>,
+    start: startProcedure(contract),
     /** Starts the workflow and answers with its result; 202 with where to look when it outlasts the wait. */
-    execute: executeProcedure(contract) as unknown as Mutation<StartInput<C> & { waitMs?: number }, TypedOutcome<C>>,
+    execute: executeProcedure(contract),
+    /** This type's outcome by workflow ID, its result typed by the contract (400 for a workflow of another type). */
+    result: resultProcedure(contract),
+    /** This type's progress stream, its progress typed by the contract's progress query (tRPC subscription). */
+    events: eventsProcedure(contract),
+  });
+  return router({
+    ...procedures,
     signals: router(messages.signals),
     queries: router(messages.queries),
     updates: router(messages.updates),

@@ -13,7 +13,7 @@ import {
   type OrderStatus,
   type OrderStep,
   type ShippingAddress,
-} from '../../workflows/order-fulfilment.contract';
+} from '../../workflows/order-fulfilment/order-fulfilment.contract';
 import { uniqueName } from './temporal';
 
 /** An address other than the example's, to see an address change arrive. */

@@ -9,9 +9,9 @@ import {
   setHandler,
   TemporalFailure,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { Compensations } from './order-fulfilment-compensation';
-import { DEFAULT_APPROVAL_THRESHOLD_CENTS, DEFAULT_APPROVAL_TIMEOUT_MS } from './order-fulfilment-defaults';
+import type { Activities } from '../../activities';
+import { Compensations } from './compensation';
+import { DEFAULT_APPROVAL_THRESHOLD_CENTS, DEFAULT_APPROVAL_TIMEOUT_MS } from './defaults';
 import {
   approveSignal,
   changeShippingAddressUpdate,
@@ -21,7 +21,7 @@ import {
   rejectSignal,
   statusQuery,
   validateAddressChange,
-} from './order-fulfilment-messages';
+} from './messages';
 import type {
   ApproveInput,
   OrderFailureType,

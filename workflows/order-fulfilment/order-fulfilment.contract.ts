@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import { defineWorkflowContract } from './contract';
+import { defineWorkflowContract } from '../contract';
 import { ISO_3166_ALPHA2_CODES } from './iso-3166-alpha2';
-import {
-  DEFAULT_APPROVAL_THRESHOLD_CENTS,
-  DEFAULT_APPROVAL_TIMEOUT_MS,
-  MIN_APPROVAL_TIMEOUT_MS,
-} from './order-fulfilment-defaults';
+import { DEFAULT_APPROVAL_THRESHOLD_CENTS, DEFAULT_APPROVAL_TIMEOUT_MS, MIN_APPROVAL_TIMEOUT_MS } from './defaults';
 
 // Bounds keep every total far below Number.MAX_SAFE_INTEGER: 100 lines × 10 000 units × 10 000 000 cents = 1e13.
 const MAX_ITEMS = 100;

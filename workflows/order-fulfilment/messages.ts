@@ -1,29 +1,19 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { contractQuery, contractSignal, contractUpdate } from '../contract-messages';
 import type {
-  ApproveInput,
   ChangeShippingAddressInput,
-  OrderStatus,
-  PaymentConfirmation,
   OrderStep,
-  RejectInput,
   ShippingAddress,
   orderFulfilmentContract,
 } from './order-fulfilment.contract';
-import type { QueryName, SignalName, UpdateName } from './contract';
 
 type Contract = typeof orderFulfilmentContract;
 
-// Names are the contract's record keys; `satisfies` fails the build when the two disagree.
-export const approveSignal = defineSignal<[ApproveInput]>('approve' satisfies SignalName<Contract>);
-export const rejectSignal = defineSignal<[RejectInput]>('reject' satisfies SignalName<Contract>);
-export const statusQuery = defineQuery<OrderStatus>('status' satisfies QueryName<Contract>);
-export const changeShippingAddressUpdate = defineUpdate<ShippingAddress, [ChangeShippingAddressInput]>(
-  'changeShippingAddress' satisfies UpdateName<Contract>,
-);
-
-export const waitForPaymentUpdate = defineUpdate<PaymentConfirmation, []>(
-  'waitForPayment' satisfies UpdateName<Contract>,
-);
+// Names and types both come from the contract: a name it lacks, or a handler of another type, fails the build.
+export const approveSignal = contractSignal<Contract>()('approve');
+export const rejectSignal = contractSignal<Contract>()('reject');
+export const statusQuery = contractQuery<Contract>()('status');
+export const changeShippingAddressUpdate = contractUpdate<Contract>()('changeShippingAddress');
+export const waitForPaymentUpdate = contractUpdate<Contract>()('waitForPayment');
 
 /** Steps after which an order is never charged: a payment waiter must not wait for it. */
 export const ENDED_UNCHARGED_STEPS: readonly OrderStep[] = ['compensating', 'failed', 'cancelled'];
