@@ -10,6 +10,7 @@ import express, {
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
 import { docsRouter } from './docs-page';
+import { drainingGate } from './draining';
 import { errorBody, logServerError } from './errors';
 import { healthRouter } from './health';
 import { buildOpenApiDocument } from './openapi';
@@ -64,7 +65,8 @@ export function createApp(deps: ApiDeps): Express {
     requestIdOf(req, res); // every answer, errors included, carries x-request-id
     next();
   });
-  app.use(healthRouter(deps.client));
+  app.use(healthRouter(deps.client, deps.draining));
+  app.use(drainingGate(deps.draining));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });

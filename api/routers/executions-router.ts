@@ -8,7 +8,7 @@ import {
   terminateWorkflow,
   visibilityQuery,
 } from '../execution-operations';
-import { toApiError } from '../errors';
+import { ApiError, toApiError } from '../errors';
 import { updateResult } from '../message-operations';
 import { progressEvents } from '../progress-stream';
 import {
@@ -221,6 +221,9 @@ export const executionsRouter = router({
         )) {
           yield tracked(id, event);
         }
+        // Ended by this replica's drain: an error the client's retry link reconnects on, from the last tracked id.
+        if (ctx.draining.aborted && !stop.aborted)
+          throw new ApiError({ code: 'SERVICE_UNAVAILABLE', message: 'This API instance is shutting down; reconnect' });
       } catch (error) {
         // Thrown while streaming, after mapErrors has seen the generator: map here, or NOT_FOUND reaches the client
         // as INTERNAL_SERVER_ERROR, which httpSubscriptionLink retries forever.
