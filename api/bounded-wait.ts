@@ -22,6 +22,9 @@ export class WaitEnded extends Error {
  */
 export const LONG_POLL_SLICE_MS = 3_000;
 
+// grpc-js and the server may end a call a little before the timer's own clock reads the deadline.
+const CLOCK_SLACK_MS = 100;
+
 export interface WaitBounds {
   /** Epoch milliseconds by which the wait answers, whatever the connection does. */
   deadline: number;
@@ -59,27 +62,33 @@ export async function bounded<T>(
 ): Promise<T> {
   const early = reasonOf(bounds, sliceEnd);
   if (early) throw new WaitEnded(early);
-  const timer = new AbortController();
-  const stop = AbortSignal.any([bounds.callerGone, bounds.draining, timer.signal]);
-  let onStop: () => void = () => undefined;
+  // One controller per call, fed by the shared signals with listeners removed afterwards: the draining signal is
+  // shared by every request, and AbortSignal.any would leave a listener on it per call until collected.
+  const stop = new AbortController();
+  const sources = [bounds.callerGone, bounds.draining];
+  const onSource = (): void => stop.abort();
+  for (const source of sources) source.addEventListener('abort', onSource, { once: true });
   const stopped = new Promise<never>((_resolve, reject) => {
-    onStop = () => reject(new WaitEnded(reasonOf(bounds, sliceEnd) ?? 'deadline'));
-    stop.addEventListener('abort', onStop, { once: true });
+    stop.signal.addEventListener('abort', () => reject(new WaitEnded(reasonOf(bounds, sliceEnd) ?? 'deadline')), {
+      once: true,
+    });
   });
-  const timeout = setTimeout(() => timer.abort(), Math.max(0, sliceEnd - Date.now()));
+  stopped.catch(() => undefined);
+  const timeout = setTimeout(onSource, Math.max(0, sliceEnd - Date.now()));
+  const call = client.withDeadline(sliceEnd, () => client.withAbortSignal(stop.signal, fn));
+  // When the wait ends first, the call settles later (cancelled); nobody awaits it then.
+  call.catch(() => undefined);
   try {
-    const call = client.withDeadline(sliceEnd, () => client.withAbortSignal(stop, fn));
     return await Promise.race([call, stopped]);
   } catch (error) {
     if (error instanceof WaitEnded) throw error;
     // The deadline or the abort reached the call before the timer fired: the same ending, told apart by the clock.
-    const reason = reasonOf(bounds, sliceEnd);
+    const reason = reasonOf(bounds, sliceEnd - CLOCK_SLACK_MS);
     if (reason && isCutShort(error)) throw new WaitEnded(reason);
     throw error;
   } finally {
     clearTimeout(timeout);
-    stop.removeEventListener('abort', onStop);
-    stopped.catch(() => undefined);
+    for (const source of sources) source.removeEventListener('abort', onSource);
   }
 }
 

@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ServiceError,
-  WorkflowFailedError,
-  type WorkflowExecutionDescription,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from './bounded-wait';
 import type { Context } from './context';
@@ -53,7 +48,7 @@ async function startCall<T>(ctx: StartCtx, workflowId: string, fn: () => Promise
   try {
     return await quickCall(ctx, fn, { cancelWithCaller: false });
   } catch (error) {
-    if (error instanceof ServiceError || isConnectionFailure(error))
+    if (error instanceof WaitEnded || isConnectionFailure(error))
       throw startInDoubt(error, workflowId, resultUrlOf(workflowId));
     throw error;
   }
@@ -201,10 +196,7 @@ function quickCall<T>(
     callerGone: (cancelWithCaller && ctx.signal) || NEVER,
     draining: NEVER,
   };
-  return bounded(ctx.client, bounds, fn).catch((error: unknown) => {
-    if (error instanceof WaitEnded) throw new ServiceError(`Temporal did not answer within ${QUICK_CALL_MS} ms`);
-    throw error;
-  });
+  return bounded(ctx.client, bounds, fn);
 }
 
 /** Waits for the run to close within `bounds`: true once closed (completed or not), false when the wait ended first. */
