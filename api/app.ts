@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, {
@@ -9,7 +10,9 @@ import express, {
 } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
+import { admissionControl } from './admission';
 import { docsRouter } from './docs-page';
+import { drainingGate } from './draining';
 import { errorBody, logServerError } from './errors';
 import { healthRouter } from './health';
 import { buildOpenApiDocument } from './openapi';
@@ -56,6 +59,8 @@ const jsonBodies: RequestHandler = (req, res, next) => {
 /** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz. Listens nowhere. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
+  // Every open wait listens on the drain signal for as long as it lasts: many at once is the normal case.
+  setMaxListeners(0, deps.draining);
   app.disable('x-powered-by');
   const createContext = createContextFactory(deps);
   const openApiDocument = buildOpenApiDocument();
@@ -64,14 +69,17 @@ export function createApp(deps: ApiDeps): Express {
     requestIdOf(req, res); // every answer, errors included, carries x-request-id
     next();
   });
-  app.use(healthRouter(deps.client));
+  app.use(healthRouter(deps.client, deps.draining));
+  app.use(drainingGate(deps.draining));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });
   app.use(docsRouter());
+  const admission = admissionControl(deps.config.API_MAX_IN_FLIGHT);
 
   app.use(
     '/trpc',
+    admission,
     createExpressMiddleware({
       router: appRouter,
       createContext,
@@ -83,7 +91,7 @@ export function createApp(deps: ApiDeps): Express {
   // Server-Sent Events are outside what trpc-to-openapi serves; the generator behind them is the tRPC subscription's.
   app.get(`${REST_BASE_PATH}/workflows/:workflowId/events`, progressSseHandler(createContext));
 
-  app.use(REST_BASE_PATH, jsonBodies, express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES }));
+  app.use(REST_BASE_PATH, admission, jsonBodies, express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES }));
   // The node-http handler (not the Express wrapper, which drops `next`): a path no procedure serves falls through
   // to the 404 below, answered in the same shape as every other error.
   const rest = createOpenApiNodeHttpHandler<typeof appRouter, Request, Response>({

@@ -3,12 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import { retryAfterHeaders } from './errors';
 
 /** What the API needs from its process: one long-lived Temporal client, the config and a logger. */
 export interface ApiDeps {
   client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'MAX_WAIT_MS'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'MAX_WAIT_MS' | 'API_MAX_IN_FLIGHT' | 'TASK_QUEUE_POLLER_STALE_MS'>;
   logger: Logger;
+  /** Aborted when SIGTERM starts the drain: bounded waits answer at once and progress streams end (api/draining.ts). */
+  draining: AbortSignal;
 }
 
 /** What a procedure may ask the transport to do with a successful answer (202, Location). */
@@ -58,6 +61,7 @@ export function createContextFactory(deps: ApiDeps) {
 
 /** Tells the transport what status and headers a procedure asked for; used as responseMeta by both adapters. */
 export function responseMetaFromContext({ ctx, errors }: { ctx?: Context; errors: readonly unknown[] }): ResponseHints {
-  if (!ctx || errors.length > 0) return {};
+  if (errors.length > 0) return { headers: retryAfterHeaders(errors) };
+  if (!ctx) return {};
   return ctx.response;
 }

@@ -6,6 +6,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ZodError } from 'zod';
 import type { ServerResponse } from 'node:http';
+import { WaitEnded } from './bounded-wait';
 import { REQUEST_ID_HEADER, type Context } from './context';
 
 /** A mapped error that also carries machine-readable details (e.g. the existing run of a 409). */
@@ -36,6 +37,16 @@ const grpcToTrpc: Partial<Record<number, TRPC_ERROR_CODE_KEY>> = {
 
 const TEMPORAL_UNAVAILABLE = 'Temporal is unavailable; try again later';
 
+/** Seconds a caller is told to wait (Retry-After) before retrying a 503 or 429: long enough for the client to reconnect. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** A run this request started (or asked about): every answer after its start names it, errors included. */
+export interface KnownRun {
+  workflowId: string;
+  runId: string;
+  resultUrl: string;
+}
+
 function grpcCodeOf(error: unknown): number | undefined {
   if (isGrpcServiceError(error)) return error.code;
   if (error instanceof ServiceError && isGrpcServiceError(error.cause)) return error.cause.code;
@@ -64,6 +75,9 @@ export function toApiError(error: unknown): TRPCError {
       details: { workflowId: error.workflowId },
     });
   }
+  // A call that did not answer by its deadline (api/bounded-wait.ts): Temporal is unreachable or overloaded.
+  if (error instanceof WaitEnded)
+    return new ApiError({ code: 'SERVICE_UNAVAILABLE', message: TEMPORAL_UNAVAILABLE, cause: error });
   const grpcCode = grpcCodeOf(error);
   const mapped = grpcCode === undefined ? undefined : grpcToTrpc[grpcCode];
   if (mapped === 'SERVICE_UNAVAILABLE')
@@ -82,6 +96,56 @@ export function toApiError(error: unknown): TRPCError {
     return new ApiError({ code: 'SERVICE_UNAVAILABLE', message: TEMPORAL_UNAVAILABLE, cause: error });
   }
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: error });
+}
+
+/**
+ * An error met after Temporal accepted the start (a failed wait, an unreachable server): mapped as usual, but the
+ * answer names the run, so that a caller never retries blind and runs the work twice.
+ */
+export function withKnownRun(error: unknown, run: KnownRun): TRPCError {
+  const mapped = toApiError(error);
+  if (mapped.code === 'INTERNAL_SERVER_ERROR') return mapped;
+  const details = mapped instanceof ApiError ? mapped.details : {};
+  const message =
+    mapped.code === 'SERVICE_UNAVAILABLE'
+      ? `Workflow "${run.workflowId}" was started (run ${run.runId}) but Temporal became unavailable; fetch its result from resultUrl`
+      : mapped.message;
+  return new ApiError({ code: mapped.code, message, details: { ...details, ...run }, cause: mapped.cause ?? error });
+}
+
+/**
+ * The connection broke while a start was in flight: Temporal may or may not have started the run. The answer says
+ * so and names the workflow ID to check; with an Idempotency-Key a retry is safe (it meets the same run).
+ */
+export function startInDoubt(error: unknown, workflowId: string, resultUrl: string): TRPCError {
+  const mapped = toApiError(error);
+  if (mapped.code !== 'SERVICE_UNAVAILABLE') return mapped;
+  return new ApiError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: `Temporal became unavailable while starting workflow "${workflowId}": it may have started. Check resultUrl, or retry with the same Idempotency-Key`,
+    details: { workflowId, resultUrl, startInDoubt: true },
+    cause: mapped.cause ?? error,
+  });
+}
+
+/** Whether a gRPC failure means the connection, not the request, failed: the start may have been applied. */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = grpcCodeOf(error);
+  return (
+    code === GrpcStatus.UNAVAILABLE ||
+    code === GrpcStatus.DEADLINE_EXCEEDED ||
+    code === GrpcStatus.CANCELLED ||
+    code === GrpcStatus.UNKNOWN
+  );
+}
+
+/** The Retry-After header of an error answer: 503 and 429 carry one, so that clients back off instead of hammering. */
+export function retryAfterHeaders(errors: readonly unknown[]): Record<string, string> {
+  const retriable = errors.some(
+    (error) =>
+      error instanceof TRPCError && (error.code === 'SERVICE_UNAVAILABLE' || error.code === 'TOO_MANY_REQUESTS'),
+  );
+  return retriable ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
 }
 
 /** One field at fault: a dotted path into the request and what is wrong with it. */

@@ -5,6 +5,7 @@ import type { WorkflowStatus } from './schemas';
 import { describeWorkflow } from './workflow-operations';
 
 type Ctx = Pick<Context, 'client'>;
+type QueueCtx = Ctx & { config: Pick<Context['config'], 'TASK_QUEUE_POLLER_STALE_MS'> };
 
 async function requireRunning(ctx: Ctx, workflowId: string, action: string): Promise<string> {
   const description = await describeWorkflow(ctx, workflowId);
@@ -126,6 +127,8 @@ const { TaskQueueType } = temporal.api.enums.v1;
 
 export interface TaskQueueView {
   taskQueue: string;
+  /** Pollers not seen for this long are marked stale: Temporal lists a crashed worker for minutes. */
+  pollerStaleAfterSeconds: number;
   workflowPollers: Poller[];
   activityPollers: Poller[];
   backlog: {
@@ -138,9 +141,11 @@ export interface TaskQueueView {
 interface Poller {
   identity: string;
   lastAccessTime: string | null;
+  stale: boolean;
 }
 
-async function describeQueue(ctx: Ctx, name: string, type: number) {
+async function describeQueue(ctx: QueueCtx, name: string, type: number) {
+  const staleBefore = Date.now() - ctx.config.TASK_QUEUE_POLLER_STALE_MS;
   const response = await ctx.client.workflowService.describeTaskQueue({
     namespace: ctx.client.options.namespace,
     taskQueue: { name },
@@ -148,23 +153,29 @@ async function describeQueue(ctx: Ctx, name: string, type: number) {
     reportStats: true,
   });
   return {
-    pollers: response.pollers.map((poller) => ({
-      identity: poller.identity ?? '',
-      lastAccessTime: isoOf(poller.lastAccessTime),
-    })),
+    pollers: response.pollers.map((poller): Poller => {
+      const lastAccessTime = isoOf(poller.lastAccessTime);
+      return {
+        identity: poller.identity ?? '',
+        lastAccessTime,
+        // A live worker re-polls at least once a minute (the server's long-poll timeout); one silent for longer is gone.
+        stale: lastAccessTime === null || Date.parse(lastAccessTime) < staleBefore,
+      };
+    }),
     backlog: Number(response.stats?.approximateBacklogCount?.toString() ?? 0),
     backlogAgeSeconds: Number(response.stats?.approximateBacklogAge?.seconds?.toString() ?? 0),
   };
 }
 
 /** Who polls a task queue and how much waits in it: what an autoscaler needs to size the worker fleet. */
-export async function describeTaskQueue(ctx: Ctx, taskQueue: string): Promise<TaskQueueView> {
+export async function describeTaskQueue(ctx: QueueCtx, taskQueue: string): Promise<TaskQueueView> {
   const [workflow, activity] = await Promise.all([
     describeQueue(ctx, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
     describeQueue(ctx, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
   ]);
   return {
     taskQueue,
+    pollerStaleAfterSeconds: ctx.config.TASK_QUEUE_POLLER_STALE_MS / 1000,
     workflowPollers: workflow.pollers,
     activityPollers: activity.pollers,
     backlog: {

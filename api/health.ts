@@ -1,22 +1,36 @@
 import type { Client } from '@temporalio/client';
 import express, { type Router } from 'express';
-import { errorBody } from './errors';
+import { errorBody, RETRY_AFTER_SECONDS } from './errors';
 
-const READY_CHECK_TIMEOUT_MS = 2_000;
+// Short: a readiness probe that hangs tells the orchestrator nothing. The connection's reconnect back-off is capped
+// (api/temporal-client.ts), so once Temporal is back the next probe reaches it within about a second.
+const READY_CHECK_TIMEOUT_MS = 1_000;
 
-/** /healthz answers while the process is up; /readyz only while Temporal answers too (for load balancers). */
-export function healthRouter(client: Client): Router {
+/**
+ * /healthz answers while the process is up; /readyz only while Temporal answers too and the API is not draining,
+ * so a load balancer stops sending new work first when shutdown starts.
+ */
+export function healthRouter(client: Client, draining: AbortSignal): Router {
   const health = express.Router();
   health.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   health.get('/readyz', async (_req, res) => {
+    if (draining.aborted) {
+      res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+      res.status(503).json({
+        status: 'draining',
+        ...errorBody(res, 'SERVICE_UNAVAILABLE', 'This API instance is shutting down'),
+      });
+      return;
+    }
     try {
       await client.connection.withDeadline(Date.now() + READY_CHECK_TIMEOUT_MS, () =>
         client.connection.workflowService.getSystemInfo({}),
       );
       res.json({ status: 'ready', temporal: 'reachable' });
     } catch {
+      res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
       res
         .status(503)
         .json({ status: 'unavailable', ...errorBody(res, 'SERVICE_UNAVAILABLE', 'Temporal is not reachable') });

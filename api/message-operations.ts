@@ -6,12 +6,13 @@ import {
   WorkflowUpdateStage,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
+import { slicedLongPoll, WaitEnded } from './bounded-wait';
 import type { Context } from './context';
 import { ApiError } from './errors';
 import { updateResultUrlOf } from './rest-paths';
-import { describeWorkflow } from './workflow-operations';
+import { describeWorkflow, waitBounds } from './workflow-operations';
 
-type Ctx = Pick<Context, 'client' | 'config' | 'signal'>;
+type Ctx = Pick<Context, 'client' | 'config' | 'signal' | 'draining'>;
 
 /** Refuses a message to a workflow of another type (its handler does not exist) or, when asked, to a closed one. */
 export async function requireWorkflow(
@@ -95,13 +96,12 @@ export async function awaitUpdate(
   handle: WorkflowUpdateHandle<unknown>,
   waitMs: number,
 ): Promise<UpdateOutcome> {
-  const signal = AbortSignal.any([AbortSignal.timeout(Math.min(waitMs, ctx.config.MAX_WAIT_MS)), ctx.signal]);
   try {
-    const result = await ctx.client.withAbortSignal(signal, () => handle.result());
+    const result = await slicedLongPoll(ctx.client, waitBounds(ctx, waitMs), () => handle.result());
     return { updateId: handle.updateId, status: 'COMPLETED', result };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
-    if (signal.aborted)
+    if (error instanceof WaitEnded)
       return {
         updateId: handle.updateId,
         status: 'ACCEPTED',

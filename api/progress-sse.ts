@@ -2,12 +2,14 @@ import type { Request, Response } from 'express';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { Context } from './context';
-import { errorBody, formatError, logServerError, toApiError } from './errors';
+import { errorBody, formatError, logServerError, RETRY_AFTER_SECONDS, toApiError } from './errors';
 import { progressEvents } from './progress-stream';
 import { workflowIdSchema, type WorkflowDescription } from './schemas';
 import { describeWorkflow } from './workflow-operations';
 
 const KEEP_ALIVE_MS = 15_000;
+/** The `retry:` hint of a stream this replica ends (draining, Temporal unavailable): reconnect after a second. */
+const RECONNECT_HINT_MS = RETRY_AFTER_SECONDS * 1000;
 
 function sendError(res: Response, ctx: Context, error: unknown): void {
   const trpcError = toApiError(error);
@@ -74,11 +76,14 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
           `id: ${id}\nevent: ${event.status === 'RUNNING' ? 'progress' : 'closed'}\ndata: ${JSON.stringify(event)}\n\n`,
         );
       }
+      // Ended by the drain, not by the workflow: EventSource reconnects after `retry` ms, with Last-Event-ID, and a
+      // load balancer sends it to another replica.
+      if (ctx.draining.aborted) res.write(`retry: ${RECONNECT_HINT_MS}\nevent: draining\ndata: {}\n\n`);
     } catch (error) {
       const trpcError = toApiError(error);
       logServerError({ error: trpcError, ctx, path: 'events' });
       res.write(
-        `event: error\ndata: ${JSON.stringify({ code: trpcError.code, message: trpcError.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : trpcError.message })}\n\n`,
+        `retry: ${RECONNECT_HINT_MS}\nevent: error\ndata: ${JSON.stringify({ code: trpcError.code, message: trpcError.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : trpcError.message })}\n\n`,
       );
     } finally {
       clearInterval(keepAlive);

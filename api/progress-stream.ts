@@ -1,11 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { workflowContracts } from '../workflows/contracts';
 import type { Context } from './context';
+import { watchWorkflow, type Snapshot, type TakeSnapshot } from './progress-watcher';
 import { untypedOutcomeSchema, workflowStatusSchema } from './schemas';
 import { describeWorkflow, outcomeOf } from './workflow-operations';
 
-const POLL_INTERVAL_MS = 500;
+const PROGRESS_QUERY_MS = 5_000;
+const NEVER = new AbortController().signal;
 
 export const progressEventSchema = z.object({
   workflowId: z.string(),
@@ -35,40 +36,80 @@ const progressQueryByType = new Map<string, string>(
 async function progressOf(ctx: Pick<Context, 'client'>, workflowId: string, type: string): Promise<unknown> {
   const query = progressQueryByType.get(type);
   if (!query) return undefined;
-  // Progress is best effort: a busy or restarting worker must not end the stream.
-  return ctx.client.workflow
-    .getHandle(workflowId)
-    .query(query)
+  // Progress is best effort: a busy or restarting worker must not end the stream; the deadline keeps it from stalling it.
+  return ctx.client
+    .withDeadline(Date.now() + PROGRESS_QUERY_MS, () => ctx.client.workflow.getHandle(workflowId).query(query))
     .catch(() => undefined);
 }
 
+/** A snapshot of the workflow now, shared by every subscriber of its watcher. */
+function snapshotOf(ctx: Pick<Context, 'client' | 'config'>, workflowId: string): TakeSnapshot<ProgressEvent> {
+  return async (stop) => {
+    const opCtx = { ...ctx, signal: stop, draining: NEVER };
+    const description = await describeWorkflow(opCtx, workflowId);
+    const closed = description.status !== 'RUNNING';
+    const event: ProgressEvent = {
+      workflowId,
+      runId: description.runId,
+      type: description.type,
+      status: description.status,
+      historyLength: description.historyLength,
+      progress: closed ? undefined : await progressOf(ctx, workflowId, description.type),
+      outcome: closed ? await outcomeOf(opCtx, workflowId, 0) : undefined,
+    };
+    return { id: description.historyLength, event, closed };
+  };
+}
+
 /**
- * Streams a workflow's status and progress until it closes. Each event is a snapshot; one is sent whenever the
- * workflow's history has grown since the last (or since `lastEventId`, after a dropped connection).
+ * Streams a workflow's status and progress until it closes, the caller goes away or the API drains. Each event is a
+ * snapshot, sent whenever the workflow's history has grown since the last (or since `lastEventId`, after a dropped
+ * connection). Every subscriber of one workflow in this process shares one watcher (api/progress-watcher.ts), so N
+ * subscribers cost Temporal what one does.
  */
 export async function* progressEvents(
-  ctx: Pick<Context, 'client' | 'config' | 'signal'>,
+  ctx: Pick<Context, 'client' | 'config' | 'signal' | 'draining'>,
   workflowId: string,
   lastEventId?: string,
 ): AsyncGenerator<IdentifiedEvent> {
   let lastSent = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
-  while (!ctx.signal.aborted) {
-    const description = await describeWorkflow(ctx, workflowId);
-    const closed = description.status !== 'RUNNING';
-    if (description.historyLength > lastSent) {
-      const event: ProgressEvent = {
-        workflowId,
-        runId: description.runId,
-        type: description.type,
-        status: description.status,
-        historyLength: description.historyLength,
-        progress: closed ? undefined : await progressOf(ctx, workflowId, description.type),
-        outcome: closed ? await outcomeOf(ctx, workflowId, 0) : undefined,
-      };
-      lastSent = description.historyLength;
-      yield { id: String(lastSent), event };
+  const queue: Snapshot<ProgressEvent>[] = [];
+  let ended: { error?: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  const stop = AbortSignal.any([ctx.signal, ctx.draining]);
+  stop.addEventListener('abort', notify);
+  const unsubscribe = watchWorkflow(ctx, workflowId, snapshotOf(ctx, workflowId), {
+    deliver: (snapshot) => {
+      queue.push(snapshot);
+      notify();
+    },
+    end: (error) => {
+      ended = { error };
+      notify();
+    },
+  });
+  try {
+    for (;;) {
+      for (let snapshot = queue.shift(); snapshot; snapshot = queue.shift()) {
+        if (snapshot.id <= lastSent) continue;
+        lastSent = snapshot.id;
+        yield { id: String(snapshot.id), event: snapshot.event };
+      }
+      if (ended) {
+        if (ended.error !== undefined) throw ended.error;
+        return;
+      }
+      if (stop.aborted) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     }
-    if (closed) return;
-    await sleep(POLL_INTERVAL_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
+  } finally {
+    stop.removeEventListener('abort', notify);
+    unsubscribe();
   }
 }

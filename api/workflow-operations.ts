@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  isGrpcCancelledError,
-  WorkflowFailedError,
-  type WorkflowExecutionDescription,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from './bounded-wait';
 import type { Context } from './context';
-import { ApiError } from './errors';
+import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from './errors';
 import { resultUrlOf } from './rest-paths';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
@@ -19,13 +15,38 @@ import {
   type WorkflowStatus,
 } from './schemas';
 
+/** How long a single call that is not a wait (start, describe) may take before the caller hears 503. */
+const QUICK_CALL_MS = 5_000;
+const NEVER = new AbortController().signal;
+
 /** A readable default ID: the type, so that lists and the Web UI say what it is, and a unique suffix. */
 export function newWorkflowId(workflowType: string): string {
   return `${workflowType}-${randomUUID()}`;
 }
 
 type StartRequest = { input: unknown; workflowId?: string; options?: StartOptions };
-type StartCtx = Pick<Context, 'client' | 'config' | 'idempotencyKey'>;
+type StartCtx = Pick<Context, 'client' | 'config' | 'idempotencyKey' | 'signal'>;
+
+/** A request whose caller has gone away is not started: nobody would hear which run it made. */
+function refuseIfCallerGone(ctx: StartCtx): void {
+  if (ctx.signal.aborted)
+    throw new ApiError({
+      code: 'CLIENT_CLOSED_REQUEST',
+      message: 'The caller went away before the workflow was started',
+    });
+}
+
+/** Runs a start call; a broken connection makes the start in doubt, and the answer names the workflow ID to check. */
+async function startCall<T>(ctx: StartCtx, workflowId: string, fn: () => Promise<T>): Promise<T> {
+  refuseIfCallerGone(ctx);
+  try {
+    return await quickCall(ctx, fn, { cancelWithCaller: false });
+  } catch (error) {
+    if (error instanceof WaitEnded || isConnectionFailure(error))
+      throw startInDoubt(error, workflowId, resultUrlOf(workflowId));
+    throw error;
+  }
+}
 
 /**
  * Starts a workflow by type name on the shared task queue. A running workflow with the same ID is a 409 naming
@@ -40,13 +61,15 @@ export async function startWorkflow(
   if (key !== undefined) return startIdempotently(ctx, workflowType, request, key);
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
   try {
-    const handle = await ctx.client.workflow.start(workflowType, {
-      taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [request.input],
-      workflowIdConflictPolicy: request.options?.idConflictPolicy,
-      workflowIdReusePolicy: request.options?.idReusePolicy,
-    });
+    const handle = await startCall(ctx, workflowId, () =>
+      ctx.client.workflow.start(workflowType, {
+        taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [request.input],
+        workflowIdConflictPolicy: request.options?.idConflictPolicy,
+        workflowIdReusePolicy: request.options?.idReusePolicy,
+      }),
+    );
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -84,20 +107,30 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
   const fingerprint = requestFingerprint(workflowType, { input: request.input, workflowId: request.workflowId });
   let runId: string | undefined;
   try {
-    const handle = await ctx.client.workflow.start(workflowType, {
-      taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [request.input],
-      memo: { [FINGERPRINT_MEMO_KEY]: fingerprint },
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    const handle = await startCall(ctx, workflowId, () =>
+      ctx.client.workflow.start(workflowType, {
+        taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [request.input],
+        memo: { [FINGERPRINT_MEMO_KEY]: fingerprint },
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    );
     runId = handle.firstExecutionRunId;
   } catch (error) {
     // The run this key made has closed already: answer with it.
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
-  const existing = await ctx.client.workflow.getHandle(workflowId, runId).describe();
+  let existing: WorkflowExecutionDescription;
+  try {
+    existing = await quickCall(ctx, () => ctx.client.workflow.getHandle(workflowId, runId).describe(), {
+      cancelWithCaller: false,
+    });
+  } catch (error) {
+    const resultUrl = resultUrlOf(workflowId);
+    throw runId ? withKnownRun(error, { workflowId, runId, resultUrl }) : startInDoubt(error, workflowId, resultUrl);
+  }
   if (existing.memo?.[FINGERPRINT_MEMO_KEY] !== fingerprint) {
     throw new ApiError({
       code: 'UNPROCESSABLE_CONTENT',
@@ -132,26 +165,48 @@ export function failureInfoOf(error: WorkflowFailedError): FailureInfo {
   return { ...failureLink(outer), causes: causes.map(failureLink) };
 }
 
-/** Waits until the workflow closes, for at most `waitMs` or until the caller goes away; false when it is still running. */
-async function waitUntilClosed(
-  ctx: Pick<Context, 'client' | 'signal'>,
-  handle: WorkflowHandle,
-  waitMs: number,
-): Promise<boolean> {
-  const signal = AbortSignal.any([AbortSignal.timeout(waitMs), ctx.signal]);
+type WaitCtx = Pick<Context, 'client' | 'config' | 'signal' | 'draining'>;
+
+/** The bounds of a wait of `waitMs` (capped by MAX_WAIT_MS) that starts now. */
+export function waitBounds(ctx: WaitCtx, waitMs: number): WaitBounds {
+  return {
+    deadline: Date.now() + Math.min(waitMs, ctx.config.MAX_WAIT_MS),
+    callerGone: ctx.signal,
+    draining: ctx.draining,
+  };
+}
+
+/**
+ * A single call that is not a wait (describe, a closed run's result, a start): bounded too, but draining does not
+ * cut it, and a start is not cancelled when its caller goes (a start cut in half is a start in doubt).
+ */
+function quickCall<T>(
+  ctx: Pick<Context, 'client'> & { signal?: AbortSignal },
+  fn: () => Promise<T>,
+  { cancelWithCaller = true } = {},
+): Promise<T> {
+  const bounds = {
+    deadline: Date.now() + QUICK_CALL_MS,
+    callerGone: (cancelWithCaller && ctx.signal) || NEVER,
+    draining: NEVER,
+  };
+  return bounded(ctx.client, bounds, fn);
+}
+
+/** Waits for the run to close within `bounds`: true once closed (completed or not), false when the wait ended first. */
+async function waitUntilClosed(ctx: WaitCtx, handle: WorkflowHandle, bounds: WaitBounds): Promise<boolean> {
   try {
-    await ctx.client.withAbortSignal(signal, () => handle.result());
+    await slicedLongPoll(ctx.client, bounds, () => handle.result());
     return true;
   } catch (error) {
     if (error instanceof WorkflowFailedError) return true;
-    if (signal.aborted && (isGrpcCancelledError(error) || (error instanceof Error && error.name === 'AbortError')))
-      return false;
+    if (error instanceof WaitEnded) return false;
     throw error;
   }
 }
 
 async function outcomeOfClosedRun(
-  ctx: Pick<Context, 'client'>,
+  ctx: Pick<Context, 'client' | 'signal'>,
   workflowId: string,
   runId: string,
   status: WorkflowStatus,
@@ -159,13 +214,13 @@ async function outcomeOfClosedRun(
   const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
   switch (status) {
     case 'COMPLETED':
-      return { workflowId, runId, status, result: await handle.result() };
+      return { workflowId, runId, status, result: await quickCall(ctx, () => handle.result()) };
     case 'FAILED':
     case 'CANCELLED':
     case 'TERMINATED':
     case 'TIMED_OUT':
       try {
-        await handle.result();
+        await quickCall(ctx, () => handle.result());
       } catch (error) {
         if (error instanceof WorkflowFailedError) return { workflowId, runId, status, failure: failureInfoOf(error) };
         throw error;
@@ -179,52 +234,55 @@ async function outcomeOfClosedRun(
 }
 
 /**
- * The workflow's outcome, waiting up to `waitMs` (capped by MAX_WAIT_MS) for it to close.
- * Without a run ID it reports the latest run of the ID.
+ * The workflow's outcome, waiting up to `waitMs` (capped by MAX_WAIT_MS) for it to close; the answer comes by then
+ * whatever the connection does. Without a run ID it reports the latest run of the ID. Once the run is known, an
+ * error names it (withKnownRun).
  */
-export async function outcomeOf(
-  ctx: Pick<Context, 'client' | 'config' | 'signal'>,
-  workflowId: string,
-  waitMs: number,
-  runId?: string,
-): Promise<Outcome> {
+export async function outcomeOf(ctx: WaitCtx, workflowId: string, waitMs: number, runId?: string): Promise<Outcome> {
+  const bounds = waitBounds(ctx, waitMs);
   const handle = ctx.client.workflow.getHandle(workflowId, runId);
-  let description = await handle.describe();
-  const wait = Math.min(waitMs, ctx.config.MAX_WAIT_MS);
-  if (statusOf(description) === 'RUNNING' && wait > 0 && (await waitUntilClosed(ctx, handle, wait))) {
-    description = await handle.describe();
+  let description = await quickCall(ctx, () => handle.describe());
+  const run = { workflowId, runId: description.runId, resultUrl: resultUrlOf(workflowId) };
+  try {
+    if (statusOf(description) === 'RUNNING' && bounds.deadline > Date.now()) {
+      if (!(await waitUntilClosed(ctx, handle, bounds))) return { ...run, status: 'RUNNING' };
+      description = await quickCall(ctx, () => handle.describe());
+    }
+    return await outcomeOfClosedRun(ctx, workflowId, description.runId, statusOf(description));
+  } catch (error) {
+    throw withKnownRun(error, { ...run, runId: description.runId });
   }
-  return outcomeOfClosedRun(ctx, workflowId, description.runId, statusOf(description));
 }
 
 /**
  * The outcome of a run this request just started: waits on its result directly (one long poll, as
- * client.workflow.execute does) and falls back to describing it only when it did not complete within the wait.
+ * client.workflow.execute does) and describes it only when it closed without completing. Every answer, errors
+ * included, names the run.
  */
 export async function outcomeOfStarted(
-  ctx: Pick<Context, 'client' | 'config' | 'signal'>,
+  ctx: WaitCtx,
   workflowId: string,
   runId: string,
   waitMs: number,
 ): Promise<Outcome> {
-  const wait = Math.min(waitMs, ctx.config.MAX_WAIT_MS);
-  if (wait > 0) {
-    const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
-    const signal = AbortSignal.any([AbortSignal.timeout(wait), ctx.signal]);
-    try {
-      const result: unknown = await ctx.client.withAbortSignal(signal, () => handle.result());
-      return { workflowId, runId, status: 'COMPLETED', result };
-    } catch (error) {
-      // Still running (the wait ended), or closed without completing: the describe path below says which.
-      if (!(error instanceof WorkflowFailedError) && !signal.aborted) throw error;
-    }
+  const run = { workflowId, runId, resultUrl: resultUrlOf(workflowId) };
+  const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+  try {
+    const result: unknown = await slicedLongPoll(ctx.client, waitBounds(ctx, waitMs), () => handle.result());
+    return { workflowId, runId, status: 'COMPLETED', result };
+  } catch (error) {
+    if (error instanceof WaitEnded) return { ...run, status: 'RUNNING' };
+    if (!(error instanceof WorkflowFailedError)) throw withKnownRun(error, run);
   }
   return outcomeOf(ctx, workflowId, 0, runId);
 }
 
 /** Describes the latest run of a workflow ID: type, status, times and task queue. */
-export async function describeWorkflow(ctx: Pick<Context, 'client'>, workflowId: string): Promise<WorkflowDescription> {
-  const description = await ctx.client.workflow.getHandle(workflowId).describe();
+export async function describeWorkflow(
+  ctx: Pick<Context, 'client'> & { signal?: AbortSignal },
+  workflowId: string,
+): Promise<WorkflowDescription> {
+  const description = await quickCall(ctx, () => ctx.client.workflow.getHandle(workflowId).describe());
   return {
     workflowId: description.workflowId,
     runId: description.runId,

@@ -38,6 +38,14 @@ const configSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+
+  // Reliability (issue 9): admission control, graceful drain, the task-queue view.
+  /** Requests one API process works on at once; beyond it, 503 with Retry-After before Temporal is called. */
+  API_MAX_IN_FLIGHT: positiveInt.max(100_000).default(256),
+  /** After SIGTERM: how long readiness fails and new requests get 503 before the listener closes (load balancers catch up). */
+  API_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** A poller not seen for this long is marked stale in the task-queue view (a worker's long-poll lasts ≤ 60 s). */
+  TASK_QUEUE_POLLER_STALE_MS: positiveInt.max(600_000).default(70_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

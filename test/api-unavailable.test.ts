@@ -46,7 +46,22 @@ describe('REST: Temporal unreachable', () => {
         t.diagnostic(`${name} answered ${response.status} in ${elapsed} ms`);
         assertCleanErrorBody(response, 503);
         assert.equal(response.body.code, 'SERVICE_UNAVAILABLE');
-        assert.equal(response.body.message, 'Temporal is unavailable; try again later');
+        assert.equal(response.headers['retry-after'], '1', 'a 503 says when to retry');
+        if (name === 'start' || name === 'execute') {
+          // The connection failed while starting: the answer cannot know whether Temporal started the run, says so,
+          // and names the workflow ID to check (a retry with an Idempotency-Key meets the same run).
+          const details = response.body.data.details as {
+            workflowId: string;
+            startInDoubt: boolean;
+            resultUrl: string;
+          };
+          assert.equal(details.startInDoubt, true);
+          assert.match(details.workflowId, /^YourWorkflow-/);
+          assert.equal(details.resultUrl, `/api/workflows/${details.workflowId}/result`);
+          assert.match(response.body.message, /may have started/);
+        } else {
+          assert.equal(response.body.message, 'Temporal is unavailable; try again later');
+        }
         assert.ok(elapsed < RETRY_BUDGET_MS, `${name} took ${elapsed} ms`);
       }),
     );

@@ -37,7 +37,11 @@ const listedWorkflowSchema = z.object({
   closeTime: z.string().nullable(),
 });
 
-const pollerSchema = z.object({ identity: z.string(), lastAccessTime: z.string().nullable() });
+const pollerSchema = z.object({
+  identity: z.string(),
+  lastAccessTime: z.string().nullable(),
+  stale: z.boolean().describe('Not seen within pollerStaleAfterSeconds: most likely a worker that crashed'),
+});
 
 /** Operations on workflow executions by ID, whatever their type, and the views operators need. */
 export const executionsRouter = router({
@@ -175,7 +179,9 @@ export const executionsRouter = router({
         path: '/task-queues/{taskQueue}',
         tags: ['operators'],
         summary: 'Pollers and backlog of a task queue',
-        description: 'backlog.workflowTasks + backlog.activityTasks is the number to scale worker replicas on.',
+        description:
+          'backlog.workflowTasks + backlog.activityTasks is the number to scale worker replicas on. Temporal lists a ' +
+          'poller for minutes after its worker died; pollers not seen within pollerStaleAfterSeconds are marked stale.',
         errorResponses: { 400: 'Invalid task queue name', 503: 'Temporal unavailable' },
       },
     })
@@ -191,6 +197,7 @@ export const executionsRouter = router({
     .output(
       z.object({
         taskQueue: z.string(),
+        pollerStaleAfterSeconds: z.number(),
         workflowPollers: z.array(pollerSchema),
         activityPollers: z.array(pollerSchema),
         backlog: z.object({

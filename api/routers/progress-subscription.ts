@@ -1,7 +1,7 @@
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context';
-import { toApiError } from '../errors';
+import { ApiError, toApiError } from '../errors';
 import { requireWorkflow } from '../message-operations';
 import { progressEvents, type ProgressEvent } from '../progress-stream';
 import { workflowIdSchema } from '../schemas';
@@ -24,6 +24,9 @@ export async function* trackedProgress(
     for await (const { id, event } of progressEvents({ ...ctx, signal: stop }, input.workflowId, input.lastEventId)) {
       yield tracked(id, event);
     }
+    // Ended by this replica's drain: an error the client's retry link reconnects on, from the last tracked id.
+    if (ctx.draining.aborted && !stop.aborted)
+      throw new ApiError({ code: 'SERVICE_UNAVAILABLE', message: 'This API instance is shutting down; reconnect' });
   } catch (error) {
     // Thrown while streaming, after mapErrors has seen the generator: map here, or NOT_FOUND reaches the client
     // as INTERNAL_SERVER_ERROR, which httpSubscriptionLink retries forever.

@@ -56,10 +56,17 @@ export interface ApiUnderTest {
   taskQueue: string;
 }
 
-/** createApp over a real Client; the API starts workflows on `taskQueue` and logs nothing. */
-export function createTestApp(client: Client, taskQueue: string): Express {
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' });
-  return createApp({ client, config, logger: createLogger('api-test', config.LOG_LEVEL) });
+/**
+ * createApp over a real Client; the API starts workflows on `taskQueue` and logs nothing. Pass `draining` (a
+ * controller's signal) to drive the shutdown drain, and `env` for other settings (e.g. API_MAX_IN_FLIGHT).
+ */
+export function createTestApp(
+  client: Client,
+  taskQueue: string,
+  { draining = new AbortController().signal, env = {} }: { draining?: AbortSignal; env?: Record<string, string> } = {},
+): Express {
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent', ...env });
+  return createApp({ client, config, logger: createLogger('api-test', config.LOG_LEVEL), draining });
 }
 
 /**

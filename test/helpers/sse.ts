@@ -3,6 +3,8 @@ export interface SseEvent {
   id: string | undefined;
   event: string;
   data: string;
+  /** The reconnect delay the server asked for (`retry:`), if any. */
+  retry?: number;
 }
 
 /** An open event stream: its events as they arrive, and a way to drop the connection mid-way. */
@@ -51,6 +53,7 @@ function parseBlock(block: string): SseEvent | undefined {
     const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
     if (field === 'id') event.id = value;
     else if (field === 'event') event.event = value;
+    else if (field === 'retry') event.retry = Number(value);
     else if (field === 'data') {
       event.data = hasData ? `${event.data}\n${value}` : value;
       hasData = true;
