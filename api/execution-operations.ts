@@ -1,10 +1,11 @@
 import { temporal } from '@temporalio/proto';
-import type { Context } from './context';
+import { callerWorkflowId, storedWorkflowId } from './auth/tenancy';
+import type { AuthedContext, Context } from './context';
 import { ApiError } from './errors';
 import type { WorkflowStatus } from './schemas';
 import { describeWorkflow } from './workflow-operations';
 
-type Ctx = Pick<Context, 'client'>;
+type Ctx = Pick<AuthedContext, 'client' | 'caller'>;
 
 async function requireRunning(ctx: Ctx, workflowId: string, action: string): Promise<string> {
   const description = await describeWorkflow(ctx, workflowId);
@@ -24,7 +25,7 @@ export async function cancelWorkflow(
   workflowId: string,
 ): Promise<{ workflowId: string; runId: string; status: 'CANCEL_REQUESTED' }> {
   const runId = await requireRunning(ctx, workflowId, 'cancel');
-  await ctx.client.workflow.getHandle(workflowId, runId).cancel();
+  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).cancel();
   return { workflowId, runId, status: 'CANCEL_REQUESTED' };
 }
 
@@ -35,7 +36,7 @@ export async function terminateWorkflow(
   reason: string,
 ): Promise<{ workflowId: string; runId: string; status: 'TERMINATED' }> {
   const runId = await requireRunning(ctx, workflowId, 'terminate');
-  await ctx.client.workflow.getHandle(workflowId, runId).terminate(reason);
+  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).terminate(reason);
   return { workflowId, runId, status: 'TERMINATED' };
 }
 
@@ -106,7 +107,7 @@ export async function listWorkflows(
       .replace(STATUS_PREFIX, '')
       .replace('CANCELED', 'CANCELLED');
     return {
-      workflowId: info.execution?.workflowId ?? '',
+      workflowId: callerWorkflowId(ctx.caller, info.execution?.workflowId ?? ''),
       runId: info.execution?.runId ?? '',
       type: info.type?.name ?? '',
       status: (visibilityStatus[statusName as WorkflowStatus] ? statusName : 'UNKNOWN') as WorkflowStatus,
@@ -140,7 +141,7 @@ interface Poller {
   lastAccessTime: string | null;
 }
 
-async function describeQueue(ctx: Ctx, name: string, type: number) {
+async function describeQueue(ctx: Pick<Context, 'client'>, name: string, type: number) {
   const response = await ctx.client.workflowService.describeTaskQueue({
     namespace: ctx.client.options.namespace,
     taskQueue: { name },
@@ -158,7 +159,7 @@ async function describeQueue(ctx: Ctx, name: string, type: number) {
 }
 
 /** Who polls a task queue and how much waits in it: what an autoscaler needs to size the worker fleet. */
-export async function describeTaskQueue(ctx: Ctx, taskQueue: string): Promise<TaskQueueView> {
+export async function describeTaskQueue(ctx: Pick<Context, 'client'>, taskQueue: string): Promise<TaskQueueView> {
   const [workflow, activity] = await Promise.all([
     describeQueue(ctx, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
     describeQueue(ctx, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),

@@ -1,12 +1,19 @@
-import type { Config } from '../common/config';
+import { authSummary } from './auth/summary';
+import { checkApiConfig, exitOnConfigError, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { runProcess } from '../common/run-process';
 import { createApp } from './app';
+import { applyHttpTimeouts } from './http-timeouts';
 import { connectApiClient } from './temporal-client';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(config: Config): Promise<void> {
+  try {
+    checkApiConfig(config);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
   const logger = createLogger('api', config.LOG_LEVEL);
   const client = await connectApiClient(config);
   const app = createApp({ client, config, logger });
@@ -25,8 +32,11 @@ async function main(config: Config): Promise<void> {
       trpc: `${base}/trpc`,
       temporal: config.TEMPORAL_ADDRESS,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      auth: authSummary(config),
     });
   });
+
+  applyHttpTimeouts(server, config);
 
   const shutdown = (signal: string): void => {
     logger.info('api shutting down', { signal });

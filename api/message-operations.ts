@@ -1,16 +1,15 @@
 import {
-  QueryNotRegisteredError,
-  QueryRejectedError,
   WithStartWorkflowOperation,
   WorkflowUpdateFailedError,
   WorkflowUpdateStage,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
-import type { Context } from './context';
+import { assertMayStart, storedWorkflowId, tenantStamp } from './auth/tenancy';
+import type { AuthedContext } from './context';
 import { ApiError } from './errors';
 import { describeWorkflow, REST_BASE_PATH } from './workflow-operations';
 
-type Ctx = Pick<Context, 'client' | 'config' | 'signal'>;
+type Ctx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'caller'>;
 
 /** Refuses a message to a workflow of another type (its handler does not exist) or, when asked, to a closed one. */
 async function requireWorkflow(
@@ -45,31 +44,14 @@ export async function sendSignal(
   args: unknown,
 ): Promise<void> {
   await requireWorkflow(ctx, workflowId, workflowType, true);
-  await ctx.client.workflow.getHandle(workflowId).signal(name, args);
+  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).signal(name, args);
 }
 
 /** Asks a workflow a query; closed workflows answer too (a worker replays them). */
 export async function runQuery(ctx: Ctx, workflowType: string, workflowId: string, name: string): Promise<unknown> {
   await requireWorkflow(ctx, workflowId, workflowType, false);
-  try {
-    return await ctx.client.workflow.getHandle(workflowId).query(name);
-  } catch (error) {
-    if (error instanceof QueryRejectedError) {
-      throw new ApiError({
-        code: 'CONFLICT',
-        message: `Query "${name}" rejected: the workflow is closed`,
-        cause: error,
-      });
-    }
-    if (error instanceof QueryNotRegisteredError) {
-      throw new ApiError({
-        code: 'NOT_IMPLEMENTED',
-        message: `The workflow does not answer query "${name}" (is the worker up to date?)`,
-        cause: error,
-      });
-    }
-    throw error;
-  }
+  // Rejected (closed) and unregistered queries are mapped in errors.ts.
+  return ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).query(name);
 }
 
 export function updateResultUrlOf(workflowId: string, updateId: string): string {
@@ -79,17 +61,6 @@ export function updateResultUrlOf(workflowId: string, updateId: string): string 
 export type UpdateOutcome =
   | { updateId: string; status: 'COMPLETED'; result: unknown }
   | { updateId: string; status: 'ACCEPTED'; resultUrl: string };
-
-/** A rejected or failed update is the client's to fix (422), with the workflow's reason as the message. */
-function updateFailed(error: WorkflowUpdateFailedError): ApiError {
-  const reason = error.cause instanceof Error ? error.cause.message : error.message;
-  return new ApiError({
-    code: 'UNPROCESSABLE_CONTENT',
-    message: `Update rejected: ${reason}`,
-    details: { reason },
-    cause: error,
-  });
-}
 
 /** Waits up to `waitMs` (capped) for an accepted update's result. */
 export async function awaitUpdate(
@@ -103,8 +74,8 @@ export async function awaitUpdate(
     const result = await ctx.client.withAbortSignal(signal, () => handle.result());
     return { updateId: handle.updateId, status: 'COMPLETED', result };
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
-    if (signal.aborted)
+    // A failed update (WorkflowUpdateFailedError) is mapped to 422 in errors.ts.
+    if (signal.aborted && !(error instanceof WorkflowUpdateFailedError))
       return {
         updateId: handle.updateId,
         status: 'ACCEPTED',
@@ -120,17 +91,13 @@ export async function runUpdate(
   request: { workflowType: string; workflowId: string; name: string; args: unknown; updateId?: string; waitMs: number },
 ): Promise<UpdateOutcome> {
   await requireWorkflow(ctx, request.workflowId, request.workflowType, true);
-  let handle: WorkflowUpdateHandle<unknown>;
-  try {
-    handle = await ctx.client.workflow.getHandle(request.workflowId).startUpdate(request.name, {
+  const handle = await ctx.client.workflow
+    .getHandle(storedWorkflowId(ctx.caller, request.workflowId))
+    .startUpdate(request.name, {
       args: [request.args],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
       updateId: request.updateId,
     });
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
-    throw error;
-  }
   return awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
 }
 
@@ -142,7 +109,8 @@ export async function updateResult(
   waitMs: number,
 ): Promise<UpdateOutcome> {
   await describeWorkflow(ctx, workflowId); // 404 for an unknown workflow
-  return awaitUpdate(ctx, workflowId, ctx.client.workflow.getHandle(workflowId).getUpdateHandle(updateId), waitMs);
+  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).getUpdateHandle(updateId);
+  return awaitUpdate(ctx, workflowId, handle, waitMs);
 }
 
 /** Starts the workflow if it is not running and signals it, atomically. */
@@ -150,8 +118,10 @@ export async function signalWithStart(
   ctx: Ctx,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
+  assertMayStart(ctx.caller, request.workflowType);
   const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
-    workflowId: request.workflowId,
+    workflowId: storedWorkflowId(ctx.caller, request.workflowId),
+    ...tenantStamp(ctx.caller),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
     signal: request.signalName,
@@ -176,24 +146,20 @@ export async function updateWithStart(
     waitMs: number;
   },
 ): Promise<UpdateOutcome & { workflowId: string; runId: string }> {
+  assertMayStart(ctx.caller, request.workflowType);
   const startOperation = new WithStartWorkflowOperation(request.workflowType, {
-    workflowId: request.workflowId,
+    workflowId: storedWorkflowId(ctx.caller, request.workflowId),
+    ...tenantStamp(ctx.caller),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
-  let handle: WorkflowUpdateHandle<unknown>;
-  try {
-    handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {
-      args: [request.updateArgs],
-      waitForStage: WorkflowUpdateStage.ACCEPTED,
-      updateId: request.updateId,
-      startWorkflowOperation: startOperation,
-    });
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
-    throw error;
-  }
+  const handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {
+    args: [request.updateArgs],
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+    updateId: request.updateId,
+    startWorkflowOperation: startOperation,
+  });
   const workflowHandle = await startOperation.workflowHandle();
   // The handle carries the run the start operation resolved to (new or, with USE_EXISTING, the running one).
   const { firstExecutionRunId } = workflowHandle as { firstExecutionRunId?: string };

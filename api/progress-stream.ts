@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { workflowContracts } from '../workflows/contracts';
-import type { Context } from './context';
+import { storedWorkflowId } from './auth/tenancy';
+import type { AuthedContext } from './context';
 import { untypedOutcomeSchema, workflowStatusSchema } from './schemas';
 import { describeWorkflow, outcomeOf } from './workflow-operations';
 
@@ -32,12 +33,16 @@ const progressQueryByType = new Map<string, string>(
   ),
 );
 
-async function progressOf(ctx: Pick<Context, 'client'>, workflowId: string, type: string): Promise<unknown> {
+async function progressOf(
+  ctx: Pick<AuthedContext, 'client' | 'caller'>,
+  workflowId: string,
+  type: string,
+): Promise<unknown> {
   const query = progressQueryByType.get(type);
   if (!query) return undefined;
   // Progress is best effort: a busy or restarting worker must not end the stream.
   return ctx.client.workflow
-    .getHandle(workflowId)
+    .getHandle(storedWorkflowId(ctx.caller, workflowId))
     .query(query)
     .catch(() => undefined);
 }
@@ -47,7 +52,7 @@ async function progressOf(ctx: Pick<Context, 'client'>, workflowId: string, type
  * workflow's history has grown since the last (or since `lastEventId`, after a dropped connection).
  */
 export async function* progressEvents(
-  ctx: Pick<Context, 'client' | 'config' | 'signal'>,
+  ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'caller'>,
   workflowId: string,
   lastEventId?: string,
 ): AsyncGenerator<IdentifiedEvent> {

@@ -1,24 +1,45 @@
 import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
+import type { Scope } from './auth/scopes';
 import type { Context } from './context';
+import { authenticateRequest, authorize } from './auth/guard';
 import { formatError, toApiError } from './errors';
+
+/** What a procedure declares next to its route: the OpenAPI route, the scope it needs, its success status. */
+export interface ApiMeta extends OpenApiMeta {
+  /** The scope a caller must hold; every procedure behind protectedProcedure declares one (a test checks). */
+  scope?: Scope;
+  /** The route's success status (issue 11). */
+  successStatus?: 200 | 202;
+}
 
 // initTRPC is called here only; the rest of the API imports what this file exports, never `t`.
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ApiMeta>()
   // isDev false: stack traces never reach a response, whatever NODE_ENV says.
   .create({ errorFormatter: (opts) => formatError(opts), isDev: false });
 
-/** Maps whatever a resolver throws (Temporal errors included) to the API's error codes, in one place. */
+/** Maps whatever a resolver throws (Temporal errors, invalid input) to the API's error codes, in one place. */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause) {
-    return { ...result, error: toApiError(result.error.cause) };
-  }
+  if (!result.ok) return { ...result, error: toApiError(result.error) };
   return result;
 });
 
+const authenticated = t.middleware(async ({ ctx, next }) => next({ ctx: { caller: await authenticateRequest(ctx) } }));
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(mapErrors);
+/** For procedures any authenticated caller may use whatever its scopes (auth.me). */
+export const authenticatedProcedure = t.procedure.use(mapErrors).use(authenticated);
+
+/**
+ * The procedure every operation is built on: the caller must hold the scope the procedure declares in its meta
+ * (403 naming it otherwise), and starts pass the task queue's backpressure check. No scope declared: refused.
+ */
+export const protectedProcedure = authenticatedProcedure.use(async ({ ctx, meta, next }) => {
+  await authorize(ctx, meta?.scope);
+  return next();
+});
+
 export const createCallerFactory = t.createCallerFactory;

@@ -6,7 +6,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Context } from './context';
+import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from './auth/tenancy';
+import type { AuthedContext } from './context';
 import { ApiError } from './errors';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
@@ -31,7 +32,9 @@ export function newWorkflowId(workflowType: string): string {
 }
 
 type StartRequest = { input: unknown; workflowId?: string; options?: StartOptions };
-type StartCtx = Pick<Context, 'client' | 'config' | 'idempotencyKey'>;
+type StartCtx = Pick<AuthedContext, 'client' | 'config' | 'idempotencyKey' | 'caller'>;
+type Ctx = Pick<AuthedContext, 'client' | 'caller'>;
+type WaitCtx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'caller'>;
 
 /**
  * Starts a workflow by type name on the shared task queue. A running workflow with the same ID is a 409 naming
@@ -42,13 +45,15 @@ export async function startWorkflow(
   workflowType: string,
   request: StartRequest,
 ): Promise<{ workflowId: string; runId: string }> {
+  assertMayStart(ctx.caller, workflowType);
   const key = validIdempotencyKey(ctx.idempotencyKey);
   if (key !== undefined) return startIdempotently(ctx, workflowType, request, key);
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
   try {
     const handle = await ctx.client.workflow.start(workflowType, {
       taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-      workflowId,
+      workflowId: storedWorkflowId(ctx.caller, workflowId),
+      ...tenantStamp(ctx.caller),
       args: [request.input],
       workflowIdConflictPolicy: request.options?.idConflictPolicy,
       workflowIdReusePolicy: request.options?.idReusePolicy,
@@ -61,7 +66,7 @@ export async function startWorkflow(
 }
 
 async function conflictWithExisting(ctx: StartCtx, workflowId: string, cause: Error): Promise<ApiError> {
-  const existing = await ctx.client.workflow.getHandle(workflowId).describe();
+  const existing = await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).describe();
   const running = existing.status.name === 'RUNNING';
   return new ApiError({
     code: 'CONFLICT',
@@ -89,12 +94,14 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
   const workflowId = request.workflowId ?? workflowIdFromKey(workflowType, key);
   const fingerprint = requestFingerprint(workflowType, { input: request.input, workflowId: request.workflowId });
   let runId: string | undefined;
+  const stamp = tenantStamp(ctx.caller);
   try {
     const handle = await ctx.client.workflow.start(workflowType, {
       taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-      workflowId,
+      workflowId: storedWorkflowId(ctx.caller, workflowId),
       args: [request.input],
-      memo: { [FINGERPRINT_MEMO_KEY]: fingerprint },
+      typedSearchAttributes: stamp.typedSearchAttributes,
+      memo: { ...stamp.memo, [FINGERPRINT_MEMO_KEY]: fingerprint },
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
@@ -103,7 +110,7 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
     // The run this key made has closed already: answer with it.
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
-  const existing = await ctx.client.workflow.getHandle(workflowId, runId).describe();
+  const existing = await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).describe();
   if (existing.memo?.[FINGERPRINT_MEMO_KEY] !== fingerprint) {
     throw new ApiError({
       code: 'UNPROCESSABLE_CONTENT',
@@ -140,7 +147,7 @@ export function failureInfoOf(error: WorkflowFailedError): FailureInfo {
 
 /** Waits until the workflow closes, for at most `waitMs` or until the caller goes away; false when it is still running. */
 async function waitUntilClosed(
-  ctx: Pick<Context, 'client' | 'signal'>,
+  ctx: Pick<AuthedContext, 'client' | 'signal'>,
   handle: WorkflowHandle,
   waitMs: number,
 ): Promise<boolean> {
@@ -157,12 +164,12 @@ async function waitUntilClosed(
 }
 
 async function outcomeOfClosedRun(
-  ctx: Pick<Context, 'client'>,
+  ctx: Ctx,
   workflowId: string,
   runId: string,
   status: WorkflowStatus,
 ): Promise<Outcome> {
-  const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId, { followRuns: false });
   switch (status) {
     case 'COMPLETED':
       return { workflowId, runId, status, result: await handle.result() };
@@ -188,14 +195,10 @@ async function outcomeOfClosedRun(
  * The workflow's outcome, waiting up to `waitMs` (capped by MAX_WAIT_MS) for it to close.
  * Without a run ID it reports the latest run of the ID.
  */
-export async function outcomeOf(
-  ctx: Pick<Context, 'client' | 'config' | 'signal'>,
-  workflowId: string,
-  waitMs: number,
-  runId?: string,
-): Promise<Outcome> {
-  const handle = ctx.client.workflow.getHandle(workflowId, runId);
+export async function outcomeOf(ctx: WaitCtx, workflowId: string, waitMs: number, runId?: string): Promise<Outcome> {
+  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId);
   let description = await handle.describe();
+  assertVisible(ctx.caller, workflowId, description);
   const wait = Math.min(waitMs, ctx.config.MAX_WAIT_MS);
   if (statusOf(description) === 'RUNNING' && wait > 0 && (await waitUntilClosed(ctx, handle, wait))) {
     description = await handle.describe();
@@ -208,14 +211,16 @@ export async function outcomeOf(
  * client.workflow.execute does) and falls back to describing it only when it did not complete within the wait.
  */
 export async function outcomeOfStarted(
-  ctx: Pick<Context, 'client' | 'config' | 'signal'>,
+  ctx: WaitCtx,
   workflowId: string,
   runId: string,
   waitMs: number,
 ): Promise<Outcome> {
   const wait = Math.min(waitMs, ctx.config.MAX_WAIT_MS);
   if (wait > 0) {
-    const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+    const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId, {
+      followRuns: false,
+    });
     const signal = AbortSignal.any([AbortSignal.timeout(wait), ctx.signal]);
     try {
       const result: unknown = await ctx.client.withAbortSignal(signal, () => handle.result());
@@ -228,11 +233,15 @@ export async function outcomeOfStarted(
   return outcomeOf(ctx, workflowId, 0, runId);
 }
 
-/** Describes the latest run of a workflow ID: type, status, times and task queue. */
-export async function describeWorkflow(ctx: Pick<Context, 'client'>, workflowId: string): Promise<WorkflowDescription> {
-  const description = await ctx.client.workflow.getHandle(workflowId).describe();
+/**
+ * Describes the latest run of a workflow ID: type, status, times and task queue. A run the caller may not see
+ * (another tenant's, a type it may not touch) is a 404, as if it did not exist.
+ */
+export async function describeWorkflow(ctx: Ctx, workflowId: string): Promise<WorkflowDescription> {
+  const description = await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).describe();
+  assertVisible(ctx.caller, workflowId, description);
   return {
-    workflowId: description.workflowId,
+    workflowId,
     runId: description.runId,
     type: description.type,
     status: statusOf(description),

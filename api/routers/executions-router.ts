@@ -8,7 +8,9 @@ import {
   terminateWorkflow,
   visibilityQuery,
 } from '../execution-operations';
+import { visibilityClausesFor } from '../auth/tenancy';
 import { toApiError } from '../errors';
+import { chargeWait, openStream } from '../rate-limits';
 import { updateResult } from '../message-operations';
 import { progressEvents } from '../progress-stream';
 import {
@@ -21,7 +23,7 @@ import {
   workflowIdSchema,
   workflowStatusSchema,
 } from '../schemas';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 import { describeWorkflow, outcomeOf } from '../workflow-operations';
 
 const tags = ['executions'];
@@ -44,8 +46,9 @@ const pollerSchema = z.object({ identity: z.string(), lastAccessTime: z.string()
 /** Operations on workflow executions by ID, whatever their type, and the views operators need. */
 export const executionsRouter = router({
   /** The workflow's outcome: its result once completed, why it did not complete, or RUNNING after a bounded wait. */
-  result: publicProcedure
+  result: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/workflows/{workflowId}/result',
@@ -59,11 +62,15 @@ export const executionsRouter = router({
     })
     .input(resultInputSchema)
     .output(untypedOutcomeSchema)
-    .query(({ ctx, input }) => outcomeOf(ctx, input.workflowId, input.waitMs)),
+    .query(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
+      return outcomeOf(ctx, input.workflowId, input.waitMs);
+    }),
 
   /** Describes a workflow: type, status, start and close time, task queue. */
-  describe: publicProcedure
+  describe: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/workflows/{workflowId}',
@@ -72,13 +79,14 @@ export const executionsRouter = router({
         errorResponses: BY_ID_ERRORS,
       },
     })
-    .input(z.object({ workflowId: workflowIdSchema }))
+    .input(z.strictObject({ workflowId: workflowIdSchema }))
     .output(describeOutputSchema)
     .query(({ ctx, input }) => describeWorkflow(ctx, input.workflowId)),
 
   /** Requests cancellation: the workflow's own cancellation handling (compensation included) runs before it closes. */
-  cancel: publicProcedure
+  cancel: protectedProcedure
     .meta({
+      scope: 'workflows:cancel',
       openapi: {
         method: 'POST',
         path: '/workflows/{workflowId}/cancel',
@@ -89,17 +97,18 @@ export const executionsRouter = router({
         errorResponses: { ...BY_ID_ERRORS, 409: 'The workflow is already closed' },
       },
     })
-    .input(z.object({ workflowId: workflowIdSchema }))
+    .input(z.strictObject({ workflowId: workflowIdSchema }))
     .output(z.object({ workflowId: z.string(), runId: z.string(), status: z.literal('CANCEL_REQUESTED') }))
     .mutation(async ({ ctx, input }) => {
       const requested = await cancelWorkflow(ctx, input.workflowId);
-      ctx.response = { status: 202 };
+      Object.assign(ctx.response, { status: 202 });
       return requested;
     }),
 
   /** Terminates a workflow at once: no workflow code runs, the reason is recorded. */
-  terminate: publicProcedure
+  terminate: protectedProcedure
     .meta({
+      scope: 'workflows:terminate',
       openapi: {
         method: 'POST',
         path: '/workflows/{workflowId}/terminate',
@@ -109,7 +118,7 @@ export const executionsRouter = router({
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         workflowId: workflowIdSchema,
         reason: z.string().min(1).max(1000).default('terminated through the API'),
       }),
@@ -118,8 +127,9 @@ export const executionsRouter = router({
     .mutation(({ ctx, input }) => terminateWorkflow(ctx, input.workflowId, input.reason)),
 
   /** The result of an update that outlasted its wait (the resultUrl of a 202). */
-  updateResult: publicProcedure
+  updateResult: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/workflows/{workflowId}/updates/{updateId}/result',
@@ -129,18 +139,22 @@ export const executionsRouter = router({
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         workflowId: workflowIdSchema,
         updateId: z.string().min(1).max(255),
         waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS),
       }),
     )
     .output(updateOutcomeSchema(z.unknown()))
-    .query(({ ctx, input }) => updateResult(ctx, input.workflowId, input.updateId, input.waitMs)),
+    .query(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
+      return updateResult(ctx, input.workflowId, input.updateId, input.waitMs);
+    }),
 
   /** Lists workflows, newest first, filtered by registered type and status, a page at a time. */
-  list: publicProcedure
+  list: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/workflows',
@@ -152,7 +166,7 @@ export const executionsRouter = router({
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         type: z.enum(registeredTypes).optional(),
         status: listableStatuses.optional(),
         pageSize: z.number().int().min(1).max(100).default(20),
@@ -166,15 +180,19 @@ export const executionsRouter = router({
     .output(z.object({ workflows: z.array(listedWorkflowSchema), nextPageToken: z.string().nullable() }))
     .query(({ ctx, input }) =>
       listWorkflows(ctx, {
-        query: visibilityQuery(input, registeredTypes),
+        // The caller's tenant and workflow types are added here, on the server, never taken from the request.
+        query: [visibilityQuery(input, registeredTypes), ...visibilityClausesFor(ctx.caller)]
+          .filter((clause) => clause !== '')
+          .join(' AND '),
         pageSize: input.pageSize,
         pageToken: input.pageToken,
       }),
     ),
 
   /** Who polls a task queue and what waits in it, for operators and autoscalers (KEDA metrics-api, HPA external metric). */
-  taskQueue: publicProcedure
+  taskQueue: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/task-queues/{taskQueue}',
@@ -185,7 +203,7 @@ export const executionsRouter = router({
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         taskQueue: z
           .string()
           .min(1)
@@ -209,10 +227,12 @@ export const executionsRouter = router({
     .query(({ ctx, input }) => describeTaskQueue(ctx, input.taskQueue)),
 
   /** Streams status and progress until the workflow closes (SSE); resumes from lastEventId after a dropped connection. */
-  events: publicProcedure
-    .input(z.object({ workflowId: workflowIdSchema, lastEventId: z.string().optional() }))
+  events: protectedProcedure
+    .meta({ scope: 'workflows:read' })
+    .input(z.strictObject({ workflowId: workflowIdSchema, lastEventId: z.string().optional() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const stop = signal ? AbortSignal.any([signal, ctx.signal]) : ctx.signal;
+      const release = openStream(ctx);
       try {
         for await (const { id, event } of progressEvents(
           { ...ctx, signal: stop },
@@ -225,6 +245,8 @@ export const executionsRouter = router({
         // Thrown while streaming, after mapErrors has seen the generator: map here, or NOT_FOUND reaches the client
         // as INTERNAL_SERVER_ERROR, which httpSubscriptionLink retries forever.
         throw toApiError(error);
+      } finally {
+        release();
       }
     }),
 });

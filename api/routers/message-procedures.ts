@@ -1,6 +1,5 @@
 import type { TRPCMutationProcedure, TRPCQueryProcedure } from '@trpc/server';
 import { z } from 'zod';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { QueryContract, SignalContract, UpdateContract, WorkflowContract } from '../../workflows/contract';
 import { idempotencyKeyHeader, updateIdFromKey } from '../idempotency';
 import {
@@ -12,12 +11,12 @@ import {
   type UpdateOutcome,
 } from '../message-operations';
 import { startedSchema, UPDATE_DEFAULT_WAIT_MS, updateOutcomeSchema, waitMsField, workflowIdSchema } from '../schemas';
-import { publicProcedure } from '../trpc';
+import { protectedProcedure, type ApiMeta } from '../trpc';
 
 // The procedures are built from schemas known only at run time; their precise types (what a typed client sees)
 // are stated once, below, from the contract's types.
-type Mutation<I, O> = TRPCMutationProcedure<{ input: I; output: O; meta: OpenApiMeta }>;
-type Query<I, O> = TRPCQueryProcedure<{ input: I; output: O; meta: OpenApiMeta }>;
+type Mutation<I, O> = TRPCMutationProcedure<{ input: I; output: O; meta: ApiMeta }>;
+type Query<I, O> = TRPCQueryProcedure<{ input: I; output: O; meta: ApiMeta }>;
 type TypedUpdateOutcome<O> =
   Exclude<UpdateOutcome, { status: 'COMPLETED' }> | { updateId: string; status: 'COMPLETED'; result: O };
 type Started = z.output<typeof startedSchema>;
@@ -70,8 +69,9 @@ function mapRecord<V, P>(record: Record<string, V>, build: (name: string, entry:
 }
 
 function signalProcedure(workflowType: string, name: string, signal: SignalContract) {
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:signal',
       openapi: {
         method: 'POST',
         path: `/workflows/{workflowId}/signals/${name}`,
@@ -87,14 +87,15 @@ function signalProcedure(workflowType: string, name: string, signal: SignalContr
     .mutation(async ({ ctx, input }) => {
       const { workflowId, ...args } = input as MessageInput;
       await sendSignal(ctx, workflowType, workflowId, name, args);
-      ctx.response = { status: 202 };
+      Object.assign(ctx.response, { status: 202 });
       return { workflowId, signal: name, status: 'SIGNALED' as const };
     });
 }
 
 function queryProcedure(workflowType: string, name: string, query: QueryContract) {
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: `/workflows/{workflowId}/queries/${name}`,
@@ -114,8 +115,9 @@ function queryProcedure(workflowType: string, name: string, query: QueryContract
 }
 
 function updateProcedure(workflowType: string, name: string, update: UpdateContract) {
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:signal',
       openapi: {
         method: 'POST',
         path: `/workflows/{workflowId}/updates/${name}`,
@@ -140,15 +142,17 @@ function updateProcedure(workflowType: string, name: string, update: UpdateContr
         waitMs,
         updateId: updateIdFromKey(ctx.idempotencyKey),
       });
-      if (outcome.status === 'ACCEPTED') ctx.response = { status: 202, headers: { location: outcome.resultUrl } };
+      if (outcome.status === 'ACCEPTED')
+        Object.assign(ctx.response, { status: 202, headers: { location: outcome.resultUrl } });
       return outcome;
     });
 }
 
 function signalWithStartProcedure(contract: WorkflowContract, name: string, signal: SignalContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:start',
       openapi: {
         method: 'POST',
         path: `/workflows/${type}/signal-with-start/${name}`,
@@ -158,7 +162,7 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
         errorResponses: { 400: 'Invalid input', 503: 'Temporal unavailable' },
       },
     })
-    .input(z.object({ workflowId: workflowIdSchema, input: contract.input, signal: signal.input }))
+    .input(z.strictObject({ workflowId: workflowIdSchema, input: contract.input, signal: signal.input }))
     .output(startedSchema)
     .mutation(({ ctx, input }) =>
       signalWithStart(ctx, {
@@ -173,8 +177,9 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
 
 function updateWithStartProcedure(contract: WorkflowContract, name: string, update: UpdateContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:start',
       openapi: {
         method: 'POST',
         path: `/workflows/${type}/update-with-start/${name}`,
@@ -186,7 +191,7 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         workflowId: workflowIdSchema,
         input: contract.input,
         update: update.input,
@@ -204,7 +209,8 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
         updateId: updateIdFromKey(ctx.idempotencyKey),
         waitMs: input.waitMs,
       });
-      if (outcome.status === 'ACCEPTED') ctx.response = { status: 202, headers: { location: outcome.resultUrl } };
+      if (outcome.status === 'ACCEPTED')
+        Object.assign(ctx.response, { status: 202, headers: { location: outcome.resultUrl } });
       return outcome;
     });
 }

@@ -1,5 +1,4 @@
 import type { TRPCMutationProcedure } from '@trpc/server';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { z } from 'zod';
 import type { WorkflowContract } from '../../workflows/contract';
 import { idempotencyKeyHeader } from '../idempotency';
@@ -11,7 +10,8 @@ import {
   type Outcome,
   type StartOptions,
 } from '../schemas';
-import { publicProcedure, router } from '../trpc';
+import { chargeWait } from '../rate-limits';
+import { protectedProcedure, router, type ApiMeta } from '../trpc';
 import { outcomeOfStarted, resultUrlOf, startWorkflow } from '../workflow-operations';
 import { messageProcedures } from './message-procedures';
 
@@ -23,7 +23,7 @@ const START_ERRORS = {
 };
 
 // Built from schemas known at run time; what a typed client sees is stated here from the contract's types.
-type Mutation<I, O> = TRPCMutationProcedure<{ input: I; output: O; meta: OpenApiMeta }>;
+type Mutation<I, O> = TRPCMutationProcedure<{ input: I; output: O; meta: ApiMeta }>;
 type StartInput<C extends WorkflowContract> = {
   input: z.input<C['input']>;
   workflowId?: string;
@@ -35,8 +35,9 @@ type TypedOutcome<C extends WorkflowContract> =
 
 function startProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:start',
       openapi: {
         method: 'POST',
         path: `/workflows/${type}`,
@@ -54,8 +55,9 @@ function startProcedure(contract: WorkflowContract) {
 
 function executeProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:start',
       openapi: {
         method: 'POST',
         path: `/workflows/${type}/execute`,
@@ -70,10 +72,11 @@ function executeProcedure(contract: WorkflowContract) {
     .input(executeInputSchema(contract.input))
     .output(outcomeSchema(contract.output))
     .mutation(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
       const started = await startWorkflow(ctx, type, input);
       const outcome = await outcomeOfStarted(ctx, started.workflowId, started.runId, input.waitMs);
       if (outcome.status === 'RUNNING')
-        ctx.response = { status: 202, headers: { location: resultUrlOf(started.workflowId) } };
+        Object.assign(ctx.response, { status: 202, headers: { location: resultUrlOf(started.workflowId) } });
       return outcome;
     });
 }
