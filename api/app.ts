@@ -9,31 +9,59 @@ import express, {
   type Response,
 } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import type { Logger } from '../common/logger';
 import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
 import { admissionControl } from './admission';
 import { docsRouter } from './docs-page';
 import { drainingGate } from './draining';
 import { errorBody, logServerError } from './errors';
 import { healthRouter } from './health';
+import { browserSecurity } from './http-security';
+import { guardQueryInput, verifyJsonBody } from './json-guard';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
 import { appRouter } from './router';
+import { createSecurityServices } from './security-services';
 import { REST_BASE_PATH } from './rest-paths';
 
 const MAX_BODY_BYTES = 1_000_000;
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
-/** Answers body-parser failures (bad JSON, too large) in the API's error shape instead of Express's HTML. */
-const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
-  if (res.headersSent) return next(error);
-  if (error.type === 'entity.too.large') {
-    res.status(413).json(errorBody(res, 'PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
-  } else if (error.status === 400) {
-    res.status(400).json(errorBody(res, 'PARSE_ERROR', 'Request body is not valid JSON'));
-  } else {
-    res.status(500).json(errorBody(res, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
-  }
-};
+/**
+ * Answers what fails before any procedure runs (body parsing, depth and encoding checks) in the API's error shape,
+ * with the request id, and logs it with that id: these never reach tRPC's error hooks.
+ */
+function bodyErrors(logger: Logger): ErrorRequestHandler {
+  return (error: { status?: number; type?: string; message?: string }, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const requestId = requestIdOf(req, res);
+    if (error.type === 'entity.too.large') {
+      res.status(413).json(errorBody(res, 'PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
+    } else if (error.type === 'entity.too.deep' || error.type === 'encoding.invalid') {
+      res.status(400).json(errorBody(res, 'BAD_REQUEST', error.message ?? 'Invalid request body'));
+    } else if (error.status === 400 || error.type === 'charset.unsupported' || error.type === 'encoding.unsupported') {
+      const status = error.status === 415 ? 415 : 400;
+      res
+        .status(status)
+        .json(
+          status === 415
+            ? errorBody(res, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as UTF-8 JSON')
+            : errorBody(res, 'PARSE_ERROR', 'Request body is not valid JSON'),
+        );
+    } else {
+      logger.error('request failed', { requestId, path: req.path, error: error.message });
+      res.status(500).json(errorBody(res, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+      return;
+    }
+    logger.info('request refused', {
+      requestId,
+      method: req.method,
+      path: req.path,
+      status: res.statusCode,
+      type: error.type,
+    });
+  };
+}
 
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -62,13 +90,15 @@ export function createApp(deps: ApiDeps): Express {
   // Every open wait listens on the drain signal for as long as it lasts: many at once is the normal case.
   setMaxListeners(0, deps.draining);
   app.disable('x-powered-by');
-  const createContext = createContextFactory(deps);
-  const openApiDocument = buildOpenApiDocument();
+  const security = createSecurityServices(deps.client, deps.config);
+  const createContext = createContextFactory(deps, security);
+  const openApiDocument = buildOpenApiDocument(security.authenticator.schemes);
 
   app.use((req, res, next) => {
     requestIdOf(req, res); // every answer, errors included, carries x-request-id
     next();
   });
+  app.use(browserSecurity(deps.config, ['/trpc', REST_BASE_PATH]));
   app.use(healthRouter(deps.client, deps.draining));
   app.use(drainingGate(deps.draining));
   app.get('/openapi.json', (_req, res) => {
@@ -77,9 +107,12 @@ export function createApp(deps: ApiDeps): Express {
   app.use(docsRouter());
   const admission = admissionControl(deps.config.API_MAX_IN_FLIGHT);
 
+  // tRPC reads a body given as a string as is: it is checked (UTF-8, depth, size) here, parsed by tRPC.
   app.use(
     '/trpc',
     admission,
+    guardQueryInput,
+    express.text({ type: () => true, limit: MAX_BODY_BYTES, verify: verifyJsonBody }),
     createExpressMiddleware({
       router: appRouter,
       createContext,
@@ -91,7 +124,12 @@ export function createApp(deps: ApiDeps): Express {
   // Server-Sent Events are outside what trpc-to-openapi serves; the generator behind them is the tRPC subscription's.
   app.get(`${REST_BASE_PATH}/workflows/:workflowId/events`, progressSseHandler(createContext));
 
-  app.use(REST_BASE_PATH, admission, jsonBodies, express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES }));
+  app.use(
+    REST_BASE_PATH,
+    admission,
+    jsonBodies,
+    express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, verify: verifyJsonBody }),
+  );
   // The node-http handler (not the Express wrapper, which drops `next`): a path no procedure serves falls through
   // to the 404 below, answered in the same shape as every other error.
   const rest = createOpenApiNodeHttpHandler<typeof appRouter, Request, Response>({
@@ -106,6 +144,6 @@ export function createApp(deps: ApiDeps): Express {
   app.use((req, res) => {
     res.status(404).json(errorBody(res, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
-  app.use(bodyErrors);
+  app.use(bodyErrors(deps.logger));
   return app;
 }

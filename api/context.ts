@@ -3,12 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { retryAfterHeaders } from './errors';
+import type { Caller } from './auth/caller';
+import type { SecurityServices } from './security-services';
+import { errorHeaders } from './errors';
 
 /** What the API needs from its process: one long-lived Temporal client, the config and a logger. */
 export interface ApiDeps {
   client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'MAX_WAIT_MS' | 'API_MAX_IN_FLIGHT' | 'TASK_QUEUE_POLLER_STALE_MS'>;
+  config: Config;
   logger: Logger;
   /** Aborted when SIGTERM starts the drain: bounded waits answer at once and progress streams end (api/draining.ts). */
   draining: AbortSignal;
@@ -26,7 +28,21 @@ export interface Context extends ApiDeps {
   idempotencyKey: string | undefined;
   /** Aborted when the caller goes away, so bounded waits stop holding a Temporal long-poll. */
   signal: AbortSignal;
+  /** Set with Object.assign: middlewares hand resolvers a copy of the context, not this object. */
   response: ResponseHints;
+  /** Authentication, rate limits and backpressure, built once by createApp. */
+  security: SecurityServices;
+  /** The caller behind this request's credentials, resolved once (the protected procedures await it). */
+  authenticate: () => Promise<Caller>;
+  /** The peer address: what anonymous callers are rate-limited by. */
+  clientIp: string;
+  /** Headers every answer carries whatever the procedure sets (the RateLimit headers). */
+  responseHeaders: Record<string, string>;
+}
+
+/** The context of a procedure behind the protected middleware: the caller is known. */
+export interface AuthedContext extends Context {
+  caller: Caller;
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -42,8 +58,9 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /** Builds the per-request context both transports (tRPC and REST) use. */
-export function createContextFactory(deps: ApiDeps) {
+export function createContextFactory(deps: ApiDeps, security: SecurityServices) {
   return ({ req, res }: { req: IncomingMessage; res: ServerResponse }): Context => {
+    let caller: Promise<Caller> | undefined;
     const aborter = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) aborter.abort();
@@ -55,13 +72,17 @@ export function createContextFactory(deps: ApiDeps) {
       idempotencyKey: Array.isArray(idempotencyKey) ? idempotencyKey[0] : idempotencyKey,
       signal: aborter.signal,
       response: {},
+      security,
+      authenticate: () => (caller ??= security.authenticator.authenticate(req.headers)),
+      clientIp: req.socket.remoteAddress ?? 'unknown',
+      responseHeaders: {},
     };
   };
 }
 
 /** Tells the transport what status and headers a procedure asked for; used as responseMeta by both adapters. */
 export function responseMetaFromContext({ ctx, errors }: { ctx?: Context; errors: readonly unknown[] }): ResponseHints {
-  if (errors.length > 0) return { headers: retryAfterHeaders(errors) };
-  if (!ctx) return {};
-  return ctx.response;
+  const always = ctx?.responseHeaders ?? {};
+  if (!ctx || errors.length > 0) return { headers: { ...always, ...errorHeaders(errors) } };
+  return { ...ctx.response, headers: { ...always, ...ctx.response.headers } };
 }

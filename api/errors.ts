@@ -1,7 +1,14 @@
 import { TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import { isGrpcServiceError, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import {
+  isGrpcServiceError,
+  QueryNotRegisteredError,
+  QueryRejectedError,
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ZodError } from 'zod';
@@ -9,18 +16,75 @@ import type { ServerResponse } from 'node:http';
 import { WaitEnded } from './bounded-wait';
 import { REQUEST_ID_HEADER, type Context } from './context';
 
-/** A mapped error that also carries machine-readable details (e.g. the existing run of a 409). */
+/**
+ * A mapped error that also carries machine-readable details (e.g. the existing run of a 409) and the response
+ * headers that go with it (WWW-Authenticate on a 401, Retry-After on a 429 or 503), on every transport.
+ */
 export class ApiError extends TRPCError {
   readonly details: Record<string, unknown>;
+  readonly headers: Record<string, string>;
   constructor(opts: {
     code: TRPC_ERROR_CODE_KEY;
     message: string;
     details?: Record<string, unknown>;
+    headers?: Record<string, string>;
     cause?: unknown;
   }) {
     super(opts);
     this.details = opts.details ?? {};
+    this.headers = opts.headers ?? {};
   }
+}
+
+/** One field at fault: a dotted path into the request and what is wrong with it. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Invalid input, with the fields at fault. It does not keep the ZodError as its cause: trpc-to-openapi would then
+ * replace the message with "Input validation failed", and both transports must answer the same message.
+ */
+export class InputError extends ApiError {
+  readonly fieldErrors: FieldIssue[];
+  constructor(fieldErrors: FieldIssue[]) {
+    super({
+      code: 'BAD_REQUEST',
+      message: `Invalid request: ${fieldErrors.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    });
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+const pathText = (path: readonly PropertyKey[]): string => path.map(String).join('.') || '(root)';
+
+function inputErrorOf(error: ZodError): InputError {
+  return new InputError(
+    error.issues.flatMap((issue): FieldIssue[] =>
+      // An unknown key is named as the field at fault, so a misspelt `workflowID` says so.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: pathText([...issue.path, key]), message: 'unknown field' }))
+        : [{ path: pathText(issue.path), message: issue.message }],
+    ),
+  );
+}
+
+/** Seconds a caller is told to wait (Retry-After) before retrying a 503 or 429: long enough for the client to reconnect. */
+export const RETRY_AFTER_SECONDS = 1;
+
+// A 503 always says when to come back.
+const RETRY_AFTER_UNAVAILABLE = { 'retry-after': String(RETRY_AFTER_SECONDS) };
+
+/** A rejected or failed update is the client's to fix (422), with the workflow's reason as the message. */
+function updateFailed(error: WorkflowUpdateFailedError): ApiError {
+  const reason = error.cause instanceof Error ? error.cause.message : error.message;
+  return new ApiError({
+    code: 'UNPROCESSABLE_CONTENT',
+    message: `Update rejected: ${reason}`,
+    details: { reason },
+    cause: error,
+  });
 }
 
 const grpcToTrpc: Partial<Record<number, TRPC_ERROR_CODE_KEY>> = {
@@ -36,9 +100,6 @@ const grpcToTrpc: Partial<Record<number, TRPC_ERROR_CODE_KEY>> = {
 };
 
 const TEMPORAL_UNAVAILABLE = 'Temporal is unavailable; try again later';
-
-/** Seconds a caller is told to wait (Retry-After) before retrying a 503 or 429: long enough for the client to reconnect. */
-export const RETRY_AFTER_SECONDS = 1;
 
 /** A run this request started (or asked about): every answer after its start names it, errors included. */
 export interface KnownRun {
@@ -58,7 +119,24 @@ function grpcCodeOf(error: unknown): number | undefined {
  * tRPC and REST both answer from it, so a code means the same on every transport.
  */
 export function toApiError(error: unknown): TRPCError {
-  if (error instanceof TRPCError) return error;
+  if (error instanceof TRPCError) {
+    if (error.code === 'BAD_REQUEST' && error.cause instanceof ZodError) return inputErrorOf(error.cause);
+    if (error.code === 'INTERNAL_SERVER_ERROR' && error.cause && !(error instanceof ApiError))
+      return toApiError(error.cause);
+    return error;
+  }
+  if (error instanceof ZodError) return inputErrorOf(error);
+  if (error instanceof QueryRejectedError) {
+    return new ApiError({ code: 'CONFLICT', message: 'Query rejected: the workflow is closed', cause: error });
+  }
+  if (error instanceof QueryNotRegisteredError) {
+    return new ApiError({
+      code: 'NOT_IMPLEMENTED',
+      message: 'The workflow does not answer this query (is the worker up to date?)',
+      cause: error,
+    });
+  }
+  if (error instanceof WorkflowUpdateFailedError) return updateFailed(error);
   if (error instanceof WorkflowNotFoundError) {
     return new ApiError({
       code: 'NOT_FOUND',
@@ -81,7 +159,12 @@ export function toApiError(error: unknown): TRPCError {
   const grpcCode = grpcCodeOf(error);
   const mapped = grpcCode === undefined ? undefined : grpcToTrpc[grpcCode];
   if (mapped === 'SERVICE_UNAVAILABLE')
-    return new ApiError({ code: mapped, message: TEMPORAL_UNAVAILABLE, cause: error });
+    return new ApiError({
+      code: mapped,
+      message: TEMPORAL_UNAVAILABLE,
+      cause: error,
+      headers: RETRY_AFTER_UNAVAILABLE,
+    });
   if (mapped)
     return new ApiError({
       code: mapped,
@@ -93,7 +176,12 @@ export function toApiError(error: unknown): TRPCError {
     error instanceof Error &&
     /Failed to connect before the deadline|No connection established/i.test(error.message)
   ) {
-    return new ApiError({ code: 'SERVICE_UNAVAILABLE', message: TEMPORAL_UNAVAILABLE, cause: error });
+    return new ApiError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: TEMPORAL_UNAVAILABLE,
+      cause: error,
+      headers: RETRY_AFTER_UNAVAILABLE,
+    });
   }
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: error });
 }
@@ -139,27 +227,10 @@ export function isConnectionFailure(error: unknown): boolean {
   );
 }
 
-/** The Retry-After header of an error answer: 503 and 429 carry one, so that clients back off instead of hammering. */
-export function retryAfterHeaders(errors: readonly unknown[]): Record<string, string> {
-  const retriable = errors.some(
-    (error) =>
-      error instanceof TRPCError && (error.code === 'SERVICE_UNAVAILABLE' || error.code === 'TOO_MANY_REQUESTS'),
-  );
-  return retriable ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
-}
-
-/** One field at fault: a dotted path into the request and what is wrong with it. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
-
 function fieldIssuesOf(error: TRPCError): FieldIssue[] | undefined {
-  if (!(error.cause instanceof ZodError)) return undefined;
-  return error.cause.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
+  if (error instanceof InputError) return error.fieldErrors;
+  if (error.cause instanceof ZodError) return inputErrorOf(error.cause).fieldErrors;
+  return undefined;
 }
 
 /** The error shape of both transports: a code, a message without internals, the fields at fault, details, the request id. */
@@ -183,6 +254,39 @@ export function formatError({ shape, error, ctx }: { shape: TRPCDefaultErrorShap
       details: error instanceof ApiError ? error.details : undefined,
     },
   };
+}
+
+/** The response headers a batch of errors asks for (a 401's challenge, a 429's or 503's Retry-After). */
+export function errorHeaders(errors: readonly unknown[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const error of errors) {
+    if (error instanceof ApiError) Object.assign(headers, error.headers);
+    // Every 503 and 429 says when to come back, whichever code path raised it.
+    const retriable =
+      error instanceof TRPCError && (error.code === 'SERVICE_UNAVAILABLE' || error.code === 'TOO_MANY_REQUESTS');
+    if (retriable && headers['retry-after'] === undefined) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  }
+  return headers;
+}
+
+/** Answers an error outside tRPC (the SSE route) exactly as both adapters would: status, headers, body. */
+export function sendApiError(res: ServerResponse, ctx: Context | undefined, error: unknown, path: string): void {
+  const trpcError = toApiError(error);
+  logServerError({ error: trpcError, ctx, path });
+  const httpStatus = getHTTPStatusCodeFromError(trpcError);
+  const shape = formatError({
+    shape: {
+      message: trpcError.message,
+      code: TRPC_ERROR_CODES_BY_KEY[trpcError.code],
+      data: { code: trpcError.code, httpStatus, path },
+    },
+    error: trpcError,
+    ctx,
+  });
+  for (const [name, value] of Object.entries(errorHeaders([trpcError]))) res.setHeader(name, value);
+  res.statusCode = httpStatus;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ message: shape.message, code: trpcError.code, data: shape.data }));
 }
 
 /** Logs what the caller is not shown: internal errors, with the request id that the caller was given. */

@@ -1,11 +1,12 @@
 import { temporal } from '@temporalio/proto';
-import type { Context } from './context';
+import { callerWorkflowId, storedWorkflowId } from './auth/tenancy';
+import type { AuthedContext, Context } from './context';
 import { ApiError } from './errors';
 import type { WorkflowStatus } from './schemas';
 import { describeWorkflow } from './workflow-operations';
 
-type Ctx = Pick<Context, 'client'>;
-type QueueCtx = Ctx & { config: Pick<Context['config'], 'TASK_QUEUE_POLLER_STALE_MS'> };
+type Ctx = Pick<AuthedContext, 'client' | 'caller'>;
+type QueueCtx = Pick<Context, 'client'> & { config: Pick<Context['config'], 'TASK_QUEUE_POLLER_STALE_MS'> };
 
 async function requireRunning(ctx: Ctx, workflowId: string, action: string): Promise<string> {
   const description = await describeWorkflow(ctx, workflowId);
@@ -25,7 +26,7 @@ export async function cancelWorkflow(
   workflowId: string,
 ): Promise<{ workflowId: string; runId: string; status: 'CANCEL_REQUESTED' }> {
   const runId = await requireRunning(ctx, workflowId, 'cancel');
-  await ctx.client.workflow.getHandle(workflowId, runId).cancel();
+  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).cancel();
   return { workflowId, runId, status: 'CANCEL_REQUESTED' };
 }
 
@@ -36,7 +37,7 @@ export async function terminateWorkflow(
   reason: string,
 ): Promise<{ workflowId: string; runId: string; status: 'TERMINATED' }> {
   const runId = await requireRunning(ctx, workflowId, 'terminate');
-  await ctx.client.workflow.getHandle(workflowId, runId).terminate(reason);
+  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).terminate(reason);
   return { workflowId, runId, status: 'TERMINATED' };
 }
 
@@ -107,7 +108,7 @@ export async function listWorkflows(
       .replace(STATUS_PREFIX, '')
       .replace('CANCELED', 'CANCELLED');
     return {
-      workflowId: info.execution?.workflowId ?? '',
+      workflowId: callerWorkflowId(ctx.caller, info.execution?.workflowId ?? ''),
       runId: info.execution?.runId ?? '',
       type: info.type?.name ?? '',
       status: (visibilityStatus[statusName as WorkflowStatus] ? statusName : 'UNKNOWN') as WorkflowStatus,

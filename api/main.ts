@@ -1,7 +1,9 @@
-import type { Config } from '../common/config';
+import { authSummary } from './auth/summary';
+import { checkApiConfig, exitOnConfigError, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { runProcess } from '../common/run-process';
 import { createApp } from './app';
+import { applyHttpTimeouts } from './http-timeouts';
 import { connectApiClient } from './temporal-client';
 
 // After the drain delay: in-flight calls are bounded (a wait answers at once when the drain starts, any other call
@@ -9,6 +11,11 @@ import { connectApiClient } from './temporal-client';
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(config: Config): Promise<void> {
+  try {
+    checkApiConfig(config);
+  } catch (error) {
+    exitOnConfigError(error);
+  }
   const logger = createLogger('api', config.LOG_LEVEL);
   const client = await connectApiClient(config);
   const drain = new AbortController();
@@ -28,12 +35,15 @@ async function main(config: Config): Promise<void> {
       trpc: `${base}/trpc`,
       temporal: config.TEMPORAL_ADDRESS,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      auth: authSummary(config),
     });
   });
 
   // The drain, in order: readiness fails and new requests get 503 + Retry-After; open waits answer 202 RUNNING with
   // resultUrl and progress streams end with a retry hint (all on the `draining` signal); after the drain delay the
   // listener closes, in-flight requests finish, and only then does the Temporal connection close.
+  applyHttpTimeouts(server, config);
+
   const shutdown = (signal: string): void => {
     if (drain.signal.aborted) return;
     logger.info('api draining', { signal, drainDelayMs: config.API_DRAIN_DELAY_MS });

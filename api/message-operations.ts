@@ -1,18 +1,12 @@
-import {
-  QueryNotRegisteredError,
-  QueryRejectedError,
-  WithStartWorkflowOperation,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateStage,
-  type WorkflowUpdateHandle,
-} from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
+import { assertMayStart, storedWorkflowId, tenantStamp } from './auth/tenancy';
 import { slicedLongPoll, WaitEnded } from './bounded-wait';
-import type { Context } from './context';
+import type { AuthedContext } from './context';
 import { ApiError } from './errors';
 import { updateResultUrlOf } from './rest-paths';
 import { describeWorkflow, waitBounds } from './workflow-operations';
 
-type Ctx = Pick<Context, 'client' | 'config' | 'signal' | 'draining'>;
+type Ctx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;
 
 /** Refuses a message to a workflow of another type (its handler does not exist) or, when asked, to a closed one. */
 export async function requireWorkflow(
@@ -47,47 +41,19 @@ export async function sendSignal(
   args: unknown,
 ): Promise<void> {
   await requireWorkflow(ctx, workflowId, workflowType, true);
-  await ctx.client.workflow.getHandle(workflowId).signal(name, args);
+  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).signal(name, args);
 }
 
 /** Asks a workflow a query; closed workflows answer too (a worker replays them). */
 export async function runQuery(ctx: Ctx, workflowType: string, workflowId: string, name: string): Promise<unknown> {
   await requireWorkflow(ctx, workflowId, workflowType, false);
-  try {
-    return await ctx.client.workflow.getHandle(workflowId).query(name);
-  } catch (error) {
-    if (error instanceof QueryRejectedError) {
-      throw new ApiError({
-        code: 'CONFLICT',
-        message: `Query "${name}" rejected: the workflow is closed`,
-        cause: error,
-      });
-    }
-    if (error instanceof QueryNotRegisteredError) {
-      throw new ApiError({
-        code: 'NOT_IMPLEMENTED',
-        message: `The workflow does not answer query "${name}" (is the worker up to date?)`,
-        cause: error,
-      });
-    }
-    throw error;
-  }
+  // Rejected (closed) and unregistered queries are mapped in errors.ts.
+  return ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).query(name);
 }
 
 export type UpdateOutcome =
   | { updateId: string; status: 'COMPLETED'; result: unknown }
   | { updateId: string; status: 'ACCEPTED'; resultUrl: string };
-
-/** A rejected or failed update is the client's to fix (422), with the workflow's reason as the message. */
-function updateFailed(error: WorkflowUpdateFailedError): ApiError {
-  const reason = error.cause instanceof Error ? error.cause.message : error.message;
-  return new ApiError({
-    code: 'UNPROCESSABLE_CONTENT',
-    message: `Update rejected: ${reason}`,
-    details: { reason },
-    cause: error,
-  });
-}
 
 /** Waits up to `waitMs` (capped) for an accepted update's result. */
 export async function awaitUpdate(
@@ -100,7 +66,7 @@ export async function awaitUpdate(
     const result = await slicedLongPoll(ctx.client, waitBounds(ctx, waitMs), () => handle.result());
     return { updateId: handle.updateId, status: 'COMPLETED', result };
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
+    // A failed update (WorkflowUpdateFailedError) is mapped to 422 in errors.ts.
     if (error instanceof WaitEnded)
       return {
         updateId: handle.updateId,
@@ -117,17 +83,13 @@ export async function runUpdate(
   request: { workflowType: string; workflowId: string; name: string; args: unknown; updateId?: string; waitMs: number },
 ): Promise<UpdateOutcome> {
   await requireWorkflow(ctx, request.workflowId, request.workflowType, true);
-  let handle: WorkflowUpdateHandle<unknown>;
-  try {
-    handle = await ctx.client.workflow.getHandle(request.workflowId).startUpdate(request.name, {
+  const handle = await ctx.client.workflow
+    .getHandle(storedWorkflowId(ctx.caller, request.workflowId))
+    .startUpdate(request.name, {
       args: [request.args],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
       updateId: request.updateId,
     });
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
-    throw error;
-  }
   return awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
 }
 
@@ -139,7 +101,8 @@ export async function updateResult(
   waitMs: number,
 ): Promise<UpdateOutcome> {
   await describeWorkflow(ctx, workflowId); // 404 for an unknown workflow
-  return awaitUpdate(ctx, workflowId, ctx.client.workflow.getHandle(workflowId).getUpdateHandle(updateId), waitMs);
+  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).getUpdateHandle(updateId);
+  return awaitUpdate(ctx, workflowId, handle, waitMs);
 }
 
 /** Starts the workflow if it is not running and signals it, atomically. */
@@ -147,8 +110,10 @@ export async function signalWithStart(
   ctx: Ctx,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
+  assertMayStart(ctx.caller, request.workflowType);
   const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
-    workflowId: request.workflowId,
+    workflowId: storedWorkflowId(ctx.caller, request.workflowId),
+    ...tenantStamp(ctx.caller),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
     signal: request.signalName,
@@ -173,24 +138,20 @@ export async function updateWithStart(
     waitMs: number;
   },
 ): Promise<UpdateOutcome & { workflowId: string; runId: string }> {
+  assertMayStart(ctx.caller, request.workflowType);
   const startOperation = new WithStartWorkflowOperation(request.workflowType, {
-    workflowId: request.workflowId,
+    workflowId: storedWorkflowId(ctx.caller, request.workflowId),
+    ...tenantStamp(ctx.caller),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
-  let handle: WorkflowUpdateHandle<unknown>;
-  try {
-    handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {
-      args: [request.updateArgs],
-      waitForStage: WorkflowUpdateStage.ACCEPTED,
-      updateId: request.updateId,
-      startWorkflowOperation: startOperation,
-    });
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
-    throw error;
-  }
+  const handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {
+    args: [request.updateArgs],
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+    updateId: request.updateId,
+    startWorkflowOperation: startOperation,
+  });
   const workflowHandle = await startOperation.workflowHandle();
   // The handle carries the run the start operation resolved to (new or, with USE_EXISTING, the running one).
   const { firstExecutionRunId } = workflowHandle as { firstExecutionRunId?: string };

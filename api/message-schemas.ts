@@ -23,14 +23,14 @@ export function signalWithStartInputSchema<TInput extends z.ZodType, TSignal ext
   input: TInput,
   signal: TSignal,
 ) {
-  return z.object({ workflowId: workflowIdSchema, input, signal });
+  return z.strictObject({ workflowId: workflowIdSchema, input, signal });
 }
 
 export function updateWithStartInputSchema<TInput extends z.ZodType, TUpdate extends z.ZodObject>(
   input: TInput,
   update: TUpdate,
 ) {
-  return z.object({ workflowId: workflowIdSchema, input, update, waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS) });
+  return z.strictObject({ workflowId: workflowIdSchema, input, update, waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS) });
 }
 
 export function updateWithStartOutputSchema<TOutput extends z.ZodType>(output: TOutput) {

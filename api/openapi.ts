@@ -1,13 +1,36 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
 import { progressEventSchema } from './progress-stream';
+import { EVENTS_SCOPE } from './progress-sse';
 import { appRouter } from './router';
 import type { ApiMeta } from './trpc';
 import { REST_BASE_PATH } from './rest-paths';
 
-/** The OpenAPI document of the REST API, generated from the same procedures and zod schemas tRPC serves. */
-export function buildOpenApiDocument(): OpenAPIObject {
+type SecuritySchemes = NonNullable<Parameters<typeof generateOpenApiDocument>[1]['securitySchemes']>;
+
+/** The schemes the API accepts, as /docs shows them ("Authorize" with a key or a token). */
+function securitySchemesOf(schemes: { apiKey: boolean; jwt: boolean }): SecuritySchemes {
+  const declared: SecuritySchemes = {};
+  if (schemes.apiKey) {
+    declared.apiKey = {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+      description: 'An API key (also accepted as Authorization: Bearer <key>)',
+    };
+  }
+  if (schemes.jwt) declared.bearerJwt = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' };
+  return declared;
+}
+
+/**
+ * The OpenAPI document of the REST API, generated from the same procedures and zod schemas tRPC serves. It
+ * declares exactly the authentication schemes that are on, and each operation's scope from its meta.
+ */
+export function buildOpenApiDocument(schemes: { apiKey: boolean; jwt: boolean }): OpenAPIObject {
+  const securitySchemes = securitySchemesOf(schemes);
   const document = generateOpenApiDocument(appRouter, {
+    securitySchemes,
     title: 'Temporal HTTP API',
     description:
       'Start and drive Temporal workflows over HTTP. Every error body has a machine-readable `code` ' +
@@ -19,6 +42,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
   document.paths = { ...document.paths, '/workflows/{workflowId}/events': progressStreamPath };
   describeErrorBodies(document);
   describeAcceptedResponses(document);
+  describeSecurity(document, Object.keys(securitySchemes));
   return document;
 }
 
@@ -29,6 +53,37 @@ function procedureMetas(): ApiMeta[] {
     const meta = (procedure as { _def?: { meta?: ApiMeta } })._def?.meta;
     return meta ? [meta] : [];
   });
+}
+
+/** Each operation's scope, read from its procedure's meta (OpenAPI 3.1 lets non-OAuth schemes list roles). */
+function describeSecurity(document: OpenAPIObject, schemeNames: string[]): void {
+  const scopeOf = new Map<string, string | undefined>();
+  for (const procedure of Object.values(appRouter._def.procedures as Record<string, unknown>)) {
+    const meta = (procedure as { _def: { meta?: ApiMeta } })._def.meta;
+    if (meta?.openapi) scopeOf.set(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`, meta.scope);
+  }
+  scopeOf.set('get /workflows/{workflowId}/events', EVENTS_SCOPE);
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const method of ['get', 'post'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      const scope = scopeOf.get(`${method} ${path}`);
+      if (schemeNames.length === 0) {
+        delete operation.security; // auth off: no lock, no Authorize button
+        continue;
+      }
+      operation.security = schemeNames.map((name) => ({ [name]: scope ? [scope] : [] }));
+      if (scope) operation.description = `${operation.description ?? ''}\n\nRequires scope \`${scope}\`.`.trim();
+      operation.responses = {
+        ...operation.responses,
+        401: operation.responses?.['401'] ?? {
+          description: 'Missing or invalid credentials (WWW-Authenticate says why)',
+        },
+        ...(scope ? { 403: { description: `The caller lacks scope ${scope}` } } : {}),
+        429: { description: 'Rate limit exceeded (Retry-After, RateLimit and RateLimit-Policy headers)' },
+      };
+    }
+  }
 }
 
 // trpc-to-openapi documents every success as 200; a procedure's meta says when it answers 202 (api/success-status.ts

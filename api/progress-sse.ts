@@ -1,31 +1,19 @@
 import type { Request, Response } from 'express';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
-import type { Context } from './context';
-import { errorBody, formatError, logServerError, RETRY_AFTER_SECONDS, toApiError } from './errors';
+import { authenticateRequest, authorize } from './auth/guard';
+import type { AuthedContext, Context } from './context';
+import { errorBody, logServerError, RETRY_AFTER_SECONDS, sendApiError, toApiError } from './errors';
 import { progressEvents } from './progress-stream';
+import { openStream } from './rate-limits';
+import { executionsRouter } from './routers/executions-router';
 import { workflowIdSchema, type WorkflowDescription } from './schemas';
+import type { ApiMeta } from './trpc';
 import { describeWorkflow } from './workflow-operations';
 
 const KEEP_ALIVE_MS = 15_000;
 /** The `retry:` hint of a stream this replica ends (draining, Temporal unavailable): reconnect after a second. */
 const RECONNECT_HINT_MS = RETRY_AFTER_SECONDS * 1000;
-
-function sendError(res: Response, ctx: Context, error: unknown): void {
-  const trpcError = toApiError(error);
-  logServerError({ error: trpcError, ctx, path: 'events' });
-  const status = getHTTPStatusCodeFromError(trpcError);
-  const shape = formatError({
-    shape: {
-      message: trpcError.message,
-      code: TRPC_ERROR_CODES_BY_KEY[trpcError.code],
-      data: { code: trpcError.code, httpStatus: status },
-    },
-    error: trpcError,
-    ctx,
-  });
-  res.status(status).json({ message: shape.message, code: trpcError.code, data: shape.data });
-}
+// This route serves the executions.events subscription: its scope is declared once, in that procedure's meta.
+export const EVENTS_SCOPE = (executionsRouter._def.procedures.events._def.meta as ApiMeta | undefined)?.scope;
 
 /**
  * GET /api/workflows/:workflowId/events — the progress stream as Server-Sent Events, for curl and EventSource.
@@ -34,7 +22,15 @@ function sendError(res: Response, ctx: Context, error: unknown): void {
  */
 export function progressSseHandler(createContext: (opts: { req: Request; res: Response }) => Context) {
   return async (req: Request, res: Response): Promise<void> => {
-    const ctx = createContext({ req, res });
+    const requestCtx = createContext({ req, res });
+    let ctx: AuthedContext;
+    try {
+      ctx = { ...requestCtx, caller: await authenticateRequest(requestCtx) };
+      await authorize(ctx, EVENTS_SCOPE);
+    } catch (error) {
+      sendApiError(res, requestCtx, error, 'executions.events');
+      return;
+    }
     const workflowId = workflowIdSchema.safeParse(req.params.workflowId);
     if (!workflowId.success) {
       res
@@ -45,10 +41,12 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
     const lastEventId =
       req.header('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
     let description: WorkflowDescription;
+    let release: () => void;
     try {
       description = await describeWorkflow(ctx, workflowId.data); // a 404 (or 503) is still an ordinary JSON error
+      release = openStream(ctx);
     } catch (error) {
-      sendError(res, ctx, error);
+      sendApiError(res, ctx, error, 'executions.events');
       return;
     }
     // Resuming a closed workflow past its last event: 204 tells EventSource to stop reconnecting.
@@ -57,6 +55,7 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
       lastEventId !== undefined &&
       Number(lastEventId) >= description.historyLength
     ) {
+      release();
       res.status(204).end();
       return;
     }
@@ -86,6 +85,7 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
         `retry: ${RECONNECT_HINT_MS}\nevent: error\ndata: ${JSON.stringify({ code: trpcError.code, message: trpcError.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : trpcError.message })}\n\n`,
       );
     } finally {
+      release();
       clearInterval(keepAlive);
       res.end();
     }

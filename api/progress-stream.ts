@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { workflowContracts } from '../workflows/contracts';
-import type { Context } from './context';
+import { ANONYMOUS_CALLER } from './auth/caller';
+import { storedWorkflowId } from './auth/tenancy';
+import type { AuthedContext, Context } from './context';
 import { watchWorkflow, type Snapshot, type TakeSnapshot } from './progress-watcher';
 import { untypedOutcomeSchema, workflowStatusSchema } from './schemas';
 import { describeWorkflow, outcomeOf } from './workflow-operations';
@@ -33,19 +35,29 @@ const progressQueryByType = new Map<string, string>(
   ),
 );
 
-async function progressOf(ctx: Pick<Context, 'client'>, workflowId: string, type: string): Promise<unknown> {
+async function progressOf(
+  ctx: Pick<AuthedContext, 'client' | 'caller'>,
+  workflowId: string,
+  type: string,
+): Promise<unknown> {
   const query = progressQueryByType.get(type);
   if (!query) return undefined;
   // Progress is best effort: a busy or restarting worker must not end the stream; the deadline keeps it from stalling it.
   return ctx.client
-    .withDeadline(Date.now() + PROGRESS_QUERY_MS, () => ctx.client.workflow.getHandle(workflowId).query(query))
+    .withDeadline(Date.now() + PROGRESS_QUERY_MS, () =>
+      ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).query(query),
+    )
     .catch(() => undefined);
 }
 
-/** A snapshot of the workflow now, shared by every subscriber of its watcher. */
+/**
+ * A snapshot of the workflow now, shared by every subscriber of its watcher. The watcher is keyed by the stored
+ * (tenant-namespaced) ID and shared across callers, so it reads as the service itself; each subscriber's own access
+ * was checked when it subscribed.
+ */
 function snapshotOf(ctx: Pick<Context, 'client' | 'config'>, workflowId: string): TakeSnapshot<ProgressEvent> {
   return async (stop) => {
-    const opCtx = { ...ctx, signal: stop, draining: NEVER };
+    const opCtx = { ...ctx, signal: stop, draining: NEVER, caller: ANONYMOUS_CALLER };
     const description = await describeWorkflow(opCtx, workflowId);
     const closed = description.status !== 'RUNNING';
     const event: ProgressEvent = {
@@ -54,7 +66,7 @@ function snapshotOf(ctx: Pick<Context, 'client' | 'config'>, workflowId: string)
       type: description.type,
       status: description.status,
       historyLength: description.historyLength,
-      progress: closed ? undefined : await progressOf(ctx, workflowId, description.type),
+      progress: closed ? undefined : await progressOf(opCtx, workflowId, description.type),
       outcome: closed ? await outcomeOf(opCtx, workflowId, 0) : undefined,
     };
     return { id: description.historyLength, event, closed };
@@ -68,7 +80,7 @@ function snapshotOf(ctx: Pick<Context, 'client' | 'config'>, workflowId: string)
  * subscribers cost Temporal what one does.
  */
 export async function* progressEvents(
-  ctx: Pick<Context, 'client' | 'config' | 'signal' | 'draining'>,
+  ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>,
   workflowId: string,
   lastEventId?: string,
 ): AsyncGenerator<IdentifiedEvent> {
@@ -80,9 +92,11 @@ export async function* progressEvents(
     wake?.();
     wake = undefined;
   };
+  await describeWorkflow(ctx, workflowId); // this caller may see it (another tenant's run is a 404), once per subscriber
+  const storedId = storedWorkflowId(ctx.caller, workflowId);
   const stop = AbortSignal.any([ctx.signal, ctx.draining]);
   stop.addEventListener('abort', notify);
-  const unsubscribe = watchWorkflow(ctx, workflowId, snapshotOf(ctx, workflowId), {
+  const unsubscribe = watchWorkflow(ctx, storedId, snapshotOf(ctx, storedId), {
     deliver: (snapshot) => {
       queue.push(snapshot);
       notify();
@@ -97,7 +111,7 @@ export async function* progressEvents(
       for (let snapshot = queue.shift(); snapshot; snapshot = queue.shift()) {
         if (snapshot.id <= lastSent) continue;
         lastSent = snapshot.id;
-        yield { id: String(snapshot.id), event: snapshot.event };
+        yield { id: String(snapshot.id), event: { ...snapshot.event, workflowId } };
       }
       if (ended) {
         if (ended.error !== undefined) throw ended.error;

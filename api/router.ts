@@ -1,5 +1,6 @@
 import type { WorkflowContract } from '../workflows/contract';
 import { workflowContracts } from '../workflows/contracts';
+import { authRouter } from './routers/auth-router';
 import { executionsRouter } from './routers/executions-router';
 import { typed } from './routers/typed-procedures';
 import { workflowTypeRouter } from './routers/workflow-type-router';
@@ -22,6 +23,7 @@ function workflowTypeRouters<const Contracts extends readonly WorkflowContract[]
 export const appRouter = router({
   workflows: router(workflowTypeRouters(workflowContracts)),
   executions: executionsRouter,
+  auth: authRouter,
 });
 
 /** The type frontends import (`import type { AppRouter }`) for a fully typed tRPC client. */

@@ -67,7 +67,7 @@ export const RESULT_DEFAULT_WAIT_MS = 0;
 
 /** Start options a caller may set; see Temporal's workflow ID conflict and reuse policies. */
 export const startOptionsSchema = z
-  .object({
+  .strictObject({
     idConflictPolicy: z
       .enum(['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'])
       .optional()
@@ -86,14 +86,15 @@ export type StartOptions = z.infer<typeof startOptionsSchema>;
 
 /** The one body shape every workflow type is started with. */
 export function startInputSchema<TInput extends z.ZodType>(input: TInput) {
-  return z.object({ input, workflowId: workflowIdSchema.optional(), options: startOptionsSchema.optional() });
+  // Strict: a misspelt key (workflowID) is a 400 naming it, never a run under a random ID.
+  return z.strictObject({ input, workflowId: workflowIdSchema.optional(), options: startOptionsSchema.optional() });
 }
 
 export function executeInputSchema<TInput extends z.ZodType>(input: TInput) {
   return startInputSchema(input).extend({ waitMs: waitMsField(EXECUTE_DEFAULT_WAIT_MS) });
 }
 
-export const resultInputSchema = z.object({
+export const resultInputSchema = z.strictObject({
   workflowId: workflowIdSchema,
   waitMs: waitMsField(RESULT_DEFAULT_WAIT_MS),
 });

@@ -1,12 +1,15 @@
 import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
+import { authenticateRequest, authorize } from './auth/guard';
+import type { Scope } from './auth/scopes';
 import type { Context } from './context';
 import { formatError, toApiError } from './errors';
 import { successResponse } from './success-status';
 
 /** What a procedure declares about itself, once; middleware, the response hook and the OpenAPI builder read it. */
 export interface ApiMeta extends OpenApiMeta {
-  // (issue 8, security: `scope?: Scope` goes here)
+  /** The scope a caller must hold; every procedure behind protectedProcedure declares one (a test checks). */
+  scope?: Scope;
   /** The route's success status: 202 for routes that record a request and answer before the work is done. */
   successStatus?: 200 | 202;
   /** Answers 202 with Location when the answer is still pending (RUNNING or ACCEPTED with resultUrl), else 200. */
@@ -20,12 +23,10 @@ const t = initTRPC
   // isDev false: stack traces never reach a response, whatever NODE_ENV says.
   .create({ errorFormatter: (opts) => formatError(opts), isDev: false });
 
-/** Maps whatever a resolver throws (Temporal errors included) to the API's error codes, in one place. */
+/** Maps whatever a resolver throws (Temporal errors, invalid input) to the API's error codes, in one place. */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && result.error.cause) {
-    return { ...result, error: toApiError(result.error.cause) };
-  }
+  if (!result.ok) return { ...result, error: toApiError(result.error) };
   return result;
 });
 
@@ -36,6 +37,19 @@ const declaredStatus = t.middleware(async ({ meta, ctx, next }) => {
   return result;
 });
 
+const authenticated = t.middleware(async ({ ctx, next }) => next({ ctx: { caller: await authenticateRequest(ctx) } }));
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(mapErrors).use(declaredStatus);
+/** For procedures any authenticated caller may use whatever its scopes (auth.me). */
+export const authenticatedProcedure = t.procedure.use(mapErrors).use(declaredStatus).use(authenticated);
+
+/**
+ * The procedure every operation is built on: the caller must hold the scope the procedure declares in its meta
+ * (403 naming it otherwise), and starts pass the task queue's backpressure check. No scope declared: refused.
+ */
+export const protectedProcedure = authenticatedProcedure.use(async ({ ctx, meta, next }) => {
+  await authorize(ctx, meta?.scope);
+  return next();
+});
+
 export const createCallerFactory = t.createCallerFactory;

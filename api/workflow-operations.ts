@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from './bounded-wait';
-import type { Context } from './context';
+import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from './auth/tenancy';
+import type { AuthedContext } from './context';
 import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from './errors';
 import { resultUrlOf } from './rest-paths';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
@@ -25,7 +26,8 @@ export function newWorkflowId(workflowType: string): string {
 }
 
 type StartRequest = { input: unknown; workflowId?: string; options?: StartOptions };
-type StartCtx = Pick<Context, 'client' | 'config' | 'idempotencyKey' | 'signal'>;
+type StartCtx = Pick<AuthedContext, 'client' | 'config' | 'idempotencyKey' | 'signal' | 'caller'>;
+type Ctx = Pick<AuthedContext, 'client' | 'caller'> & { signal?: AbortSignal };
 
 /** A request whose caller has gone away is not started: nobody would hear which run it made. */
 function refuseIfCallerGone(ctx: StartCtx): void {
@@ -57,6 +59,7 @@ export async function startWorkflow(
   workflowType: string,
   request: StartRequest,
 ): Promise<{ workflowId: string; runId: string }> {
+  assertMayStart(ctx.caller, workflowType);
   const key = validIdempotencyKey(ctx.idempotencyKey);
   if (key !== undefined) return startIdempotently(ctx, workflowType, request, key);
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
@@ -64,7 +67,8 @@ export async function startWorkflow(
     const handle = await startCall(ctx, workflowId, () =>
       ctx.client.workflow.start(workflowType, {
         taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-        workflowId,
+        workflowId: storedWorkflowId(ctx.caller, workflowId),
+        ...tenantStamp(ctx.caller),
         args: [request.input],
         workflowIdConflictPolicy: request.options?.idConflictPolicy,
         workflowIdReusePolicy: request.options?.idReusePolicy,
@@ -78,7 +82,7 @@ export async function startWorkflow(
 }
 
 async function conflictWithExisting(ctx: StartCtx, workflowId: string, cause: Error): Promise<ApiError> {
-  const existing = await ctx.client.workflow.getHandle(workflowId).describe();
+  const existing = await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).describe();
   const running = existing.status.name === 'RUNNING';
   return new ApiError({
     code: 'CONFLICT',
@@ -106,13 +110,15 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
   const workflowId = request.workflowId ?? workflowIdFromKey(workflowType, key);
   const fingerprint = requestFingerprint(workflowType, { input: request.input, workflowId: request.workflowId });
   let runId: string | undefined;
+  const stamp = tenantStamp(ctx.caller);
   try {
     const handle = await startCall(ctx, workflowId, () =>
       ctx.client.workflow.start(workflowType, {
         taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-        workflowId,
+        workflowId: storedWorkflowId(ctx.caller, workflowId),
         args: [request.input],
-        memo: { [FINGERPRINT_MEMO_KEY]: fingerprint },
+        typedSearchAttributes: stamp.typedSearchAttributes,
+        memo: { ...stamp.memo, [FINGERPRINT_MEMO_KEY]: fingerprint },
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
@@ -124,9 +130,13 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
   }
   let existing: WorkflowExecutionDescription;
   try {
-    existing = await quickCall(ctx, () => ctx.client.workflow.getHandle(workflowId, runId).describe(), {
-      cancelWithCaller: false,
-    });
+    existing = await quickCall(
+      ctx,
+      () => ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).describe(),
+      {
+        cancelWithCaller: false,
+      },
+    );
   } catch (error) {
     const resultUrl = resultUrlOf(workflowId);
     throw runId ? withKnownRun(error, { workflowId, runId, resultUrl }) : startInDoubt(error, workflowId, resultUrl);
@@ -165,7 +175,7 @@ export function failureInfoOf(error: WorkflowFailedError): FailureInfo {
   return { ...failureLink(outer), causes: causes.map(failureLink) };
 }
 
-type WaitCtx = Pick<Context, 'client' | 'config' | 'signal' | 'draining'>;
+type WaitCtx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;
 
 /** The bounds of a wait of `waitMs` (capped by MAX_WAIT_MS) that starts now. */
 export function waitBounds(ctx: WaitCtx, waitMs: number): WaitBounds {
@@ -181,7 +191,7 @@ export function waitBounds(ctx: WaitCtx, waitMs: number): WaitBounds {
  * cut it, and a start is not cancelled when its caller goes (a start cut in half is a start in doubt).
  */
 function quickCall<T>(
-  ctx: Pick<Context, 'client'> & { signal?: AbortSignal },
+  ctx: Pick<AuthedContext, 'client'> & { signal?: AbortSignal },
   fn: () => Promise<T>,
   { cancelWithCaller = true } = {},
 ): Promise<T> {
@@ -206,12 +216,12 @@ async function waitUntilClosed(ctx: WaitCtx, handle: WorkflowHandle, bounds: Wai
 }
 
 async function outcomeOfClosedRun(
-  ctx: Pick<Context, 'client' | 'signal'>,
+  ctx: Pick<AuthedContext, 'client' | 'signal' | 'caller'>,
   workflowId: string,
   runId: string,
   status: WorkflowStatus,
 ): Promise<Outcome> {
-  const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId, { followRuns: false });
   switch (status) {
     case 'COMPLETED':
       return { workflowId, runId, status, result: await quickCall(ctx, () => handle.result()) };
@@ -240,8 +250,9 @@ async function outcomeOfClosedRun(
  */
 export async function outcomeOf(ctx: WaitCtx, workflowId: string, waitMs: number, runId?: string): Promise<Outcome> {
   const bounds = waitBounds(ctx, waitMs);
-  const handle = ctx.client.workflow.getHandle(workflowId, runId);
+  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId);
   let description = await quickCall(ctx, () => handle.describe());
+  assertVisible(ctx.caller, workflowId, description);
   const run = { workflowId, runId: description.runId, resultUrl: resultUrlOf(workflowId) };
   try {
     if (statusOf(description) === 'RUNNING' && bounds.deadline > Date.now()) {
@@ -266,7 +277,9 @@ export async function outcomeOfStarted(
   waitMs: number,
 ): Promise<Outcome> {
   const run = { workflowId, runId, resultUrl: resultUrlOf(workflowId) };
-  const handle = ctx.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId, {
+    followRuns: false,
+  });
   try {
     const result: unknown = await slicedLongPoll(ctx.client, waitBounds(ctx, waitMs), () => handle.result());
     return { workflowId, runId, status: 'COMPLETED', result };
@@ -277,14 +290,17 @@ export async function outcomeOfStarted(
   return outcomeOf(ctx, workflowId, 0, runId);
 }
 
-/** Describes the latest run of a workflow ID: type, status, times and task queue. */
-export async function describeWorkflow(
-  ctx: Pick<Context, 'client'> & { signal?: AbortSignal },
-  workflowId: string,
-): Promise<WorkflowDescription> {
-  const description = await quickCall(ctx, () => ctx.client.workflow.getHandle(workflowId).describe());
+/**
+ * Describes the latest run of a workflow ID: type, status, times and task queue. A run the caller may not see
+ * (another tenant's, a type it may not touch) is a 404, as if it did not exist.
+ */
+export async function describeWorkflow(ctx: Ctx, workflowId: string): Promise<WorkflowDescription> {
+  const description = await quickCall(ctx, () =>
+    ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).describe(),
+  );
+  assertVisible(ctx.caller, workflowId, description);
   return {
-    workflowId: description.workflowId,
+    workflowId,
     runId: description.runId,
     type: description.type,
     status: statusOf(description),

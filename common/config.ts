@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { SCOPES } from './scopes';
 
 /** The task queue of the seed guide; API and worker share it unless TEMPORAL_TASK_QUEUE says otherwise. */
 export const DEFAULT_TASK_QUEUE = 'your-task-queue';
@@ -10,6 +12,65 @@ const booleanString = z
   .transform((value) => value === 'true' || value === '1');
 
 const positiveInt = z.coerce.number({ error: 'expected a number' }).int('expected a whole number').positive();
+
+const JWT_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+/** A tenant name: it prefixes stored workflow IDs (`<tenant>~<id>`), so it cannot hold the separator. */
+export const tenantSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'a tenant is 1 to 64 letters, digits and . _ - (starting with one of the first two)',
+  );
+
+const apiKeyEntrySchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'sha256 is the hex SHA-256 digest of the key (npm run new-api-key prints it)'),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+  tenant: tenantSchema.optional(),
+  workflowTypes: z.array(z.string().min(1)).min(1).optional(),
+});
+const apiKeyListSchema = z.array(apiKeyEntrySchema).min(1);
+export type ApiKeyEntry = z.infer<typeof apiKeyEntrySchema>;
+
+function jsonOf<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+function commaList<T extends z.ZodType<unknown, string>>(item: T) {
+  return z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .pipe(z.array(item));
+}
 
 // Variable names follow Temporal's own (TEMPORAL_ADDRESS, TEMPORAL_TLS_*) so the same
 // environment works for the temporal CLI, other SDKs and this service.
@@ -46,6 +107,41 @@ const configSchema = z.object({
   API_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** A poller not seen for this long is marked stale in the task-queue view (a worker's long-poll lasts ≤ 60 s). */
   TASK_QUEUE_POLLER_STALE_MS: positiveInt.max(600_000).default(70_000),
+  // --- Security (issue 8): authentication, CORS, rate limits, backpressure, HTTP timeouts ---
+  /** JSON array of API keys, each by the SHA-256 of the key (never the key): see README "Security". */
+  AUTH_API_KEYS: jsonOf(apiKeyListSchema).optional(),
+  /** A file holding the same JSON array (a mounted secret); read once at start-up. */
+  AUTH_API_KEYS_FILE: z.string().min(1).optional(),
+  /** JWT bearer tokens: verified against this JWKS (cached; an unknown kid refetches it). */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  AUTH_JWT_ALGORITHMS: commaList(z.enum(JWT_ALGORITHMS)).default(['RS256', 'ES256']),
+  /** Least time between JWKS refetches when a token names an unknown kid (key rotation). */
+  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  AUTH_JWT_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(300).default(30),
+  /** Claim holding the scopes: a space-separated string (OAuth `scope`) or an array (`scp`). */
+  AUTH_JWT_SCOPES_CLAIM: z.string().min(1).default('scope'),
+  AUTH_JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
+  /** Origins allowed to call /trpc and /api from a browser, comma-separated; unset means none. */
+  CORS_ORIGINS: commaList(
+    z.url({ error: 'expected an origin such as https://app.example.com' }).transform((url) => new URL(url).origin),
+  ).default([]),
+  /** Requests per minute per caller (API key, token subject, or IP when anonymous). */
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  /** Waiting requests (execute, result and update waits) per minute per caller. */
+  RATE_LIMIT_WAITS_PER_MINUTE: positiveInt.default(60),
+  /** Progress streams (SSE or tRPC subscription) one caller may hold open at once. */
+  RATE_LIMIT_STREAMS_PER_CALLER: positiveInt.default(10),
+  /** Starts answer 503 while the task queue's backlog is older (s) or longer (tasks) than this; unset means never. */
+  BACKPRESSURE_MAX_BACKLOG_AGE_S: positiveInt.optional(),
+  BACKPRESSURE_MAX_BACKLOG_COUNT: positiveInt.optional(),
+  /** How long a backlog reading is reused before the task queue is described again. */
+  BACKPRESSURE_CHECK_INTERVAL_MS: positiveInt.default(5_000),
+  /** Slow clients: time to send the headers, the whole request, and idle time on a kept-alive connection. */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -57,7 +153,48 @@ export class ConfigError extends Error {
 
 /** Parses configuration from the environment, once, at start-up. The only reader of process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return parseEnv(configSchema, env);
+  const config = parseEnv(configSchema, env);
+  if (config.AUTH_API_KEYS_FILE === undefined) return config;
+  if (config.AUTH_API_KEYS !== undefined)
+    throw new ConfigError('invalid AUTH_API_KEYS_FILE: set AUTH_API_KEYS or AUTH_API_KEYS_FILE, not both');
+  let text: string;
+  try {
+    text = readFileSync(config.AUTH_API_KEYS_FILE, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `invalid AUTH_API_KEYS_FILE=${JSON.stringify(config.AUTH_API_KEYS_FILE)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const keys = jsonOf(apiKeyListSchema).safeParse(text);
+  if (!keys.success) {
+    const issue = keys.error.issues[0];
+    throw new ConfigError(
+      `invalid AUTH_API_KEYS_FILE (${issue?.path.join('.') || 'content'}): ${issue?.message ?? 'malformed'}`,
+    );
+  }
+  return { ...config, AUTH_API_KEYS: keys.data };
+}
+
+/** Whether any caller authentication is configured (API keys or JWTs). */
+export function authConfigured(config: Pick<Config, 'AUTH_API_KEYS' | 'AUTH_JWKS_URL'>): boolean {
+  return config.AUTH_API_KEYS !== undefined || config.AUTH_JWKS_URL !== undefined;
+}
+
+/**
+ * The API's own start-up checks: in production it refuses to serve without authentication, and JWTs need their
+ * issuer and audience. Not in the schema, because the worker shares it and needs none of this.
+ */
+export function checkApiConfig(config: Config): void {
+  const lines: string[] = [];
+  if (config.NODE_ENV === 'production' && !authConfigured(config))
+    lines.push(
+      'invalid NODE_ENV=production: the API refuses to start without authentication; set AUTH_API_KEYS, AUTH_API_KEYS_FILE or AUTH_JWKS_URL',
+    );
+  if (config.AUTH_JWKS_URL !== undefined) {
+    if (config.AUTH_JWT_ISSUER === undefined) lines.push('invalid AUTH_JWT_ISSUER: required with AUTH_JWKS_URL');
+    if (config.AUTH_JWT_AUDIENCE === undefined) lines.push('invalid AUTH_JWT_AUDIENCE: required with AUTH_JWKS_URL');
+  }
+  if (lines.length > 0) throw new ConfigError(lines.join('\n'));
 }
 
 const devPort = (fallback: number) =>

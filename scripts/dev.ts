@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { childEnv, exitOnConfigError, loadDevConfig, type DevConfig } from '../common/config';
+import { authSummary } from '../api/auth/summary';
 import { startChild, type DevChild, type Exit } from './dev/child';
 import { printLine } from './dev/output';
 import { devServerSettingsArgs } from './temporal-dev-server';
@@ -107,6 +108,7 @@ function printWhereThingsAre(config: DevConfig): void {
   say(`  Temporal      ${temporal}`);
   if (config.startTemporal) say(`  Web UI        http://localhost:${config.DEV_TEMPORAL_UI_PORT}`);
   say(`  Task queue    ${config.TEMPORAL_TASK_QUEUE}`);
+  say(`  Auth          ${authSummary(config)}`);
 }
 
 async function main(config: DevConfig, watch: boolean): Promise<void> {

@@ -23,7 +23,10 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number 
 };
 
 /** Search attributes the service relies on, registered by `start-dev` (a cluster registers them with the CLI). */
-export const DEV_SERVER_SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = {};
+export const DEV_SERVER_SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = {
+  // The tenant every run a tenant's caller starts is stamped with; list queries filter on it (README "Security").
+  TemporalHttpTenant: 'Keyword',
+};
 
 /** The `temporal server start-dev` flags for the settings above (without address, ports or storage). */
 export function devServerSettingsArgs(): string[] {

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { appRouter } from '../api/router';
 import { apiConnectionOptions } from '../api/temporal-client';
+import { createSecurityServices } from '../api/security-services';
 import { createCallerFactory } from '../api/trpc';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
@@ -162,6 +163,7 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
       const gone = new AbortController();
       gone.abort();
       const config = loadConfig({ TEMPORAL_TASK_QUEUE: uniqueName('gone-tq'), LOG_LEVEL: 'silent' });
+      const security = createSecurityServices(server.env.client, config);
       const caller = createCallerFactory(appRouter)({
         client: server.env.client,
         config,
@@ -171,6 +173,10 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
         idempotencyKey: undefined,
         signal: gone.signal,
         response: {},
+        security,
+        authenticate: () => security.authenticator.authenticate({}),
+        clientIp: '127.0.0.1',
+        responseHeaders: {},
       });
       const workflowId = uniqueName('gone');
       await assert.rejects(caller.workflows.YourWorkflow.start({ input: 'x', workflowId }), {

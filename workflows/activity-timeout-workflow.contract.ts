@@ -12,7 +12,7 @@ export const activityTimeoutWorkflowContract = defineWorkflowContract({
     'scheduleToClose bounds all attempts together (retries included); scheduleToStart bounds the time the task waits ' +
     'for a worker, e.g. on activityTaskQueue when no worker polls it. When the timeout fires the workflow fails with ' +
     'an ActivityFailure caused by a TimeoutFailure naming the timeout.',
-  input: z.object({
+  input: z.strictObject({
     name: z.string().min(1).max(256),
     timeout: z.enum(activityTimeoutKinds),
     timeoutMs: z.number().int().min(100).max(600_000),

@@ -44,7 +44,10 @@ export interface WorkflowContract<
   /** One line for the OpenAPI summary and the docs page. */
   readonly summary: string;
   readonly description: string;
-  /** The workflow's single argument. */
+  /**
+   * The workflow's single argument. Use z.strictObject so that an unknown field is a 400 naming it rather than
+   * silently dropped; z.looseObject opts a contract out (unknown fields then pass through to the workflow).
+   */
   readonly input: TInput;
   readonly output: TOutput;
   /** A valid input, shown in the OpenAPI document and used by smoke tests. */

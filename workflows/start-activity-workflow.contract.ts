@@ -8,7 +8,7 @@ export const startActivityWorkflowContract = defineWorkflowContract({
   description:
     'Starts delayed_greeting inside a cancellation scope (the TypeScript form of start_activity: a promise is the handle), ' +
     'executes your_activity and waits for it (execute_activity), then either awaits the started one or cancels it.',
-  input: z.object({
+  input: z.strictObject({
     name: z.string().min(1).max(256),
     startedActivityDelayMs: z.number().int().min(0).max(600_000).default(500),
     cancelStartedActivity: z.boolean().default(false),

@@ -7,7 +7,9 @@ import {
   terminateWorkflow,
   visibilityQuery,
 } from '../execution-operations';
+import { visibilityClausesFor } from '../auth/tenancy';
 import { updateResult } from '../message-operations';
+import { chargeWait } from '../rate-limits';
 import {
   describeOutputSchema,
   resultInputSchema,
@@ -18,7 +20,7 @@ import {
   workflowIdSchema,
   workflowStatusSchema,
 } from '../schemas';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 import { describeWorkflow, outcomeOf } from '../workflow-operations';
 import { eventsInputSchema, trackedProgress } from './progress-subscription';
 
@@ -46,8 +48,9 @@ const pollerSchema = z.object({
 /** Operations on workflow executions by ID, whatever their type, and the views operators need. */
 export const executionsRouter = router({
   /** The workflow's outcome: its result once completed, why it did not complete, or RUNNING after a bounded wait. */
-  result: publicProcedure
+  result: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/workflows/{workflowId}/result',
@@ -61,11 +64,15 @@ export const executionsRouter = router({
     })
     .input(resultInputSchema)
     .output(untypedOutcomeSchema)
-    .query(({ ctx, input }) => outcomeOf(ctx, input.workflowId, input.waitMs)),
+    .query(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
+      return outcomeOf(ctx, input.workflowId, input.waitMs);
+    }),
 
   /** Describes a workflow: type, status, start and close time, task queue. */
-  describe: publicProcedure
+  describe: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/workflows/{workflowId}',
@@ -74,13 +81,14 @@ export const executionsRouter = router({
         errorResponses: BY_ID_ERRORS,
       },
     })
-    .input(z.object({ workflowId: workflowIdSchema }))
+    .input(z.strictObject({ workflowId: workflowIdSchema }))
     .output(describeOutputSchema)
     .query(({ ctx, input }) => describeWorkflow(ctx, input.workflowId)),
 
   /** Requests cancellation: the workflow's own cancellation handling (compensation included) runs before it closes. */
-  cancel: publicProcedure
+  cancel: protectedProcedure
     .meta({
+      scope: 'workflows:cancel',
       openapi: {
         method: 'POST',
         path: '/workflows/{workflowId}/cancel',
@@ -92,13 +100,14 @@ export const executionsRouter = router({
       },
       successStatus: 202,
     })
-    .input(z.object({ workflowId: workflowIdSchema }))
+    .input(z.strictObject({ workflowId: workflowIdSchema }))
     .output(z.object({ workflowId: z.string(), runId: z.string(), status: z.literal('CANCEL_REQUESTED') }))
     .mutation(({ ctx, input }) => cancelWorkflow(ctx, input.workflowId)),
 
   /** Terminates a workflow at once: no workflow code runs, the reason is recorded. */
-  terminate: publicProcedure
+  terminate: protectedProcedure
     .meta({
+      scope: 'workflows:terminate',
       openapi: {
         method: 'POST',
         path: '/workflows/{workflowId}/terminate',
@@ -108,7 +117,7 @@ export const executionsRouter = router({
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         workflowId: workflowIdSchema,
         reason: z.string().min(1).max(1000).default('terminated through the API'),
       }),
@@ -117,8 +126,9 @@ export const executionsRouter = router({
     .mutation(({ ctx, input }) => terminateWorkflow(ctx, input.workflowId, input.reason)),
 
   /** The result of an update that outlasted its wait (the resultUrl of a 202). */
-  updateResult: publicProcedure
+  updateResult: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/workflows/{workflowId}/updates/{updateId}/result',
@@ -128,18 +138,22 @@ export const executionsRouter = router({
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         workflowId: workflowIdSchema,
         updateId: z.string().min(1).max(255),
         waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS),
       }),
     )
     .output(updateOutcomeSchema(z.unknown()))
-    .query(({ ctx, input }) => updateResult(ctx, input.workflowId, input.updateId, input.waitMs)),
+    .query(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
+      return updateResult(ctx, input.workflowId, input.updateId, input.waitMs);
+    }),
 
   /** Lists workflows, newest first, filtered by registered type and status, a page at a time. */
-  list: publicProcedure
+  list: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/workflows',
@@ -151,7 +165,7 @@ export const executionsRouter = router({
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         type: z.enum(registeredTypes).optional(),
         status: listableStatuses.optional(),
         pageSize: z.number().int().min(1).max(100).default(20),
@@ -165,15 +179,19 @@ export const executionsRouter = router({
     .output(z.object({ workflows: z.array(listedWorkflowSchema), nextPageToken: z.string().nullable() }))
     .query(({ ctx, input }) =>
       listWorkflows(ctx, {
-        query: visibilityQuery(input, registeredTypes),
+        // The caller's tenant and workflow types are added here, on the server, never taken from the request.
+        query: [visibilityQuery(input, registeredTypes), ...visibilityClausesFor(ctx.caller)]
+          .filter((clause) => clause !== '')
+          .join(' AND '),
         pageSize: input.pageSize,
         pageToken: input.pageToken,
       }),
     ),
 
   /** Who polls a task queue and what waits in it, for operators and autoscalers (KEDA metrics-api, HPA external metric). */
-  taskQueue: publicProcedure
+  taskQueue: protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: '/task-queues/{taskQueue}',
@@ -186,7 +204,7 @@ export const executionsRouter = router({
       },
     })
     .input(
-      z.object({
+      z.strictObject({
         taskQueue: z
           .string()
           .min(1)
@@ -211,7 +229,8 @@ export const executionsRouter = router({
     .query(({ ctx, input }) => describeTaskQueue(ctx, input.taskQueue)),
 
   /** Streams status and progress until the workflow closes (SSE); resumes from lastEventId after a dropped connection. */
-  events: publicProcedure
+  events: protectedProcedure
+    .meta({ scope: 'workflows:read' })
     .input(eventsInputSchema)
     .subscription(({ ctx, input, signal }) => trackedProgress(ctx, input, signal)),
 });

@@ -11,7 +11,7 @@ import {
   updateWithStartOutputSchema,
 } from '../message-schemas';
 import { startedSchema, updateOutcomeSchema } from '../schemas';
-import { publicProcedure } from '../trpc';
+import { protectedProcedure } from '../trpc';
 import {
   typed,
   type QueryProcedures,
@@ -36,8 +36,9 @@ function mapRecord<V, P>(record: Record<string, V>, build: (name: string, entry:
 }
 
 function signalProcedure(workflowType: string, name: string, signal: SignalContract) {
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:signal',
       openapi: {
         method: 'POST',
         path: `/workflows/{workflowId}/signals/${name}`,
@@ -59,8 +60,9 @@ function signalProcedure(workflowType: string, name: string, signal: SignalContr
 }
 
 function queryProcedure(workflowType: string, name: string, query: QueryContract) {
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:read',
       openapi: {
         method: 'GET',
         path: `/workflows/{workflowId}/queries/${name}`,
@@ -80,8 +82,9 @@ function queryProcedure(workflowType: string, name: string, query: QueryContract
 }
 
 function updateProcedure(workflowType: string, name: string, update: UpdateContract) {
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:signal',
       openapi: {
         method: 'POST',
         path: `/workflows/{workflowId}/updates/${name}`,
@@ -112,8 +115,9 @@ function updateProcedure(workflowType: string, name: string, update: UpdateContr
 
 function signalWithStartProcedure(contract: WorkflowContract, name: string, signal: SignalContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:start',
       openapi: {
         method: 'POST',
         path: `/workflows/${type}/signal-with-start/${name}`,
@@ -138,8 +142,9 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
 
 function updateWithStartProcedure(contract: WorkflowContract, name: string, update: UpdateContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:start',
       openapi: {
         method: 'POST',
         path: `/workflows/${type}/update-with-start/${name}`,

@@ -1,24 +1,26 @@
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import { z } from 'zod';
-import type { Context } from '../context';
+import type { AuthedContext } from '../context';
 import { ApiError, toApiError } from '../errors';
 import { requireWorkflow } from '../message-operations';
 import { progressEvents, type ProgressEvent } from '../progress-stream';
+import { openStream } from '../rate-limits';
 import { workflowIdSchema } from '../schemas';
 
-export const eventsInputSchema = z.object({ workflowId: workflowIdSchema, lastEventId: z.string().optional() });
+export const eventsInputSchema = z.strictObject({ workflowId: workflowIdSchema, lastEventId: z.string().optional() });
 
 /**
  * The body of the progress subscriptions (`executions.events`, and `workflows.<Type>.events`, which first checks
  * the workflow is of its type): tracked events, so a reconnecting client resumes from the last id it saw.
  */
 export async function* trackedProgress(
-  ctx: Context,
+  ctx: AuthedContext,
   input: z.output<typeof eventsInputSchema>,
   signal: AbortSignal | undefined,
   workflowType?: string,
 ): AsyncGenerator<TrackedEnvelope<ProgressEvent>> {
   const stop = signal ? AbortSignal.any([signal, ctx.signal]) : ctx.signal;
+  const release = openStream(ctx);
   try {
     if (workflowType !== undefined) await requireWorkflow(ctx, input.workflowId, workflowType, false);
     for await (const { id, event } of progressEvents({ ...ctx, signal: stop }, input.workflowId, input.lastEventId)) {
@@ -31,5 +33,7 @@ export async function* trackedProgress(
     // Thrown while streaming, after mapErrors has seen the generator: map here, or NOT_FOUND reaches the client
     // as INTERNAL_SERVER_ERROR, which httpSubscriptionLink retries forever.
     throw toApiError(error);
+  } finally {
+    release();
   }
 }

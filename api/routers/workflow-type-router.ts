@@ -2,7 +2,8 @@ import type { WorkflowContract } from '../../workflows/contract';
 import { idempotencyKeyHeader } from '../idempotency';
 import { requireWorkflow } from '../message-operations';
 import { executeInputSchema, outcomeSchema, resultInputSchema, startedSchema, startInputSchema } from '../schemas';
-import { publicProcedure, router } from '../trpc';
+import { chargeWait } from '../rate-limits';
+import { protectedProcedure, router } from '../trpc';
 import { outcomeOf, outcomeOfStarted, startWorkflow } from '../workflow-operations';
 import { messageProcedures } from './message-procedures';
 import { eventsInputSchema, trackedProgress } from './progress-subscription';
@@ -17,8 +18,9 @@ const START_ERRORS = {
 
 function startProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:start',
       openapi: {
         method: 'POST',
         path: `/workflows/${type}`,
@@ -36,8 +38,9 @@ function startProcedure(contract: WorkflowContract) {
 
 function executeProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
     .meta({
+      scope: 'workflows:start',
       openapi: {
         method: 'POST',
         path: `/workflows/${type}/execute`,
@@ -53,6 +56,7 @@ function executeProcedure(contract: WorkflowContract) {
     .input(executeInputSchema(contract.input))
     .output(outcomeSchema(contract.output))
     .mutation(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
       const started = await startWorkflow(ctx, type, input);
       return outcomeOfStarted(ctx, started.workflowId, started.runId, input.waitMs);
     });
@@ -63,17 +67,20 @@ function executeProcedure(contract: WorkflowContract) {
 // per workflow type through each type's execute route.
 function resultProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
-  return publicProcedure
+  return protectedProcedure
+    .meta({ scope: 'workflows:read' })
     .input(resultInputSchema)
     .output(outcomeSchema(contract.output))
     .query(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
       await requireWorkflow(ctx, input.workflowId, type, false);
       return outcomeOf(ctx, input.workflowId, input.waitMs);
     });
 }
 
 function eventsProcedure(contract: WorkflowContract) {
-  return publicProcedure
+  return protectedProcedure
+    .meta({ scope: 'workflows:read' })
     .input(eventsInputSchema)
     .subscription(({ ctx, input, signal }) => trackedProgress(ctx, input, signal, contract.workflowType));
 }

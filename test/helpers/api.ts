@@ -78,11 +78,13 @@ export async function withApi<T>(
   fn: (api: ApiUnderTest) => Promise<T>,
   // Tests that inspect fakes (stock released, where a parcel went) or need a slow carrier pass their own activities.
   workerOptions: Pick<WorkerOptions, 'activities'> = {},
+  // Settings for the app (e.g. AUTH_API_KEYS), as the environment would give them.
+  env: Record<string, string> = {},
 ): Promise<T> {
   const taskQueue = uniqueName('api-tq');
   const worker = await createTestWorker(server.env, server.bundle, { taskQueue, ...workerOptions });
   const client = server.env.client;
-  return worker.runUntil(() => fn({ app: createTestApp(client, taskQueue), client, taskQueue }));
+  return worker.runUntil(() => fn({ app: createTestApp(client, taskQueue, { env }), client, taskQueue }));
 }
 
 /** Listens on a free port (for clients that need a real URL); close() stops it. */

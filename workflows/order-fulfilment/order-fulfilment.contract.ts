@@ -21,7 +21,7 @@ const COUNTRY_MESSAGE = 'country: an ISO 3166-1 alpha-2 code in capitals, e.g. "
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const shippingAddressSchema = z
-  .object({
+  .strictObject({
     name: text(100).describe('Recipient'),
     line1: text(200),
     line2: z.string().trim().max(200).optional(),
@@ -35,7 +35,7 @@ export const shippingAddressSchema = z
   })
   .describe('Where the order ships');
 
-export const orderItemSchema = z.object({
+export const orderItemSchema = z.strictObject({
   sku: identifier('sku').describe('Stock-keeping unit; the fake inventory has none of any sku starting with "OOS-"'),
   quantity: z.number().int().min(1).max(MAX_QUANTITY),
   unitPriceCents: z.number().int().min(1).max(MAX_UNIT_PRICE_CENTS),
@@ -75,7 +75,7 @@ export const orderFulfilmentContract = defineWorkflowContract({
     'fails with a non-retryable ApplicationFailure of type OutOfStock, PaymentDeclined, ApprovalTimedOut or ' +
     'OrderRejected, or ends cancelled (a malformed input that bypassed this schema fails with InvalidOrder). ' +
     'The fake gateway declines cardToken "tok_declined".',
-  input: z.object({
+  input: z.strictObject({
     orderId: identifier('orderId').describe(
       'Business key; idempotency keys for stock, payment and shipment derive from it',
     ),
@@ -85,7 +85,7 @@ export const orderFulfilmentContract = defineWorkflowContract({
       .min(1, 'an order needs at least one item')
       .max(MAX_ITEMS)
       .refine((items) => new Set(items.map((item) => item.sku)).size === items.length, 'each sku may appear once'),
-    payment: z.object({
+    payment: z.strictObject({
       cardToken: z.string().min(1).max(128).describe('Tokenised card, e.g. "tok_visa"; "tok_declined" is declined'),
     }),
     shippingAddress: shippingAddressSchema,
@@ -130,17 +130,17 @@ export const orderFulfilmentContract = defineWorkflowContract({
   signals: {
     approve: {
       description: 'Approves an order that is awaiting approval; ignored once the order has moved on.',
-      input: z.object({ approvedBy: text(100).describe('Who approved') }),
+      input: z.strictObject({ approvedBy: text(100).describe('Who approved') }),
     },
     reject: {
       description: 'Rejects an order awaiting approval: stock is released and it fails with OrderRejected.',
-      input: z.object({ rejectedBy: text(100), reason: text(500) }),
+      input: z.strictObject({ rejectedBy: text(100), reason: text(500) }),
     },
   },
   queries: {
     status: {
       description: "The order's step, progress, approval, address and, once known, charge and tracking number.",
-      input: z.object({}),
+      input: z.strictObject({}),
       output: orderStatusSchema,
     },
   },
@@ -148,14 +148,14 @@ export const orderFulfilmentContract = defineWorkflowContract({
     changeShippingAddress: {
       description:
         'Replaces the shipping address and returns it; rejected once shipping has started or the order has ended.',
-      input: z.object({ shippingAddress: shippingAddressSchema }),
+      input: z.strictObject({ shippingAddress: shippingAddressSchema }),
       output: shippingAddressSchema,
     },
     waitForPayment: {
       description:
         'Answers once the order is charged, with the charge; rejected (or failed) if the order ends first. ' +
         'With update-with-start it places an order and answers at payment while shipping goes on (early return).',
-      input: z.object({}),
+      input: z.strictObject({}),
       output: z.object({ chargeId: z.string(), totalCents: z.number().int() }),
     },
   },

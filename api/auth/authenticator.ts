@@ -1,0 +1,87 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Config } from '../../common/config';
+import { ApiError } from '../errors';
+import { apiKeyLookup } from './api-keys';
+import { ANONYMOUS_CALLER, type Caller } from './caller';
+import { jwtVerifier, TokenRejected } from './jwt';
+
+export const REALM = 'temporal-http';
+
+/** A 401: the WWW-Authenticate challenge goes out with it, on every transport. */
+export class UnauthorizedError extends ApiError {
+  readonly challenge: string;
+  constructor(message: string, tokenError?: 'invalid_token') {
+    super({ code: 'UNAUTHORIZED', message });
+    const error = tokenError ? `, error="${tokenError}", error_description="${message.replace(/"/g, "'")}"` : '';
+    this.challenge = `Bearer realm="${REALM}"${error}`;
+  }
+}
+
+export interface Authenticator {
+  /** Which credentials are accepted; neither means auth is off and every caller is anonymous. */
+  readonly schemes: { apiKey: boolean; jwt: boolean };
+  /** The caller behind a request's credentials; throws UnauthorizedError (or a 503 ApiError when JWKS is down). */
+  authenticate(headers: IncomingHttpHeaders): Promise<Caller>;
+}
+
+type AuthConfig = Pick<
+  Config,
+  | 'AUTH_API_KEYS'
+  | 'AUTH_JWKS_URL'
+  | 'AUTH_JWT_ISSUER'
+  | 'AUTH_JWT_AUDIENCE'
+  | 'AUTH_JWT_ALGORITHMS'
+  | 'AUTH_JWT_CLOCK_TOLERANCE_S'
+  | 'AUTH_JWT_SCOPES_CLAIM'
+  | 'AUTH_JWT_TENANT_CLAIM'
+  | 'AUTH_JWKS_COOLDOWN_MS'
+>;
+
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The credential a request presents: `Authorization: Bearer <key or JWT>` or `X-API-Key: <key>`. */
+function credentialOf(headers: IncomingHttpHeaders): string | undefined {
+  const apiKey = single(headers['x-api-key']);
+  if (apiKey !== undefined) return apiKey.trim();
+  const authorization = single(headers.authorization);
+  if (authorization === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match?.[1]) throw new UnauthorizedError('Authorization must be "Bearer <API key or token>"', 'invalid_token');
+  return match[1];
+}
+
+/** Builds the authenticator the configuration asks for: API keys, JWTs, both, or none (auth off). */
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const lookUpKey = config.AUTH_API_KEYS ? apiKeyLookup(config.AUTH_API_KEYS) : undefined;
+  const verifyJwt = config.AUTH_JWKS_URL ? jwtVerifier({ ...config, AUTH_JWKS_URL: config.AUTH_JWKS_URL }) : undefined;
+  const schemes = { apiKey: lookUpKey !== undefined, jwt: verifyJwt !== undefined };
+  if (!lookUpKey && !verifyJwt) return { schemes, authenticate: () => Promise.resolve(ANONYMOUS_CALLER) };
+
+  return {
+    schemes,
+    async authenticate(headers) {
+      const credential = credentialOf(headers);
+      if (credential === undefined || credential === '') throw new UnauthorizedError('Credentials required');
+      if (verifyJwt && JWT_SHAPE.test(credential)) {
+        try {
+          return await verifyJwt(credential);
+        } catch (error) {
+          if (error instanceof TokenRejected && error.unavailable)
+            throw new ApiError({
+              code: 'SERVICE_UNAVAILABLE',
+              message: 'Tokens cannot be verified now; try again later',
+              cause: error,
+            });
+          throw new UnauthorizedError(error instanceof Error ? error.message : 'invalid token', 'invalid_token');
+        }
+      }
+      const caller = lookUpKey?.(credential);
+      if (!caller) throw new UnauthorizedError('Invalid API key', 'invalid_token');
+      return caller;
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { SCOPES, type Scope } from './scopes';
+
+/** Who is calling, resolved once per request from its credentials (or anonymous when auth is off). */
+export interface Caller {
+  kind: 'api-key' | 'jwt' | 'anonymous';
+  /** The key's configured name, or the token's subject; what logs and rate limits key on. */
+  name: string;
+  scopes: readonly Scope[];
+  /** When set, the caller only sees and touches this tenant's workflows. */
+  tenant?: string;
+  /** When set, the only workflow types the caller may touch. */
+  workflowTypes?: readonly string[];
+}
+
+/** The caller when authentication is off (development): every scope, no tenant. */
+export const ANONYMOUS_CALLER: Caller = { kind: 'anonymous', name: 'anonymous', scopes: SCOPES };
+
+/** What `auth.me` (GET /api/me) answers about a caller. */
+export interface CallerView {
+  kind: Caller['kind'];
+  name: string;
+  scopes: Scope[];
+  tenant: string | null;
+  workflowTypes: string[] | null;
+}
+
+export function callerView(caller: Caller): CallerView {
+  return {
+    kind: caller.kind,
+    name: caller.name,
+    scopes: [...caller.scopes],
+    tenant: caller.tenant ?? null,
+    workflowTypes: caller.workflowTypes ? [...caller.workflowTypes] : null,
+  };
+}

@@ -1,0 +1,32 @@
+import { TRPCError } from '@trpc/server';
+import type { AuthedContext, Context } from '../context';
+import { ApiError } from '../errors';
+import { rateLimitKey } from '../rate-limits';
+import type { Caller } from './caller';
+import type { Scope } from './scopes';
+
+/** Resolves the caller (401 without valid credentials) and counts the request against its rate limit. */
+export async function authenticateRequest(ctx: Context): Promise<Caller> {
+  const caller = await ctx.authenticate();
+  await ctx.security.limits.request(rateLimitKey(caller, ctx.clientIp), ctx.responseHeaders);
+  return caller;
+}
+
+/**
+ * The caller must hold `scope` (403 naming it otherwise); starts also pass the task queue's backpressure check.
+ * Used by protectedProcedure and by the SSE route, so both transports refuse alike.
+ */
+export async function authorize(ctx: AuthedContext, scope: Scope | undefined): Promise<void> {
+  if (scope === undefined) {
+    // Fail closed: a procedure that forgot its scope serves nobody (test/security-scopes.test.ts names it).
+    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'procedure declares no scope' });
+  }
+  if (!ctx.caller.scopes.includes(scope)) {
+    throw new ApiError({
+      code: 'FORBIDDEN',
+      message: `Missing scope ${scope}`,
+      details: { requiredScope: scope, callerScopes: [...ctx.caller.scopes] },
+    });
+  }
+  if (scope === 'workflows:start') await ctx.security.backpressure.admitStart();
+}

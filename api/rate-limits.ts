@@ -1,0 +1,101 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../common/config';
+import type { Caller } from './auth/caller';
+import type { AuthedContext } from './context';
+import { ApiError } from './errors';
+
+const WINDOW_S = 60;
+const STREAM_RETRY_AFTER_S = 5;
+
+/**
+ * Per-caller limits: requests per minute, waiting requests per minute (a wait holds a Temporal long-poll), and
+ * open progress streams. In memory, so each API replica counts alone; README "Security" names the shared store.
+ */
+export interface RateLimits {
+  /** Counts one request; sets the RateLimit headers on `headers`; a 429 when the caller is over its limit. */
+  request(key: string, headers: Record<string, string>): Promise<void>;
+  /** Counts one bounded wait (execute, result, update waits) against the lower limit for them. */
+  wait(key: string, headers: Record<string, string>): Promise<void>;
+  /** Holds one of the caller's progress-stream slots; call the returned function when the stream ends. */
+  openStream(key: string): () => void;
+}
+
+/** What limits are counted by: the key's name or the token's subject; the peer address when anonymous. */
+export function rateLimitKey(caller: Caller, clientIp: string): string {
+  return caller.kind === 'anonymous' ? `ip:${clientIp}` : `${caller.kind}:${caller.name}`;
+}
+
+function tooMany(message: string, retryAfterS: number, headers: Record<string, string> = {}): ApiError {
+  return new ApiError({
+    code: 'TOO_MANY_REQUESTS',
+    message,
+    details: { retryAfterSeconds: retryAfterS },
+    headers: { ...headers, 'retry-after': String(retryAfterS) },
+  });
+}
+
+function counted(policy: string, limit: number) {
+  const limiter = new RateLimiterMemory({ points: limit, duration: WINDOW_S });
+  // IETF draft-ietf-httpapi-ratelimit-headers (draft 8 and later): the policy, then what is left of it.
+  const policyHeader = `"${policy}";q=${limit};w=${WINDOW_S}`;
+  const stateHeader = (res: RateLimiterRes): string =>
+    `"${policy}";r=${Math.max(0, res.remainingPoints)};t=${Math.ceil(res.msBeforeNext / 1000)}`;
+  return async (key: string, headers: Record<string, string>): Promise<void> => {
+    try {
+      const res = await limiter.consume(key);
+      headers['ratelimit-policy'] = policyHeader;
+      headers.ratelimit = stateHeader(res);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      throw tooMany(
+        `Rate limit exceeded (${limit} ${policy} per ${WINDOW_S} s); retry after ${retryAfter} s`,
+        retryAfter,
+        {
+          'ratelimit-policy': policyHeader,
+          ratelimit: stateHeader(rejection),
+        },
+      );
+    }
+  };
+}
+
+export function createRateLimits(
+  config: Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_WAITS_PER_MINUTE' | 'RATE_LIMIT_STREAMS_PER_CALLER'>,
+): RateLimits {
+  const open = new Map<string, number>();
+  return {
+    request: counted('requests', config.RATE_LIMIT_PER_MINUTE),
+    wait: counted('waits', config.RATE_LIMIT_WAITS_PER_MINUTE),
+    openStream(key) {
+      const held = open.get(key) ?? 0;
+      if (held >= config.RATE_LIMIT_STREAMS_PER_CALLER) {
+        throw tooMany(
+          `Too many open progress streams (${config.RATE_LIMIT_STREAMS_PER_CALLER} per caller); close one first`,
+          STREAM_RETRY_AFTER_S,
+        );
+      }
+      open.set(key, held + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const now = (open.get(key) ?? 1) - 1;
+        if (now <= 0) open.delete(key);
+        else open.set(key, now);
+      };
+    },
+  };
+}
+
+type LimitedCtx = Pick<AuthedContext, 'security' | 'caller' | 'clientIp' | 'responseHeaders'>;
+
+/** Counts a request that will wait (waitMs > 0) against the caller's lower limit for waits. */
+export async function chargeWait(ctx: LimitedCtx, waitMs: number): Promise<void> {
+  if (waitMs > 0) await ctx.security.limits.wait(rateLimitKey(ctx.caller, ctx.clientIp), ctx.responseHeaders);
+}
+
+/** Holds one of the caller's progress-stream slots (429 when all are taken); returns its release. */
+export function openStream(ctx: LimitedCtx): () => void {
+  return ctx.security.limits.openStream(rateLimitKey(ctx.caller, ctx.clientIp));
+}

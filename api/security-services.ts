@@ -1,0 +1,20 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../common/config';
+import { createAuthenticator, type Authenticator } from './auth/authenticator';
+import { createBackpressure, type Backpressure } from './backpressure';
+import { createRateLimits, type RateLimits } from './rate-limits';
+
+/** What guards every request, built once per app from the config: who calls, how often, and whether to refuse starts. */
+export interface SecurityServices {
+  authenticator: Authenticator;
+  limits: RateLimits;
+  backpressure: Backpressure;
+}
+
+export function createSecurityServices(client: Client, config: Config): SecurityServices {
+  return {
+    authenticator: createAuthenticator(config),
+    limits: createRateLimits(config),
+    backpressure: createBackpressure(client, config),
+  };
+}
