@@ -8,10 +8,12 @@ import express, {
   type Response,
 } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import { accessLog, requestMetrics } from './access-log';
 import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
 import { docsRouter } from './docs-page';
 import { errorBody, logServerError } from './errors';
 import { healthRouter } from './health';
+import { createApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
 import { appRouter } from './router';
@@ -53,18 +55,23 @@ const jsonBodies: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz. Listens nowhere. */
+/** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz, /metrics. Listens nowhere. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  const createContext = createContextFactory(deps);
+  const metrics = deps.metrics ?? createApiMetrics();
+  const createContext = createContextFactory({ ...deps, metrics });
   const openApiDocument = buildOpenApiDocument();
 
   app.use((req, res, next) => {
     requestIdOf(req, res); // every answer, errors included, carries x-request-id
     next();
   });
+  app.use(accessLog(deps.logger), requestMetrics(metrics));
   app.use(healthRouter(deps.client));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });

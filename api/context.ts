@@ -3,12 +3,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import type { ApiMetrics } from './metrics';
+import { routeRecordOf, type RouteRecord } from './route-label';
 
-/** What the API needs from its process: one long-lived Temporal client, the config and a logger. */
+/** What the API needs from its process: one long-lived Temporal client, the config, the logger and its metrics. */
 export interface ApiDeps {
   client: Client;
   config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'MAX_WAIT_MS'>;
   logger: Logger;
+  /** The process's metrics (with its Temporal client's); createApp makes request-only ones when none are given. */
+  metrics?: ApiMetrics;
 }
 
 /** What a procedure may ask the transport to do with a successful answer (202, Location). */
@@ -18,7 +22,12 @@ export interface ResponseHints {
 }
 
 export interface Context extends ApiDeps {
+  metrics: ApiMetrics;
+  /** The request's logger: the process's, bound to this request id. */
+  logger: Logger;
   requestId: string;
+  /** Which procedure served the request, for the access log and metrics. */
+  route: RouteRecord;
   /** The raw Idempotency-Key header, validated where it is used. */
   idempotencyKey: string | undefined;
   /** Aborted when the caller goes away, so bounded waits stop holding a Temporal long-poll. */
@@ -39,16 +48,21 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /** Builds the per-request context both transports (tRPC and REST) use. */
-export function createContextFactory(deps: ApiDeps) {
+export function createContextFactory(deps: ApiDeps & { metrics: ApiMetrics }) {
   return ({ req, res }: { req: IncomingMessage; res: ServerResponse }): Context => {
     const aborter = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) aborter.abort();
     });
     const idempotencyKey = req.headers['idempotency-key'];
+    const requestId = requestIdOf(req, res);
+    // The access log made the request's child logger (req.log); outside it (a bare test app) bind one here.
+    const requestLogger = (req as { log?: Logger }).log ?? deps.logger.child({ requestId });
     return {
       ...deps,
-      requestId: requestIdOf(req, res),
+      logger: requestLogger,
+      requestId,
+      route: routeRecordOf(req),
       idempotencyKey: Array.isArray(idempotencyKey) ? idempotencyKey[0] : idempotencyKey,
       signal: aborter.signal,
       response: {},

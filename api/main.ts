@@ -1,35 +1,40 @@
 import type { Config } from '../common/config';
-import { createLogger } from '../common/logger';
+import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
 import { createApp } from './app';
+import { createApiMetrics } from './metrics';
 import { connectApiClient } from './temporal-client';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-async function main(config: Config): Promise<void> {
-  const logger = createLogger('api', config.LOG_LEVEL);
-  const client = await connectApiClient(config);
-  const app = createApp({ client, config, logger });
+async function main(config: Config, logger: Logger): Promise<void> {
+  const metrics = createApiMetrics({ processMetrics: true });
+  const client = await connectApiClient(config, metrics);
+  const app = createApp({ client, config, logger, metrics });
 
   // Express 5 hands a listen failure (port in use) to this callback rather than throwing it.
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
     if (error) {
-      logger.error('api could not listen', { port: config.PORT, host: config.HOST, error: error.message });
+      logger.error({ port: config.PORT, host: config.HOST, error: error.message }, 'api could not listen');
       process.exit(1);
     }
     const base = `http://localhost:${config.PORT}`;
-    logger.info('api listening', {
-      url: base,
-      docs: `${base}/docs`,
-      openapi: `${base}/openapi.json`,
-      trpc: `${base}/trpc`,
-      temporal: config.TEMPORAL_ADDRESS,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-    });
+    logger.info(
+      {
+        url: base,
+        docs: `${base}/docs`,
+        openapi: `${base}/openapi.json`,
+        trpc: `${base}/trpc`,
+        metrics: `${base}/metrics`,
+        temporal: config.TEMPORAL_ADDRESS,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+      },
+      'api listening',
+    );
   });
 
   const shutdown = (signal: string): void => {
-    logger.info('api shutting down', { signal });
+    logger.info({ signal }, 'api shutting down');
     const forced = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
     server.close(() => {
       client.connection

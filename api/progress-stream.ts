@@ -47,6 +47,19 @@ async function progressOf(ctx: Pick<Context, 'client'>, workflowId: string, type
  * workflow's history has grown since the last (or since `lastEventId`, after a dropped connection).
  */
 export async function* progressEvents(
+  ctx: Pick<Context, 'client' | 'config' | 'signal' | 'metrics'>,
+  workflowId: string,
+  lastEventId?: string,
+): AsyncGenerator<IdentifiedEvent> {
+  ctx.metrics.progressStreamsOpen.inc();
+  try {
+    yield* pollProgress(ctx, workflowId, lastEventId);
+  } finally {
+    ctx.metrics.progressStreamsOpen.dec();
+  }
+}
+
+async function* pollProgress(
   ctx: Pick<Context, 'client' | 'config' | 'signal'>,
   workflowId: string,
   lastEventId?: string,

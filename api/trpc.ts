@@ -19,6 +19,13 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Records which procedure served the request, so logs and metrics name its route template rather than its URL. */
+const recordRoute = t.middleware(({ ctx, path, meta, next }) => {
+  ctx.route.procedures.push(path);
+  ctx.route.openApiPath ??= meta?.openapi?.path;
+  return next();
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(recordRoute).use(mapErrors);
 export const createCallerFactory = t.createCallerFactory;

@@ -38,6 +38,19 @@ const configSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.optional(),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+
+  // Operations (issue 10): metrics, health, shutdown, tracing, the order activities' services.
+  /** The worker's /metrics (the SDK's Prometheus exporter), /healthz and /readyz; unset means none is served. */
+  WORKER_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).optional(),
+  /** How long a stopping worker lets running activities finish before cancelling them; fits a 30 s termination grace. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected a number' }).int().min(0).max(3_600_000).default(25_000),
+  /** The outside services of the order activities: in-memory fakes are the only implementation shipped so far. */
+  ORDER_SERVICES: z.enum(['fake']).default('fake'),
+  /** With NODE_ENV=production the worker refuses in-memory fakes unless this says it may (a demo deployment). */
+  ALLOW_FAKE_SERVICES_IN_PRODUCTION: booleanString.default(false),
+  /** Where traces go (OTLP over HTTP, e.g. http://otel-collector:4318); unset means tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ error: 'expected a URL, e.g. http://localhost:4318' }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
