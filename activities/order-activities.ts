@@ -44,7 +44,6 @@ function resumedProgress(details: unknown): number {
 
 /** Order activities over the given services (the worker chooses them in worker/order-services.ts). */
 export function createOrderActivities({ inventory, payments, shipping }: OrderServices): OrderActivities {
-
   return {
     /** Holds stock for every line of the order; fails with OutOfStock when a line cannot be filled. */
     async reserve_stock({ orderId, items }) {

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import type { Context } from './context';
 import { ApiError } from './errors';
-import { describeWorkflow, REST_BASE_PATH } from './workflow-operations';
+import { describeWorkflow, requestMemo, REST_BASE_PATH } from './workflow-operations';
 
 type Ctx = Pick<Context, 'client' | 'config' | 'signal'>;
 
@@ -147,13 +147,14 @@ export async function updateResult(
 
 /** Starts the workflow if it is not running and signals it, atomically. */
 export async function signalWithStart(
-  ctx: Ctx,
+  ctx: Ctx & Pick<Context, 'requestId'>,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
   const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
     workflowId: request.workflowId,
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
+    memo: requestMemo(ctx),
     signal: request.signalName,
     signalArgs: [request.signalArgs],
   });
@@ -165,7 +166,7 @@ export async function signalWithStart(
  * "early return", the caller hears back at a milestone while the workflow goes on.
  */
 export async function updateWithStart(
-  ctx: Ctx,
+  ctx: Ctx & Pick<Context, 'requestId'>,
   request: {
     workflowType: string;
     workflowId: string;
@@ -180,6 +181,7 @@ export async function updateWithStart(
     workflowId: request.workflowId,
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
+    memo: requestMemo(ctx),
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   let handle: WorkflowUpdateHandle<unknown>;

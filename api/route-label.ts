@@ -28,7 +28,8 @@ export function routeRecordOf(req: IncomingMessage): RouteRecord {
 export function routeLabelOf(req: Request): string {
   const record = records.get(req);
   if (record && record.procedures.length > 0) {
-    if (req.originalUrl.startsWith(`${REST_BASE_PATH}/`) && record.openApiPath) return REST_BASE_PATH + record.openApiPath;
+    if (req.originalUrl.startsWith(`${REST_BASE_PATH}/`) && record.openApiPath)
+      return REST_BASE_PATH + record.openApiPath;
     return `/trpc/${record.procedures.join(',')}`;
   }
   const expressRoute = (req.route as { path?: unknown } | undefined)?.path;

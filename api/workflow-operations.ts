@@ -6,6 +6,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { REQUEST_ID_MEMO_KEY } from '../common/request-context';
 import type { Context } from './context';
 import { ApiError } from './errors';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
@@ -31,7 +32,12 @@ export function newWorkflowId(workflowType: string): string {
 }
 
 type StartRequest = { input: unknown; workflowId?: string; options?: StartOptions };
-type StartCtx = Pick<Context, 'client' | 'config' | 'idempotencyKey'>;
+type StartCtx = Pick<Context, 'client' | 'config' | 'idempotencyKey' | 'requestId'>;
+
+/** The memo every start records: the request id, which the worker's log lines for the workflow then carry. */
+export function requestMemo(ctx: Pick<Context, 'requestId'>): Record<string, string> {
+  return { [REQUEST_ID_MEMO_KEY]: ctx.requestId };
+}
 
 /**
  * Starts a workflow by type name on the shared task queue. A running workflow with the same ID is a 409 naming
@@ -50,6 +56,7 @@ export async function startWorkflow(
       taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [request.input],
+      memo: requestMemo(ctx),
       workflowIdConflictPolicy: request.options?.idConflictPolicy,
       workflowIdReusePolicy: request.options?.idReusePolicy,
     });
@@ -94,7 +101,7 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
       taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
       workflowId,
       args: [request.input],
-      memo: { [FINGERPRINT_MEMO_KEY]: fingerprint },
+      memo: { ...requestMemo(ctx), [FINGERPRINT_MEMO_KEY]: fingerprint },
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });

@@ -32,7 +32,11 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
-    ...workerOptions({ TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue }, { bundlePath }, fakeOrderServices()),
+    ...workerOptions(
+      { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue },
+      { bundlePath },
+      fakeOrderServices(),
+    ),
     activities: {},
     maxCachedWorkflows: Number(maxCached),
   });

@@ -131,7 +131,11 @@ describe('end to end: the built API and worker processes on a real server', () =
       second.child.once('exit', (exitCode) => resolve({ code: exitCode })),
     );
     assert.equal(code, 1, second.output());
-    assert.match(second.output(), /"message":"api could not listen".*EADDRINUSE/);
+    const line = second
+      .output()
+      .split('\n')
+      .find((candidate) => candidate.includes('"message":"api could not listen"'));
+    assert.match(line ?? '', /EADDRINUSE/, second.output());
     assert.doesNotMatch(second.output(), /api listening/);
   });
 

@@ -13,11 +13,17 @@ function answer(res: ServerResponse, status: number, body: Record<string, unknow
 
 /** Relays a scrape of /metrics to the SDK's exporter, which listens on loopback only. */
 function relayMetrics(sdkMetricsAddress: string, req: IncomingMessage, res: ServerResponse): void {
-  const upstream = get(`http://${sdkMetricsAddress}/metrics`, { headers: { accept: req.headers.accept ?? '*/*' } }, (reply) => {
-    res.writeHead(reply.statusCode ?? 502, { 'content-type': reply.headers['content-type'] ?? 'text/plain' });
-    reply.pipe(res);
-  });
-  upstream.on('error', () => answer(res, 502, { status: 'unavailable', message: 'the SDK metrics exporter is not answering' }));
+  const upstream = get(
+    `http://${sdkMetricsAddress}/metrics`,
+    { headers: { accept: req.headers.accept ?? '*/*' } },
+    (reply) => {
+      res.writeHead(reply.statusCode ?? 502, { 'content-type': reply.headers['content-type'] ?? 'text/plain' });
+      reply.pipe(res);
+    },
+  );
+  upstream.on('error', () =>
+    answer(res, 502, { status: 'unavailable', message: 'the SDK metrics exporter is not answering' }),
+  );
 }
 
 /**

@@ -42,7 +42,11 @@ export function sdkLoggerOver(logger: Logger): SdkLogger {
  * Installs the SDK's runtime once per process: its logger (Core's logs forwarded to it, filtered at LOG_LEVEL) and,
  * when `metricsBindAddress` is given, the SDK's own Prometheus exporter there.
  */
-export function installWorkerRuntime(config: Pick<Config, 'LOG_LEVEL'>, logger: Logger, metricsBindAddress?: string): void {
+export function installWorkerRuntime(
+  config: Pick<Config, 'LOG_LEVEL'>,
+  logger: Logger,
+  metricsBindAddress?: string,
+): void {
   const level = CORE_LEVEL[config.LOG_LEVEL];
   Runtime.install({
     logger: sdkLoggerOver(logger),
