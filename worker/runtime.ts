@@ -51,7 +51,11 @@ export function installWorkerRuntime(
   Runtime.install({
     logger: sdkLoggerOver(logger),
     telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: level, other: level }), forward: {} },
+      // Core at LOG_LEVEL; the libraries under it (hyper, h2, tonic) log every frame at debug: warnings only.
+      logging: {
+        filter: makeTelemetryFilterString({ core: level, other: level === 'ERROR' ? 'ERROR' : 'WARN' }),
+        forward: {},
+      },
       metrics: metricsBindAddress
         ? {
             prometheus: {
