@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -14,6 +14,25 @@ const BUILT = ['api/main.js', 'worker/main.js', 'workflow-bundle.js'].map((file)
 const START_TIMEOUT_MS = 30_000;
 
 type LogLine = Record<string, unknown> & { message: string };
+
+// The SDK exports a counter once it first counts; these count failures, which this test does not cause.
+const FIRST_SEEN_ON_FAILURE = ['temporal_workflow_failed_total', 'temporal_activity_execution_failed_total'];
+
+/** Every series name a Prometheus scrape declares (histograms as their _bucket, _count and _sum). */
+function exportedSeries(text: string): string[] {
+  return [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name = '', type]) =>
+    type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name],
+  );
+}
+
+/** Every series name the Grafana dashboard's queries use. */
+function dashboardSeries(): string[] {
+  const dashboard = readFileSync(join(ROOT, 'deploy', 'grafana', 'temporal-http.json'), 'utf8');
+  const exprs = [...dashboard.matchAll(/"expr": "((?:[^"\\]|\\.)*)"/g)].map(([, expr = '']) => expr);
+  return [
+    ...new Set(exprs.flatMap((expr) => [...expr.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map(([, name = '']) => name))),
+  ];
+}
 
 function jsonLines(output: string): LogLine[] {
   return output.split('\n').flatMap((line) => {
@@ -128,6 +147,21 @@ describe('operations: the built worker process (logs, probes, metrics, graceful 
       assert.match(scrape.text, new RegExp(`^${name}\\{`, 'm'), `no ${name} in the worker's metrics`);
     }
     assert.match(scrape.text, new RegExp(`task_queue="${taskQueue}"`));
+
+    // The Grafana dashboard charts only series that the API and the worker export.
+    const apiScrape = await request(`http://127.0.0.1:${apiPort}`).get('/metrics').expect(200);
+    const exported = new Set([
+      ...exportedSeries(scrape.text),
+      ...exportedSeries(apiScrape.text),
+      ...FIRST_SEEN_ON_FAILURE,
+    ]);
+    const charted = dashboardSeries();
+    assert.ok(charted.length > 10, `the dashboard charts ${charted.length} series`);
+    assert.deepEqual(
+      charted.filter((name) => !exported.has(name)),
+      [],
+      'series in deploy/grafana/temporal-http.json that nothing exports',
+    );
   });
 
   it('LOG_LEVEL=warn silences the SDK’s info and debug lines', async () => {
