@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 
 /** The task queue of the seed guide; API and worker share it unless TEMPORAL_TASK_QUEUE says otherwise. */
@@ -30,6 +33,13 @@ const configSchema = z.object({
   TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  // Read as @temporalio/envconfig (and the temporal CLI) reads them: a profile of a TOML config file, then the
+  // TEMPORAL_* variables above over it. The *_DATA forms carry PEM text instead of a path.
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
+  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.string().min(1).optional(),
   /** Prebuilt workflow bundle (`npm run build` writes dist/workflow-bundle.js); unset means bundle from source. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Longest bounded wait a caller may ask of execute/result, in milliseconds. */
@@ -60,9 +70,61 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Parses configuration from the environment, once, at start-up. The only reader of process.env. */
+/**
+ * Parses configuration from the environment, once, at start-up. The only reader of process.env. Temporal's address
+ * and namespace come from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE, else from the selected profile of Temporal's config
+ * file (TEMPORAL_CONFIG_FILE, else ~/.config/temporalio/temporal.toml; TEMPORAL_PROFILE, else "default").
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return parseEnv(configSchema, env);
+  return parseEnv(configSchema, { ...temporalProfileDefaults(env), ...env });
+}
+
+/** Where the temporal CLI keeps its config file (envconfig's default): $XDG_CONFIG_HOME or ~/.config, temporalio/. */
+function defaultTemporalConfigFile(env: NodeJS.ProcessEnv): string | undefined {
+  const base =
+    process.platform === 'win32'
+      ? env.APPDATA
+      : process.platform === 'darwin'
+        ? env.HOME && join(env.HOME, 'Library', 'Application Support')
+        : env.XDG_CONFIG_HOME || (env.HOME && join(env.HOME, '.config'));
+  const file = base ? join(base, 'temporalio', 'temporal.toml') : undefined;
+  return file && existsSync(file) ? file : undefined;
+}
+
+/**
+ * The address, namespace and API key of the config file's profile, as environment defaults; and the file itself,
+ * so that the connection settings (TLS) are read from the same one.
+ */
+function temporalProfileDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const file = env.TEMPORAL_CONFIG_FILE || defaultTemporalConfigFile(env);
+  if (file === undefined) {
+    if (env.TEMPORAL_PROFILE)
+      throw new ConfigError(`invalid TEMPORAL_PROFILE: no Temporal config file to read it from`);
+    return {};
+  }
+  if (!existsSync(file)) throw new ConfigError(`invalid TEMPORAL_CONFIG_FILE=${JSON.stringify(file)}: no such file`);
+  try {
+    const profile = loadClientConfigProfile({
+      configSource: { path: file },
+      profile: env.TEMPORAL_PROFILE || undefined,
+      disableEnv: true,
+    });
+    return {
+      TEMPORAL_CONFIG_FILE: file,
+      TEMPORAL_ADDRESS: profile.address,
+      TEMPORAL_NAMESPACE: profile.namespace,
+      TEMPORAL_API_KEY: profile.apiKey,
+    };
+  } catch (error) {
+    const name = env.TEMPORAL_PROFILE ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
+    throw new ConfigError(`invalid ${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
 }
 
 const devPort = (fallback: number) =>
@@ -97,7 +159,7 @@ export function childEnv(
 }
 
 function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
-  const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const nonEmpty = definedOnly(env);
   const parsed = schema.safeParse(nonEmpty);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
