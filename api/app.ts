@@ -14,6 +14,7 @@ import { docsRouter } from './docs-page';
 import { errorBody, logServerError } from './errors';
 import { healthRouter } from './health';
 import { createApiMetrics } from './metrics';
+import { traceRequests } from './trace-requests';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
 import { appRouter } from './router';
@@ -67,6 +68,7 @@ export function createApp(deps: ApiDeps): Express {
     requestIdOf(req, res); // every answer, errors included, carries x-request-id
     next();
   });
+  if (deps.tracing) app.use(traceRequests());
   app.use(accessLog(deps.logger), requestMetrics(metrics));
   app.use(healthRouter(deps.client));
   app.get('/metrics', async (_req, res) => {

@@ -13,6 +13,8 @@ export interface ApiDeps {
   logger: Logger;
   /** The process's metrics (with its Temporal client's); createApp makes request-only ones when none are given. */
   metrics?: ApiMetrics;
+  /** Whether tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT): each request then gets a server span. */
+  tracing?: boolean;
 }
 
 /** What a procedure may ask the transport to do with a successful answer (202, Location). */

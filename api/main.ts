@@ -1,6 +1,7 @@
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
+import { startTracing } from '../common/tracing';
 import { createApp } from './app';
 import { createApiMetrics } from './metrics';
 import { connectApiClient } from './temporal-client';
@@ -8,9 +9,12 @@ import { connectApiClient } from './temporal-client';
 const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(config: Config, logger: Logger): Promise<void> {
+  const tracing = startTracing(config.OTEL_SERVICE_NAME ?? 'temporal-http-api', {
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const metrics = createApiMetrics({ processMetrics: true });
-  const client = await connectApiClient(config, metrics);
-  const app = createApp({ client, config, logger, metrics });
+  const client = await connectApiClient(config, metrics, tracing !== undefined);
+  const app = createApp({ client, config, logger, metrics, tracing: tracing !== undefined });
 
   // Express 5 hands a listen failure (port in use) to this callback rather than throwing it.
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -39,6 +43,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     server.close(() => {
       client.connection
         .close()
+        .then(() => tracing?.shutdown())
         .catch(() => undefined)
         .finally(() => {
           clearTimeout(forced);

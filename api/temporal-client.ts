@@ -4,7 +4,9 @@ import {
   defaultGrpcRetryOptions,
   makeGrpcRetryInterceptor,
   type ConnectionOptions,
+  type WorkflowClientInterceptor,
 } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../common/config';
 import { temporalConnectionSettings, type TemporalConnectionSettings } from '../common/temporal-connection';
 import type { ApiMetrics } from './metrics';
@@ -22,11 +24,22 @@ export function apiConnectionOptions(settings: TemporalConnectionSettings, metri
 }
 
 /** Connects the API's one Temporal client, shared by every request for the life of the process. */
-export async function connectApiClient(config: Config, metrics?: ApiMetrics): Promise<Client> {
+export async function connectApiClient(config: Config, metrics?: ApiMetrics, tracing = false): Promise<Client> {
   const connection = await Connection.connect(apiConnectionOptions(temporalConnectionSettings(config), metrics));
   return new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    interceptors: { workflow: metrics ? [workflowStartMetrics(metrics)] : [] },
+    interceptors: { workflow: apiWorkflowInterceptors(metrics, tracing) },
   });
+}
+
+/** The client's workflow interceptors: start metrics and, with tracing on, trace context into workflow headers. */
+export function apiWorkflowInterceptors(
+  metrics: ApiMetrics | undefined,
+  tracing: boolean,
+): WorkflowClientInterceptor[] {
+  return [
+    ...(metrics ? [workflowStartMetrics(metrics)] : []),
+    ...(tracing ? [new OpenTelemetryWorkflowClientInterceptor()] : []),
+  ];
 }

@@ -6,11 +6,22 @@ import {
   Worker,
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
+  type ActivityInterceptorsFactory,
+  type InjectedSinks,
 } from '@temporalio/worker';
+import {
+  makeWorkflowExporter,
+  type OpenTelemetrySinks,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { Resource } from '@opentelemetry/resources';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { temporalConnectionSettings } from '../common/temporal-connection';
+import type { Tracing } from '../common/tracing';
 import { activityRequestContext } from './activity-request-context';
 import { sdkLoggerOver } from './runtime';
 
@@ -22,6 +33,8 @@ export const WORKFLOWS_SOURCE_PATH = require.resolve('../workflows');
 /** Workflow interceptors, bundled with the workflows (the prebuilt bundle, the dev worker's and the tests'). */
 export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
   require.resolve('../workflows/interceptors/request-context'),
+  // Always bundled (the bundle is built once); with tracing off its spans go to a no-op sink.
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
 ];
 
 // `npm run build` writes the bundle beside the compiled code (dist/workflow-bundle.js); from sources there is none.
@@ -45,6 +58,22 @@ export async function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleWi
   });
 }
 
+/** Workflow spans leave the sandbox through this sink: to the process's exporter, or nowhere with tracing off. */
+export function workflowSinks(tracing?: Tracing): InjectedSinks<OpenTelemetrySinks> {
+  return {
+    exporter: makeWorkflowExporter(
+      tracing?.spanProcessor ?? new NoopSpanProcessor(),
+      tracing?.resource ?? Resource.empty(),
+    ),
+  };
+}
+
+/** A span per activity attempt, continuing the workflow's trace from the activity's headers. */
+export const activityTracing: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+  outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+});
+
 type WorkerConfig = Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'> &
   Partial<
     Pick<
@@ -61,6 +90,7 @@ export function workerOptions(
   config: WorkerConfig,
   source: WorkflowSource | { bundle: WorkflowBundleWithSourceMap },
   deps: ActivityDeps,
+  tracing?: Tracing,
 ): Omit<WorkerOptions, 'connection'> {
   return {
     namespace: config.TEMPORAL_NAMESPACE,
@@ -72,13 +102,14 @@ export function workerOptions(
         : { workflowsPath: source.workflowsPath }),
     activities: createActivities(deps),
     interceptors: {
-      activity: [activityRequestContext],
+      activity: [activityRequestContext, ...(tracing ? [activityTracing] : [])],
       // A bundle has its workflow interceptors built in (bundleWorkflows, npm run build); sources get them here.
       ...('workflowsPath' in source ? { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] } : {}),
     },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    sinks: workflowSinks(tracing),
     // Running activities get this long to finish once SIGTERM arrives; then they are cancelled and retried elsewhere.
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
   };
@@ -89,6 +120,7 @@ export async function createWorker(
   config: Config,
   deps: ActivityDeps,
   logger?: Logger,
+  tracing?: Tracing,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const settings = temporalConnectionSettings(config);
   const configured = workflowSourceFromConfig(config);
@@ -100,7 +132,7 @@ export async function createWorker(
     apiKey: settings.apiKey,
   });
   try {
-    const worker = await Worker.create({ connection, ...workerOptions(config, source, deps) });
+    const worker = await Worker.create({ connection, ...workerOptions(config, source, deps, tracing) });
     return { worker, connection };
   } catch (error) {
     await connection.close();

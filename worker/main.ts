@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
+import { startTracing } from '../common/tracing';
 import { createWorker, workflowSourceFromConfig } from './create-worker';
 import { freeLoopbackPort, startWorkerOpsServer } from './health-server';
 import { createOrderServices } from './order-services';
@@ -12,7 +13,10 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const sdkMetricsAddress = config.WORKER_METRICS_PORT ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
   installWorkerRuntime(config, logger, sdkMetricsAddress);
   const services = createOrderServices(config, logger);
-  const { worker, connection } = await createWorker(config, services, logger);
+  const tracing = startTracing(config.OTEL_SERVICE_NAME ?? 'temporal-http-worker', {
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+  const { worker, connection } = await createWorker(config, services, logger, tracing);
   let opsServer: Server | undefined;
   if (config.WORKER_METRICS_PORT && sdkMetricsAddress) {
     opsServer = await startWorkerOpsServer(worker, { port: config.WORKER_METRICS_PORT, sdkMetricsAddress });
@@ -35,6 +39,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   } finally {
     opsServer?.close();
     await connection.close();
+    await tracing?.shutdown();
     logger.info('worker stopped');
   }
 }

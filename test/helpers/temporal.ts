@@ -7,7 +7,7 @@ import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@t
 import { createActivities } from '../../activities';
 import { fakeOrderServices } from '../../activities/fakes';
 import { devServerSettingsArgs } from '../../scripts/temporal-dev-server';
-import { bundleWorkflows as bundleWorkerWorkflows } from '../../worker/create-worker';
+import { bundleWorkflows as bundleWorkerWorkflows, workflowSinks } from '../../worker/create-worker';
 
 const TEMPORAL_CLI_SCRIPT = join(__dirname, '..', '..', 'scripts', 'temporal-cli.sh');
 
@@ -48,6 +48,7 @@ export async function createTestWorker(
     namespace: env.namespace ?? 'default',
     workflowBundle: bundle,
     activities: createActivities(fakeOrderServices()),
+    sinks: workflowSinks(),
     ...options,
   });
 }
