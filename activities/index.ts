@@ -3,10 +3,10 @@ import { createOrderActivities, type OrderActivities } from './order-activities'
 import type { OrderServices } from './order-services';
 
 /** What activities need from the outside world; the worker passes real clients, tests pass fakes. */
-export type ActivityDeps = Partial<OrderServices>;
+export type ActivityDeps = OrderServices;
 
 /** Builds every activity the worker registers, keyed by activity type name. */
-export function createActivities(deps: ActivityDeps = {}): Activities {
+export function createActivities(deps: ActivityDeps): Activities {
   return { ...createGreetingActivities(), ...createOrderActivities(deps) };
 }
 

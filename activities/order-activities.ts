@@ -1,8 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { OrderFailureType, OrderItem, ShippingAddress } from '../workflows/order-fulfilment/order-fulfilment.contract';
-import { FakeInventory } from './fakes/fake-inventory';
-import { FakePaymentGateway } from './fakes/fake-payment-gateway';
-import { FakeShippingCarrier } from './fakes/fake-shipping-carrier';
+import type {
+  OrderFailureType,
+  OrderItem,
+  ShippingAddress,
+} from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { OutOfStockError, PaymentDeclinedError, type OrderServices, type ShippingProgress } from './order-services';
 
 export interface ChargePaymentInput {
@@ -45,12 +46,8 @@ function resumedProgress(details: unknown): number {
   return typeof progress?.step === 'number' && progress.step >= 0 ? progress.step : 0;
 }
 
-/** Order activities over the given services; each one missing is an in-process fake (the dev worker's case). */
-export function createOrderActivities(services: Partial<OrderServices> = {}): OrderActivities {
-  const inventory = services.inventory ?? new FakeInventory();
-  const payments = services.payments ?? new FakePaymentGateway();
-  const shipping = services.shipping ?? new FakeShippingCarrier();
-
+/** Order activities over the given services (the worker chooses them in worker/order-services.ts). */
+export function createOrderActivities({ inventory, payments, shipping }: OrderServices): OrderActivities {
   return {
     /** Holds stock for every line of the order; fails with OutOfStock when a line cannot be filled. */
     async reserve_stock({ orderId, items }) {

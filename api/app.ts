@@ -10,6 +10,7 @@ import express, {
 } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import type { Logger } from '../common/logger';
+import { accessLog, requestMetrics } from './access-log';
 import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
 import { admissionControl } from './admission';
 import { docsRouter } from './docs-page';
@@ -18,6 +19,8 @@ import { errorBody, logServerError } from './errors';
 import { healthRouter } from './health';
 import { browserSecurity } from './http-security';
 import { guardQueryInput, verifyJsonBody } from './json-guard';
+import { createApiMetrics } from './metrics';
+import { traceRequests } from './trace-requests';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
 import { appRouter } from './router';
@@ -49,17 +52,20 @@ function bodyErrors(logger: Logger): ErrorRequestHandler {
             : errorBody(res, 'PARSE_ERROR', 'Request body is not valid JSON'),
         );
     } else {
-      logger.error('request failed', { requestId, path: req.path, error: error.message });
+      logger.error({ requestId, path: req.path, error: error.message }, 'request failed');
       res.status(500).json(errorBody(res, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
       return;
     }
-    logger.info('request refused', {
-      requestId,
-      method: req.method,
-      path: req.path,
-      status: res.statusCode,
-      type: error.type,
-    });
+    logger.info(
+      {
+        requestId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        type: error.type,
+      },
+      'request refused',
+    );
   };
 }
 
@@ -84,22 +90,28 @@ const jsonBodies: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz. Listens nowhere. */
+/** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz, /metrics. Listens nowhere. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   // Every open wait listens on the drain signal for as long as it lasts: many at once is the normal case.
   setMaxListeners(0, deps.draining);
   app.disable('x-powered-by');
+  const metrics = deps.metrics ?? createApiMetrics();
   const security = createSecurityServices(deps.client, deps.config);
-  const createContext = createContextFactory(deps, security);
+  const createContext = createContextFactory({ ...deps, metrics }, security);
   const openApiDocument = buildOpenApiDocument(security.authenticator.schemes);
 
   app.use((req, res, next) => {
     requestIdOf(req, res); // every answer, errors included, carries x-request-id
     next();
   });
+  if (deps.tracing) app.use(traceRequests());
+  app.use(accessLog(deps.logger), requestMetrics(metrics));
   app.use(browserSecurity(deps.config, ['/trpc', REST_BASE_PATH]));
   app.use(healthRouter(deps.client, deps.draining));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(drainingGate(deps.draining));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);

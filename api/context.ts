@@ -6,14 +6,20 @@ import type { Logger } from '../common/logger';
 import type { Caller } from './auth/caller';
 import type { SecurityServices } from './security-services';
 import { errorHeaders } from './errors';
+import type { ApiMetrics } from './metrics';
+import { routeRecordOf, type RouteRecord } from './route-label';
 
-/** What the API needs from its process: one long-lived Temporal client, the config and a logger. */
+/** What the API needs from its process: one long-lived Temporal client, the config, the logger and its metrics. */
 export interface ApiDeps {
   client: Client;
   config: Config;
   logger: Logger;
   /** Aborted when SIGTERM starts the drain: bounded waits answer at once and progress streams end (api/draining.ts). */
   draining: AbortSignal;
+  /** The process's metrics (with its Temporal client's); createApp makes request-only ones when none are given. */
+  metrics?: ApiMetrics;
+  /** Whether tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT): each request then gets a server span. */
+  tracing?: boolean;
 }
 
 /** What a procedure may ask the transport to do with a successful answer (202, Location). */
@@ -23,7 +29,12 @@ export interface ResponseHints {
 }
 
 export interface Context extends ApiDeps {
+  metrics: ApiMetrics;
+  /** The request's logger: the process's, bound to this request id. */
+  logger: Logger;
   requestId: string;
+  /** Which procedure served the request, for the access log and metrics. */
+  route: RouteRecord;
   /** The raw Idempotency-Key header, validated where it is used. */
   idempotencyKey: string | undefined;
   /** Aborted when the caller goes away, so bounded waits stop holding a Temporal long-poll. */
@@ -58,7 +69,7 @@ export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
 }
 
 /** Builds the per-request context both transports (tRPC and REST) use. */
-export function createContextFactory(deps: ApiDeps, security: SecurityServices) {
+export function createContextFactory(deps: ApiDeps & { metrics: ApiMetrics }, security: SecurityServices) {
   return ({ req, res }: { req: IncomingMessage; res: ServerResponse }): Context => {
     let caller: Promise<Caller> | undefined;
     const aborter = new AbortController();
@@ -66,9 +77,14 @@ export function createContextFactory(deps: ApiDeps, security: SecurityServices) 
       if (!res.writableFinished) aborter.abort();
     });
     const idempotencyKey = req.headers['idempotency-key'];
+    const requestId = requestIdOf(req, res);
+    // The access log made the request's child logger (req.log); outside it (a bare test app) bind one here.
+    const requestLogger = (req as { log?: Logger }).log ?? deps.logger.child({ requestId });
     return {
       ...deps,
-      requestId: requestIdOf(req, res),
+      logger: requestLogger,
+      requestId,
+      route: routeRecordOf(req),
       idempotencyKey: Array.isArray(idempotencyKey) ? idempotencyKey[0] : idempotencyKey,
       signal: aborter.signal,
       response: {},

@@ -293,12 +293,8 @@ export function sendApiError(res: ServerResponse, ctx: Context | undefined, erro
 export function logServerError({ error, ctx, path }: { error: TRPCError; ctx?: Context; path?: string }): void {
   if (error.code !== 'INTERNAL_SERVER_ERROR') return;
   const cause = error.cause ?? error;
-  ctx?.logger.error('request failed', {
-    requestId: ctx.requestId,
-    path,
-    error: cause instanceof Error ? cause.message : String(cause),
-    stack: cause instanceof Error ? cause.stack : undefined,
-  });
+  // ctx.logger is bound to the request id the caller was given.
+  ctx?.logger.error({ path, error: cause instanceof Error ? cause : String(cause) }, 'request failed');
 }
 
 /** The body of an error answered outside tRPC (body parsing, unknown routes, readiness), in the same shape. */

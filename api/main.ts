@@ -1,42 +1,51 @@
 import { authSummary } from './auth/summary';
 import { checkApiConfig, exitOnConfigError, type Config } from '../common/config';
-import { createLogger } from '../common/logger';
+import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
+import { startTracing } from '../common/tracing';
 import { createApp } from './app';
 import { applyHttpTimeouts } from './http-timeouts';
+import { createApiMetrics } from './metrics';
 import { connectApiClient } from './temporal-client';
 
 // After the drain delay: in-flight calls are bounded (a wait answers at once when the drain starts, any other call
 // within 5 s), so this only catches a bug.
 const SHUTDOWN_GRACE_MS = 10_000;
 
-async function main(config: Config): Promise<void> {
+async function main(config: Config, logger: Logger): Promise<void> {
   try {
     checkApiConfig(config);
   } catch (error) {
     exitOnConfigError(error);
   }
-  const logger = createLogger('api', config.LOG_LEVEL);
-  const client = await connectApiClient(config);
+  const tracing = startTracing(config.OTEL_SERVICE_NAME ?? 'temporal-http-api', {
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+  const metrics = createApiMetrics({ processMetrics: true });
+  const client = await connectApiClient(config, metrics, tracing !== undefined);
   const drain = new AbortController();
-  const app = createApp({ client, config, logger, draining: drain.signal });
+  const app = createApp({ client, config, logger, metrics, tracing: tracing !== undefined, draining: drain.signal });
 
   // Express 5 hands a listen failure (port in use) to this callback rather than throwing it.
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
     if (error) {
-      logger.error('api could not listen', { port: config.PORT, host: config.HOST, error: error.message });
+      logger.error({ port: config.PORT, host: config.HOST, error: error.message }, 'api could not listen');
       process.exit(1);
     }
     const base = `http://localhost:${config.PORT}`;
-    logger.info('api listening', {
-      url: base,
-      docs: `${base}/docs`,
-      openapi: `${base}/openapi.json`,
-      trpc: `${base}/trpc`,
-      temporal: config.TEMPORAL_ADDRESS,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      auth: authSummary(config),
-    });
+    logger.info(
+      {
+        url: base,
+        docs: `${base}/docs`,
+        openapi: `${base}/openapi.json`,
+        trpc: `${base}/trpc`,
+        metrics: `${base}/metrics`,
+        temporal: config.TEMPORAL_ADDRESS,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        auth: authSummary(config),
+      },
+      'api listening',
+    );
   });
 
   // The drain, in order: readiness fails and new requests get 503 + Retry-After; open waits answer 202 RUNNING with
@@ -46,16 +55,17 @@ async function main(config: Config): Promise<void> {
 
   const shutdown = (signal: string): void => {
     if (drain.signal.aborted) return;
-    logger.info('api draining', { signal, drainDelayMs: config.API_DRAIN_DELAY_MS });
+    logger.info({ signal, drainDelayMs: config.API_DRAIN_DELAY_MS }, 'api draining');
     drain.abort();
     setTimeout(() => process.exit(1), config.API_DRAIN_DELAY_MS + SHUTDOWN_GRACE_MS).unref();
     setTimeout(() => {
       server.close(() => {
         client.connection
           .close()
+          .then(() => tracing?.shutdown())
           .catch(() => undefined)
           .finally(() => {
-            logger.info('api stopped', { signal });
+            logger.info({ signal }, 'api stopped');
             process.exit(0);
           });
       });

@@ -4,7 +4,7 @@ import { slicedLongPoll, WaitEnded } from './bounded-wait';
 import type { AuthedContext } from './context';
 import { ApiError } from './errors';
 import { updateResultUrlOf } from './rest-paths';
-import { describeWorkflow, waitBounds } from './workflow-operations';
+import { describeWorkflow, requestMemo, waitBounds } from './workflow-operations';
 
 type Ctx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;
 
@@ -107,7 +107,7 @@ export async function updateResult(
 
 /** Starts the workflow if it is not running and signals it, atomically. */
 export async function signalWithStart(
-  ctx: Ctx,
+  ctx: Ctx & Pick<AuthedContext, 'requestId'>,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
   assertMayStart(ctx.caller, request.workflowType);
@@ -116,6 +116,7 @@ export async function signalWithStart(
     ...tenantStamp(ctx.caller),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
+    memo: requestMemo(ctx),
     signal: request.signalName,
     signalArgs: [request.signalArgs],
   });
@@ -127,7 +128,7 @@ export async function signalWithStart(
  * "early return", the caller hears back at a milestone while the workflow goes on.
  */
 export async function updateWithStart(
-  ctx: Ctx,
+  ctx: Ctx & Pick<AuthedContext, 'requestId'>,
   request: {
     workflowType: string;
     workflowId: string;
@@ -144,6 +145,7 @@ export async function updateWithStart(
     ...tenantStamp(ctx.caller),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
+    memo: requestMemo(ctx),
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   const handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {

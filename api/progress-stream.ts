@@ -80,6 +80,19 @@ function snapshotOf(ctx: Pick<Context, 'client' | 'config'>, workflowId: string)
  * subscribers cost Temporal what one does.
  */
 export async function* progressEvents(
+  ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller' | 'metrics'>,
+  workflowId: string,
+  lastEventId?: string,
+): AsyncGenerator<IdentifiedEvent> {
+  ctx.metrics.progressStreamsOpen.inc();
+  try {
+    yield* followProgress(ctx, workflowId, lastEventId);
+  } finally {
+    ctx.metrics.progressStreamsOpen.dec();
+  }
+}
+
+async function* followProgress(
   ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>,
   workflowId: string,
   lastEventId?: string,

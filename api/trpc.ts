@@ -39,9 +39,20 @@ const declaredStatus = t.middleware(async ({ meta, ctx, next }) => {
 
 const authenticated = t.middleware(async ({ ctx, next }) => next({ ctx: { caller: await authenticateRequest(ctx) } }));
 
+/** Records which procedure served the request, so logs and metrics name its route template rather than its URL. */
+const recordRoute = t.middleware(({ ctx, path, meta, next }) => {
+  ctx.route.procedures.push(path);
+  ctx.route.openApiPath ??= meta?.openapi?.path;
+  return next();
+});
+
 export const router = t.router;
 /** For procedures any authenticated caller may use whatever its scopes (auth.me). */
-export const authenticatedProcedure = t.procedure.use(mapErrors).use(declaredStatus).use(authenticated);
+export const authenticatedProcedure = t.procedure
+  .use(recordRoute)
+  .use(mapErrors)
+  .use(declaredStatus)
+  .use(authenticated);
 
 /**
  * The procedure every operation is built on: the caller must hold the scope the procedure declares in its meta

@@ -6,6 +6,7 @@ import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from './
 import type { AuthedContext } from './context';
 import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from './errors';
 import { resultUrlOf } from './rest-paths';
+import { REQUEST_ID_MEMO_KEY } from '../common/request-context';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
   workflowStatusSchema,
@@ -26,7 +27,7 @@ export function newWorkflowId(workflowType: string): string {
 }
 
 type StartRequest = { input: unknown; workflowId?: string; options?: StartOptions };
-type StartCtx = Pick<AuthedContext, 'client' | 'config' | 'idempotencyKey' | 'signal' | 'caller'>;
+type StartCtx = Pick<AuthedContext, 'client' | 'config' | 'idempotencyKey' | 'signal' | 'caller' | 'requestId'>;
 type Ctx = Pick<AuthedContext, 'client' | 'caller'> & { signal?: AbortSignal };
 
 /** A request whose caller has gone away is not started: nobody would hear which run it made. */
@@ -50,6 +51,11 @@ async function startCall<T>(ctx: StartCtx, workflowId: string, fn: () => Promise
   }
 }
 
+/** The memo every start records: the request id, which the worker's log lines for the workflow then carry. */
+export function requestMemo(ctx: Pick<AuthedContext, 'requestId'>): Record<string, string> {
+  return { [REQUEST_ID_MEMO_KEY]: ctx.requestId };
+}
+
 /**
  * Starts a workflow by type name on the shared task queue. A running workflow with the same ID is a 409 naming
  * its run; with an Idempotency-Key header, retries of the same request answer with the same run instead.
@@ -64,12 +70,14 @@ export async function startWorkflow(
   if (key !== undefined) return startIdempotently(ctx, workflowType, request, key);
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
   try {
+    const stamp = tenantStamp(ctx.caller);
     const handle = await startCall(ctx, workflowId, () =>
       ctx.client.workflow.start(workflowType, {
         taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
         workflowId: storedWorkflowId(ctx.caller, workflowId),
-        ...tenantStamp(ctx.caller),
         args: [request.input],
+        typedSearchAttributes: stamp.typedSearchAttributes,
+        memo: { ...stamp.memo, ...requestMemo(ctx) },
         workflowIdConflictPolicy: request.options?.idConflictPolicy,
         workflowIdReusePolicy: request.options?.idReusePolicy,
       }),
@@ -118,7 +126,7 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
         workflowId: storedWorkflowId(ctx.caller, workflowId),
         args: [request.input],
         typedSearchAttributes: stamp.typedSearchAttributes,
-        memo: { ...stamp.memo, [FINGERPRINT_MEMO_KEY]: fingerprint },
+        memo: { ...stamp.memo, ...requestMemo(ctx), [FINGERPRINT_MEMO_KEY]: fingerprint },
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),

@@ -2,6 +2,7 @@
 // It registers no activities, so every YourWorkflow waits on its your_activity and stays cached.
 // Usage (forked with IPC, node --expose-gc): memory-worker <temporal address> <task queue> <bundle path> <max cached>.
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { fakeOrderServices } from '../activities/fakes';
 import { workerOptions } from '../worker/create-worker';
 
 export interface MemoryStats {
@@ -31,7 +32,11 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
-    ...workerOptions({ TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue }, { bundlePath }),
+    ...workerOptions(
+      { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue },
+      { bundlePath },
+      fakeOrderServices(),
+    ),
     activities: {},
     maxCachedWorkflows: Number(maxCached),
   });

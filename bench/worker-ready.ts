@@ -3,6 +3,7 @@
 // Prints one JSON line { createMs } once polling, then shuts down.
 import { performance } from 'node:perf_hooks';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { fakeOrderServices } from '../activities/fakes';
 import { WORKFLOWS_SOURCE_PATH, workerOptions, type WorkflowSource } from '../worker/create-worker';
 
 async function main(): Promise<void> {
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
-    ...workerOptions({ TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue }, source),
+    ...workerOptions({ TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue }, source, fakeOrderServices()),
   });
   const running = worker.run();
   process.stdout.write(`${JSON.stringify({ createMs: performance.now() - before })}\n`);

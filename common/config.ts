@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { SCOPES } from './scopes';
 
@@ -91,6 +93,13 @@ const configSchema = z.object({
   TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  // Read as @temporalio/envconfig (and the temporal CLI) reads them: a profile of a TOML config file, then the
+  // TEMPORAL_* variables above over it. The *_DATA forms carry PEM text instead of a path.
+  TEMPORAL_PROFILE: z.string().min(1).optional(),
+  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: z.string().min(1).optional(),
   /** Prebuilt workflow bundle (`npm run build` writes dist/workflow-bundle.js); unset means bundle from source. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /** Longest bounded wait a caller may ask of execute/result, in milliseconds. */
@@ -142,6 +151,18 @@ const configSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  // Operations (issue 10): metrics, health, shutdown, tracing, the order activities' services.
+  /** The worker's /metrics (the SDK's Prometheus exporter), /healthz and /readyz; unset means none is served. */
+  WORKER_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).optional(),
+  /** How long a stopping worker lets running activities finish before cancelling them; fits a 30 s termination grace. */
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected a number' }).int().min(0).max(3_600_000).default(25_000),
+  /** The outside services of the order activities: in-memory fakes are the only implementation shipped so far. */
+  ORDER_SERVICES: z.enum(['fake']).default('fake'),
+  /** With NODE_ENV=production the worker refuses in-memory fakes unless this says it may (a demo deployment). */
+  ALLOW_FAKE_SERVICES_IN_PRODUCTION: booleanString.default(false),
+  /** Where traces go (OTLP over HTTP, e.g. http://otel-collector:4318); unset means tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ error: 'expected a URL, e.g. http://localhost:4318' }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -151,9 +172,13 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Parses configuration from the environment, once, at start-up. The only reader of process.env. */
+/**
+ * Parses configuration from the environment, once, at start-up. The only reader of process.env. Temporal's address
+ * and namespace come from TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE, else from the selected profile of Temporal's config
+ * file (TEMPORAL_CONFIG_FILE, else ~/.config/temporalio/temporal.toml; TEMPORAL_PROFILE, else "default").
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const config = parseEnv(configSchema, env);
+  const config = parseEnv(configSchema, { ...temporalProfileDefaults(env), ...env });
   if (config.AUTH_API_KEYS_FILE === undefined) return config;
   if (config.AUTH_API_KEYS !== undefined)
     throw new ConfigError('invalid AUTH_API_KEYS_FILE: set AUTH_API_KEYS or AUTH_API_KEYS_FILE, not both');
@@ -197,6 +222,54 @@ export function checkApiConfig(config: Config): void {
   if (lines.length > 0) throw new ConfigError(lines.join('\n'));
 }
 
+/** Where the temporal CLI keeps its config file (envconfig's default): $XDG_CONFIG_HOME or ~/.config, temporalio/. */
+function defaultTemporalConfigFile(env: NodeJS.ProcessEnv): string | undefined {
+  const base =
+    process.platform === 'win32'
+      ? env.APPDATA
+      : process.platform === 'darwin'
+        ? env.HOME && join(env.HOME, 'Library', 'Application Support')
+        : env.XDG_CONFIG_HOME || (env.HOME && join(env.HOME, '.config'));
+  const file = base ? join(base, 'temporalio', 'temporal.toml') : undefined;
+  return file && existsSync(file) ? file : undefined;
+}
+
+/**
+ * The address, namespace and API key of the config file's profile, as environment defaults; and the file itself,
+ * so that the connection settings (TLS) are read from the same one.
+ */
+function temporalProfileDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const file = env.TEMPORAL_CONFIG_FILE || defaultTemporalConfigFile(env);
+  if (file === undefined) {
+    if (env.TEMPORAL_PROFILE)
+      throw new ConfigError(`invalid TEMPORAL_PROFILE: no Temporal config file to read it from`);
+    return {};
+  }
+  if (!existsSync(file)) throw new ConfigError(`invalid TEMPORAL_CONFIG_FILE=${JSON.stringify(file)}: no such file`);
+  try {
+    const profile = loadClientConfigProfile({
+      configSource: { path: file },
+      profile: env.TEMPORAL_PROFILE || undefined,
+      disableEnv: true,
+    });
+    return {
+      TEMPORAL_CONFIG_FILE: file,
+      TEMPORAL_ADDRESS: profile.address,
+      TEMPORAL_NAMESPACE: profile.namespace,
+      TEMPORAL_API_KEY: profile.apiKey,
+    };
+  } catch (error) {
+    const name = env.TEMPORAL_PROFILE ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE';
+    throw new ConfigError(`invalid ${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
+}
+
 const devPort = (fallback: number) =>
   z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).default(fallback);
 
@@ -229,7 +302,7 @@ export function childEnv(
 }
 
 function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
-  const nonEmpty = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const nonEmpty = definedOnly(env);
   const parsed = schema.safeParse(nonEmpty);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { Config } from './config';
 
 /** Connection settings shared by the API's Client and the worker's NativeConnection. */
@@ -9,24 +9,52 @@ export interface TemporalConnectionSettings {
   apiKey?: string;
 }
 
-/** Builds connection settings from config: plain for the dev server, TLS (mTLS or API key) for a cluster or Temporal Cloud. */
-export function temporalConnectionSettings(config: Config): TemporalConnectionSettings {
-  const hasCertificates =
-    config.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined && config.TEMPORAL_TLS_CLIENT_KEY_PATH !== undefined;
-  const wantsTls = config.TEMPORAL_TLS ?? (hasCertificates || config.TEMPORAL_API_KEY !== undefined);
-  if (!wantsTls) return { address: config.TEMPORAL_ADDRESS, apiKey: config.TEMPORAL_API_KEY };
+type ConnectionConfig = Pick<
+  Config,
+  | 'TEMPORAL_ADDRESS'
+  | 'TEMPORAL_NAMESPACE'
+  | 'TEMPORAL_API_KEY'
+  | 'TEMPORAL_TLS'
+  | 'TEMPORAL_TLS_CLIENT_CERT_PATH'
+  | 'TEMPORAL_TLS_CLIENT_KEY_PATH'
+  | 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'
+  | 'TEMPORAL_TLS_SERVER_NAME'
+  | 'TEMPORAL_PROFILE'
+  | 'TEMPORAL_CONFIG_FILE'
+  | 'TEMPORAL_TLS_CLIENT_CERT_DATA'
+  | 'TEMPORAL_TLS_CLIENT_KEY_DATA'
+  | 'TEMPORAL_TLS_SERVER_CA_CERT_DATA'
+>;
 
-  const tls: TLSConfig = {
-    serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME,
-    serverRootCACertificate: config.TEMPORAL_TLS_SERVER_CA_CERT_PATH
-      ? readFileSync(config.TEMPORAL_TLS_SERVER_CA_CERT_PATH)
-      : undefined,
-    clientCertPair: hasCertificates
-      ? {
-          crt: readFileSync(config.TEMPORAL_TLS_CLIENT_CERT_PATH as string),
-          key: readFileSync(config.TEMPORAL_TLS_CLIENT_KEY_PATH as string),
-        }
-      : undefined,
+/**
+ * Builds connection settings the way @temporalio/envconfig (and so the temporal CLI and other SDKs) reads them: the
+ * config file's profile, then the TEMPORAL_* settings over it. Plain for the dev server; TLS when any TLS setting
+ * is given or an API key is (Temporal Cloud), unless TEMPORAL_TLS=false.
+ */
+export function temporalConnectionSettings(config: ConnectionConfig): TemporalConnectionSettings {
+  const asEnv: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config)) {
+    if (name.startsWith('TEMPORAL_') && value !== undefined) asEnv[name] = String(value);
+  }
+  const { connectionOptions } = loadClientConnectConfig({ overrideEnvVars: asEnv });
+  return {
+    // The address config settled on (env, profile or default) wins: `npm run dev` points it at its own server.
+    address: config.TEMPORAL_ADDRESS,
+    tls: asBuffers(connectionOptions.tls ?? undefined),
+    apiKey: typeof connectionOptions.apiKey === 'string' ? connectionOptions.apiKey : undefined,
   };
-  return { address: config.TEMPORAL_ADDRESS, tls, apiKey: config.TEMPORAL_API_KEY };
+}
+
+/** envconfig hands certificates over as Uint8Array; grpc-js (the API's client) insists on Buffers. */
+function asBuffers(tls: TLSConfig | boolean | undefined | null): TLSConfig | boolean | undefined {
+  if (typeof tls !== 'object' || tls === null) return tls ?? undefined;
+  const buffer = (data: Uint8Array | undefined): Buffer | undefined => (data ? Buffer.from(data) : undefined);
+  return {
+    ...tls,
+    serverRootCACertificate: buffer(tls.serverRootCACertificate),
+    clientCertPair: tls.clientCertPair && {
+      crt: Buffer.from(tls.clientCertPair.crt),
+      key: Buffer.from(tls.clientCertPair.key),
+    },
+  };
 }

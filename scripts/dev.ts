@@ -129,7 +129,11 @@ async function main(config: DevConfig, watch: boolean): Promise<void> {
   }
 
   // Both processes read the same config; only the address may differ from what the user set.
-  const env = childEnv({ TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS });
+  // A dev server of its own is plain local gRPC: no profile of the user's Temporal config file (Cloud TLS, API key).
+  const env = childEnv({
+    TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+    ...(config.startTemporal ? { TEMPORAL_CONFIG_FILE: '/dev/null', TEMPORAL_PROFILE: undefined } : {}),
+  });
   // The worker bundles workflows/ at start-up, which it never imports: watch those files too.
   const tsx = (entry: string, ...include: string[]): string[] =>
     watch

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { appRouter } from '../api/router';
 import { apiConnectionOptions } from '../api/temporal-client';
+import { createApiMetrics } from '../api/metrics';
 import { createSecurityServices } from '../api/security-services';
 import { createCallerFactory } from '../api/trpc';
 import { loadConfig } from '../common/config';
@@ -177,6 +178,8 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
         authenticate: () => security.authenticator.authenticate({}),
         clientIp: '127.0.0.1',
         responseHeaders: {},
+        metrics: createApiMetrics(),
+        route: { procedures: [] },
       });
       const workflowId = uniqueName('gone');
       await assert.rejects(caller.workflows.YourWorkflow.start({ input: 'x', workflowId }), {

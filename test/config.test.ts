@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../common/config';
+import { temporalConnectionSettings } from '../common/temporal-connection';
 
 const ROOT = join(__dirname, '..');
 const BAD_ENV = { PORT: 'abc', TEMPORAL_ADDRESS: 'nonsense', TEMPORAL_TLS: 'maybe' };
@@ -84,4 +86,119 @@ describe('entry processes with a bad configuration', { timeout: 180_000 }, () =>
       assert.equal(run.stdout, '');
     });
   }
+});
+
+describe('Temporal connection settings (@temporalio/envconfig: profiles, config file, TEMPORAL_* variables)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'temporal-http-envconfig-'));
+  const file = join(dir, 'temporal.toml');
+  writeFileSync(
+    file,
+    [
+      '[profile.default]',
+      'address = "localhost:7233"',
+      'namespace = "dev"',
+      '',
+      '[profile.cloud]',
+      'address = "orders.a1b2c.tmprl.cloud:7233"',
+      'namespace = "orders.a1b2c"',
+      'api_key = "profile-api-key"',
+      '[profile.cloud.tls]',
+      'server_name = "orders.a1b2c.tmprl.cloud"',
+      '',
+    ].join('\n'),
+  );
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps working from the variables alone: plain without TLS settings, TLS with an API key', () => {
+    const plain = temporalConnectionSettings(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }));
+    assert.deepEqual(plain, { address: 'temporal:7233', tls: undefined, apiKey: undefined });
+    const cloud = temporalConnectionSettings(
+      loadConfig({ TEMPORAL_ADDRESS: 'x.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' }),
+    );
+    assert.equal(cloud.tls, true);
+    assert.equal(cloud.apiKey, 'k');
+    const forcedOff = temporalConnectionSettings(loadConfig({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }));
+    assert.equal(forcedOff.tls, false);
+  });
+
+  it('reads client certificates from paths or, as the CLI allows, from *_DATA variables', () => {
+    const certPath = join(dir, 'client.pem');
+    writeFileSync(certPath, 'CERT FROM FILE');
+    const fromPaths = temporalConnectionSettings(
+      loadConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: certPath, TEMPORAL_TLS_CLIENT_KEY_DATA: 'KEY FROM DATA' }),
+    );
+    assert.ok(typeof fromPaths.tls === 'object');
+    assert.equal(fromPaths.tls.clientCertPair?.crt.toString(), 'CERT FROM FILE');
+    assert.equal(fromPaths.tls.clientCertPair?.key.toString(), 'KEY FROM DATA');
+  });
+
+  it("takes address, namespace, API key and TLS from the config file's profile (TEMPORAL_PROFILE)", () => {
+    const config = loadConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud' });
+    assert.equal(config.TEMPORAL_ADDRESS, 'orders.a1b2c.tmprl.cloud:7233');
+    assert.equal(config.TEMPORAL_NAMESPACE, 'orders.a1b2c');
+    const settings = temporalConnectionSettings(config);
+    assert.equal(settings.apiKey, 'profile-api-key');
+    assert.ok(typeof settings.tls === 'object');
+    assert.equal(settings.tls.serverNameOverride, 'orders.a1b2c.tmprl.cloud');
+  });
+
+  it('uses the default profile, and lets TEMPORAL_* variables override the file', () => {
+    assert.equal(loadConfig({ TEMPORAL_CONFIG_FILE: file }).TEMPORAL_NAMESPACE, 'dev');
+    const config = loadConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cloud', TEMPORAL_NAMESPACE: 'other' });
+    assert.equal(config.TEMPORAL_NAMESPACE, 'other');
+    assert.equal(config.TEMPORAL_ADDRESS, 'orders.a1b2c.tmprl.cloud:7233');
+  });
+
+  it('finds the temporal CLI’s own file under $XDG_CONFIG_HOME', () => {
+    const xdg = join(dir, 'xdg');
+    mkdirSync(join(xdg, 'temporalio'), { recursive: true });
+    writeFileSync(join(xdg, 'temporalio', 'temporal.toml'), '[profile.default]\nnamespace = "from-cli-file"\n');
+    assert.equal(loadConfig({ XDG_CONFIG_HOME: xdg }).TEMPORAL_NAMESPACE, 'from-cli-file');
+  });
+
+  it('rejects an unknown profile or a missing file with one line naming the variable', () => {
+    assert.throws(
+      () => loadConfig({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'nope' }),
+      (error: unknown) => error instanceof ConfigError && /^invalid TEMPORAL_PROFILE: .*nope/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ TEMPORAL_CONFIG_FILE: join(dir, 'missing.toml') }),
+      (error: unknown) =>
+        error instanceof ConfigError && /^invalid TEMPORAL_CONFIG_FILE=.*no such file$/.test(error.message),
+    );
+    assert.throws(
+      () => loadConfig({ TEMPORAL_PROFILE: 'cloud' }),
+      (error: unknown) => error instanceof ConfigError && /^invalid TEMPORAL_PROFILE/.test(error.message),
+    );
+  });
+});
+
+describe('operations settings', () => {
+  it('defaults the worker shutdown grace to 25 s (inside a 30 s termination grace) and fakes to refused in production', () => {
+    const config = loadConfig({});
+    assert.equal(config.WORKER_SHUTDOWN_GRACE_MS, 25_000);
+    assert.equal(config.ORDER_SERVICES, 'fake');
+    assert.equal(config.ALLOW_FAKE_SERVICES_IN_PRODUCTION, false);
+    assert.equal(config.WORKER_METRICS_PORT, undefined);
+  });
+
+  it('rejects bad operations values, one line each', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          WORKER_METRICS_PORT: '99999',
+          ORDER_SERVICES: 'stripe',
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assertOneLinePerVariable(error.message, [
+          'WORKER_METRICS_PORT',
+          'ORDER_SERVICES',
+          'OTEL_EXPORTER_OTLP_ENDPOINT',
+        ]);
+        return true;
+      },
+    );
+  });
 });

@@ -7,6 +7,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import * as workflows from '../workflows';
 import { historyFromJson } from './helpers/history-json';
 import { bundleWorkflows } from './helpers/temporal';
+import { workflowSinks } from '../worker/create-worker';
 
 // Written by `npm run record-histories` (scripts/record-histories.ts), one file per workflow type.
 const HISTORIES_DIR = join(__dirname, 'fixtures', 'histories');
@@ -38,7 +39,10 @@ describe('replaying recorded histories', { timeout: 120_000 }, () => {
     const histories = historyFiles.map((file) => ({ workflowId: basename(file, '.json'), history: loadHistory(file) }));
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: bundle, sinks: workflowSinks() },
+      histories,
+    )) {
       replayed += 1;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }

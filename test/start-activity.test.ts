@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CancelledFailure } from '@temporalio/common';
 import { createActivities } from '../activities';
+import { fakeOrderServices } from '../activities/fakes';
 import type { DelayedGreetingParams, YourParams } from '../activities/greeting-activities';
 import type { StartActivityWorkflow } from '../workflows';
 import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
@@ -24,7 +25,7 @@ describe('StartActivityWorkflow', { timeout: 60_000 }, () => {
 
   it('cancels the started activity, which sees the cancellation', async () => {
     const taskQueue = uniqueName('tq');
-    const real = createActivities();
+    const real = createActivities(fakeOrderServices());
     let markStarted!: () => void;
     const delayedGreetingStarted = new Promise<void>((resolve) => (markStarted = resolve));
     let settle!: (outcome: unknown) => void;

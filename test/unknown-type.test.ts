@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../activities';
+import { fakeOrderServices } from '../activities/fakes';
 import type { YourWorkflow } from '../workflows';
 import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
@@ -52,7 +53,7 @@ describe('types the worker does not register', { timeout: 60_000 }, () => {
 
   it('an unregistered activity type fails its attempts and keeps retrying while the workflow runs', async () => {
     const taskQueue = uniqueName('tq');
-    const { your_activity: _notRegistered, ...otherActivities } = createActivities();
+    const { your_activity: _notRegistered, ...otherActivities } = createActivities(fakeOrderServices());
     const worker = await createTestWorker(server.env, server.bundle, { taskQueue, activities: otherActivities });
     const handle = await server.env.client.workflow.start<typeof YourWorkflow>('YourWorkflow', {
       taskQueue,

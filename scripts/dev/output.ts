@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
+import { prettyFactory } from 'pino-pretty';
 
 const NAME_WIDTH = 8;
 // hasColors() honours NO_COLOR and FORCE_COLOR and is false when output goes to a pipe or file.
 const useColor = process.stdout.hasColors?.() ?? false;
 const NAME_COLORS: Record<string, number> = { dev: 33, temporal: 35, worker: 36, api: 32 };
-const LEVEL_COLORS: Record<string, number> = { debug: 90, warn: 33, error: 31 };
 
 function paint(code: number | undefined, text: string): string {
   return useColor && code !== undefined ? `\x1b[${code}m${text}\x1b[39m` : text;
@@ -29,24 +29,23 @@ export function eachLine(stream: Readable, onLine: (line: string) => void): void
   });
 }
 
-/** Our processes log one JSON object per line; a person reads `12:00:01 info  api listening url=…` faster. */
+// Our processes log one JSON object per line (pino); a person at a terminal reads `12:00:01 INFO: api listening`
+// faster. pino-pretty does it here, in the dev runner only: the processes themselves always write JSON.
+const pretty = prettyFactory({
+  colorize: useColor,
+  messageKey: 'message',
+  translateTime: 'SYS:HH:MM:ss',
+  ignore: 'pid,hostname,component',
+  singleLine: true,
+});
+
+/** A JSON log line made readable; any other line as it is. */
 export function readable(line: string): string {
   if (!line.startsWith('{')) return line;
-  let entry: unknown;
   try {
-    entry = JSON.parse(line);
+    JSON.parse(line);
   } catch {
     return line;
   }
-  if (typeof entry !== 'object' || entry === null || !('message' in entry)) return line;
-  const { time, level, component: _component, message, ...fields } = entry as Record<string, unknown>;
-  const clock = typeof time === 'string' ? time.slice(11, 19) : '';
-  const levelName = String(level ?? '').padEnd(5);
-  const details = Object.entries(fields).map(([key, value]) => `${key}=${fieldText(value)}`);
-  return [clock, paint(LEVEL_COLORS[String(level)], levelName), String(message), ...details].join(' ').trim();
-}
-
-function fieldText(value: unknown): string {
-  if (typeof value === 'string') return /[\s"=]/.test(value) ? JSON.stringify(value) : value;
-  return JSON.stringify(value) ?? String(value);
+  return pretty(line).trimEnd();
 }

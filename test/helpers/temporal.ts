@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { fakeOrderServices } from '../../activities/fakes';
 import { devServerSettingsArgs } from '../../scripts/temporal-dev-server';
-import { WORKFLOWS_SOURCE_PATH } from '../../worker/create-worker';
+import { bundleWorkflows as bundleWorkerWorkflows, workflowSinks } from '../../worker/create-worker';
 
 const TEMPORAL_CLI_SCRIPT = join(__dirname, '..', '..', 'scripts', 'temporal-cli.sh');
 
@@ -26,12 +27,10 @@ export async function startTestServer(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** Bundles workflows/ once; pass the result to every worker in the file. */
+/** Bundles workflows/ (with the worker's workflow interceptors) once; pass the result to every worker in the file. */
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE_PATH, logger: quietLogger });
+  return bundleWorkerWorkflows();
 }
-
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 /** A task queue (or workflow ID) no other test uses. */
 export function uniqueName(prefix: string): string {
@@ -48,7 +47,8 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     workflowBundle: bundle,
-    activities: createActivities(),
+    activities: createActivities(fakeOrderServices()),
+    sinks: workflowSinks(),
     ...options,
   });
 }

@@ -1,0 +1,38 @@
+import type { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
+import { REST_BASE_PATH } from './rest-paths';
+
+/** The procedures a request ran, recorded by tRPC middleware: the route label comes from them, not from the URL. */
+export interface RouteRecord {
+  procedures: string[];
+  /** The REST path template from the procedure's OpenAPI meta, e.g. /workflows/{workflowId}/result. */
+  openApiPath?: string;
+}
+
+const records = new WeakMap<IncomingMessage, RouteRecord>();
+
+/** The record of one request, made by its context factory and filled in by the procedure middleware. */
+export function routeRecordOf(req: IncomingMessage): RouteRecord {
+  let record = records.get(req);
+  if (!record) {
+    record = { procedures: [] };
+    records.set(req, record);
+  }
+  return record;
+}
+
+/**
+ * The low-cardinality route of a request for logs and metrics: the REST template (/api/workflows/{workflowId}/result),
+ * the tRPC procedure (/trpc/executions.result), or the Express route (/healthz); never a path with an ID in it.
+ */
+export function routeLabelOf(req: Request): string {
+  const record = records.get(req);
+  if (record && record.procedures.length > 0) {
+    if (req.originalUrl.startsWith(`${REST_BASE_PATH}/`) && record.openApiPath)
+      return REST_BASE_PATH + record.openApiPath;
+    return `/trpc/${record.procedures.join(',')}`;
+  }
+  const expressRoute = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof expressRoute === 'string') return req.baseUrl + expressRoute;
+  return 'unmatched';
+}

@@ -1,0 +1,7 @@
+// How the HTTP request that started a workflow is named on the worker's log lines for it. No imports: the workflow
+// sandbox loads this file too.
+
+/** The memo field in which the API records the request id that started a workflow (visible in the Web UI too). */
+export const REQUEST_ID_MEMO_KEY = 'requestId';
+/** The header in which a workflow hands that request id to its activities. */
+export const REQUEST_ID_HEADER = 'temporal-http-request-id';

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Client } from '@temporalio/client';
+import request from 'supertest';
+import { createApp } from '../api/app';
+import { apiWorkflowInterceptors } from '../api/temporal-client';
+import { loadConfig } from '../common/config';
+import { silentLogger } from '../common/logger';
+import { startTracing, type Tracing } from '../common/tracing';
+import { activityTracing, workflowSinks } from '../worker/create-worker';
+import { activityRequestContext } from '../worker/activity-request-context';
+import { useApiTestServer } from './helpers/api';
+import { createTestWorker, uniqueName } from './helpers/temporal';
+
+describe('tracing: one request is one trace through API, workflow and activity', () => {
+  const server = useApiTestServer();
+  const exporter = new InMemorySpanExporter();
+  let tracing: Tracing | undefined;
+  before(() => {
+    tracing = startTracing('temporal-http-test', { exporter });
+  });
+  after(async () => {
+    await tracing?.shutdown();
+  });
+
+  it('is off without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+    assert.equal(startTracing('off', { endpoint: loadConfig({}).OTEL_EXPORTER_OTLP_ENDPOINT }), undefined);
+  });
+
+  it('continues an incoming traceparent from the HTTP request to the workflow and each activity', async () => {
+    assert.ok(tracing);
+    const taskQueue = uniqueName('trace-tq');
+    const worker = await createTestWorker(server.env, server.bundle, {
+      taskQueue,
+      interceptors: { activity: [activityRequestContext, activityTracing] },
+      sinks: workflowSinks(tracing),
+    });
+    const client = new Client({
+      connection: server.env.connection,
+      interceptors: { workflow: apiWorkflowInterceptors(undefined, true) },
+    });
+    const app = createApp({
+      client,
+      config: loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue }),
+      logger: silentLogger(),
+      tracing: true,
+      draining: new AbortController().signal,
+    });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const executed = await worker.runUntil(() =>
+      request(app)
+        .post('/api/workflows/YourWorkflow/execute')
+        .set('traceparent', `00-${traceId}-00f067aa0ba902b7-01`)
+        .send({ input: 'Trace' })
+        .expect(200),
+    );
+    assert.equal(executed.body.result, 'Hello, Trace!');
+
+    const spans = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+    const names = spans.map((span) => span.name);
+    for (const expected of [
+      'POST /api/workflows/YourWorkflow/execute',
+      'StartWorkflow:YourWorkflow',
+      'RunWorkflow:YourWorkflow',
+      'StartActivity:your_activity',
+      'RunActivity:your_activity',
+    ]) {
+      assert.ok(names.includes(expected), `no span ${expected} in trace ${traceId}: ${names.join(', ')}`);
+    }
+    // The HTTP span is the child of the caller's span, and every other span descends from it.
+    const http = spans.find((span) => span.name === 'POST /api/workflows/YourWorkflow/execute');
+    assert.equal(http?.parentSpanId, '00f067aa0ba902b7');
+    assert.equal(http?.attributes['http.route'], '/api/workflows/YourWorkflow/execute');
+    const resources = new Set(spans.map((span) => span.resource.attributes['service.name']));
+    assert.ok(resources.has('temporal-http-test'), `resources: ${[...resources]}`);
+  });
+});
