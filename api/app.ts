@@ -8,6 +8,7 @@ import express, {
   type Response,
 } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
+import { consoleRouter } from './console-static';
 import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
 import { docsRouter } from './docs-page';
 import { errorBody, logServerError } from './errors';
@@ -53,7 +54,7 @@ const jsonBodies: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz. Listens nowhere. */
+/** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz, the web console at /. Listens nowhere. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -94,6 +95,8 @@ export function createApp(deps: ApiDeps): Express {
     maxBodySize: MAX_BODY_BYTES,
   });
   app.use(REST_BASE_PATH, (req, res, next) => rest(req, res, next));
+
+  app.use(consoleRouter());
 
   app.use((req, res) => {
     res.status(404).json(errorBody(res, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));

@@ -7,7 +7,7 @@ import type { Logger } from '../common/logger';
 /** What the API needs from its process: one long-lived Temporal client, the config and a logger. */
 export interface ApiDeps {
   client: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'MAX_WAIT_MS'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'MAX_WAIT_MS' | 'TEMPORAL_UI_URL'>;
   logger: Logger;
 }
 

@@ -1,5 +1,6 @@
 import type { WorkflowContract } from '../workflows/contract';
 import { workflowContracts } from '../workflows/contracts';
+import { catalogRouter } from './routers/catalog-router';
 import { executionsRouter } from './routers/executions-router';
 import { workflowTypeRouter } from './routers/workflow-type-router';
 import { router } from './trpc';
@@ -21,6 +22,7 @@ function workflowTypeRouters<const Contracts extends readonly WorkflowContract[]
 export const appRouter = router({
   workflows: router(workflowTypeRouters(workflowContracts)),
   executions: executionsRouter,
+  catalog: catalogRouter,
 });
 
 /** The type frontends import (`import type { AppRouter }`) for a fully typed tRPC client. */

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { childEnv, exitOnConfigError, loadDevConfig, type DevConfig } from '../common/config';
+import { buildConsole, watchConsole } from './build-console';
 import { startChild, type DevChild, type Exit } from './dev/child';
 import { printLine } from './dev/output';
 import { devServerSettingsArgs } from './temporal-dev-server';
@@ -100,6 +101,7 @@ function printWhereThingsAre(config: DevConfig): void {
     ? `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, state in ${config.DEV_TEMPORAL_DB_FILENAME})`
     : `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, from TEMPORAL_ADDRESS; started none)`;
   say('ready: Ctrl-C stops everything');
+  say(`  Console       ${api}/`);
   say(`  API           ${api}`);
   say(`  Docs          ${api}/docs`);
   say(`  OpenAPI       ${api}/openapi.json`);
@@ -109,8 +111,18 @@ function printWhereThingsAre(config: DevConfig): void {
   say(`  Task queue    ${config.TEMPORAL_TASK_QUEUE}`);
 }
 
+/** The Web UI the console links runs to: the one set, else the embedded dev server's. */
+function temporalUiUrl(config: DevConfig): string | undefined {
+  return (
+    config.TEMPORAL_UI_URL ?? (config.startTemporal ? `http://localhost:${config.DEV_TEMPORAL_UI_PORT}` : undefined)
+  );
+}
+
 async function main(config: DevConfig, watch: boolean): Promise<void> {
   const supervisor = new Supervisor();
+  // The console is static files the API serves: built now, and rebuilt on save when watching.
+  if (watch) await watchConsole();
+  else await buildConsole();
   process.on('SIGINT', () => void supervisor.stopAll(0));
   process.on('SIGTERM', () => void supervisor.stopAll(0));
   process.on('exit', () => supervisor.killAll());
@@ -126,8 +138,8 @@ async function main(config: DevConfig, watch: boolean): Promise<void> {
     return supervisor.stopAll(1);
   }
 
-  // Both processes read the same config; only the address may differ from what the user set.
-  const env = childEnv({ TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS });
+  // Both processes read the same config; only the address (and, for the dev server, its Web UI) may differ.
+  const env = childEnv({ TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS, TEMPORAL_UI_URL: temporalUiUrl(config) });
   // The worker bundles workflows/ at start-up, which it never imports: watch those files too.
   const tsx = (entry: string, ...include: string[]): string[] =>
     watch
