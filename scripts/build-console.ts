@@ -1,7 +1,7 @@
 // Bundles the web console (console/) into dist/console: one ES module, its page and its styles. No CDN, no hashes.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { build, context, type BuildOptions } from 'esbuild';
+import { build, context, stop, type BuildOptions } from 'esbuild';
 
 const ROOT = resolve(__dirname, '..', ...(resolve(__dirname, '..').endsWith('dist') ? ['..'] : []));
 const SOURCE = resolve(ROOT, 'console');
@@ -40,13 +40,17 @@ export async function buildConsole(outDir: string = CONSOLE_OUT_DIR): Promise<vo
   await build(options(outDir));
 }
 
-/** Builds the console and rebuilds it on every change under console/ (for `npm run dev`); returns a stop function. */
-export async function watchConsole(outDir: string = CONSOLE_OUT_DIR): Promise<() => Promise<void>> {
+/** Builds the console and rebuilds it on every change under console/ (for `npm run dev`); stopConsoleBuilds() ends it. */
+export async function watchConsole(outDir: string = CONSOLE_OUT_DIR): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const watcher = await context(options(outDir));
   await watcher.rebuild();
   await watcher.watch();
-  return () => watcher.dispose();
+}
+
+/** Ends esbuild's helper process, so that nothing of a stopped `npm run dev` outlives it. */
+export async function stopConsoleBuilds(): Promise<void> {
+  await stop();
 }
 
 if (require.main === module) {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { childEnv, exitOnConfigError, loadDevConfig, type DevConfig } from '../common/config';
-import { buildConsole, watchConsole } from './build-console';
+import { buildConsole, stopConsoleBuilds, watchConsole } from './build-console';
 import { startChild, type DevChild, type Exit } from './dev/child';
 import { printLine } from './dev/output';
 import { devServerSettingsArgs } from './temporal-dev-server';
@@ -66,6 +66,7 @@ class Supervisor {
           }),
         );
       }
+      await stopConsoleBuilds();
       process.exit(code);
     })();
     return this.stopping;
