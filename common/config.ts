@@ -40,7 +40,9 @@ const configSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   // Web console (issue 12)
   /** Temporal Web UI base URL, e.g. http://localhost:8233; the console links each run there. Unset: no link. */
-  TEMPORAL_UI_URL: z.url({ error: 'expected a URL, e.g. http://localhost:8233' }).optional(),
+  TEMPORAL_UI_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://localhost:8233' })
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

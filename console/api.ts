@@ -68,9 +68,21 @@ export function sendMessage(
   return kind === 'queries' ? procedure.query(input) : procedure.mutate(input);
 }
 
-/** Where a run's outcome comes from. Issue 11's typed `workflows.<Type>.result` can replace this in one place. */
-export function resultOf(workflowId: string): Promise<Outcome> {
-  return trpc.executions.result.query({ workflowId, waitMs: 0 });
+export type ProgressEvent = Outputs['executions']['events'] extends AsyncIterable<{ data: infer E }> ? E : never;
+
+/**
+ * Follows a run's status, progress and outcome until it closes; answers how to stop. The one place the run view's
+ * data comes from: issue 11's typed per-type stream (`workflows.<Type>.events`) can replace the untyped one here.
+ */
+export function watchRun(
+  workflowId: string,
+  on: { event(event: ProgressEvent): void; error(failure: ApiFailure): void },
+): () => void {
+  const subscription = trpc.executions.events.subscribe(
+    { workflowId },
+    { onData: ({ data }) => on.event(data), onError: (error) => on.error(failureOf(error)) },
+  );
+  return () => subscription.unsubscribe();
 }
 
 export interface FieldError {

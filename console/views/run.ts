@@ -1,10 +1,8 @@
-import { failureOf, trpc, type Description, type Outcome } from '../api';
+import { failureOf, trpc, watchRun, type Outcome, type ProgressEvent } from '../api';
 import { allows } from '../auth';
 import { h, json, replace } from '../dom';
 import { catalogEntry, state, temporalUiLink } from '../state';
 import { messagesSection } from './messages';
-
-type ProgressEvent = { status: Description['status']; runId: string; progress?: unknown; outcome?: Outcome };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -160,14 +158,12 @@ export function runView(workflowId: string, onLeave: (stop: () => void) => void)
         entry ? messagesSection(entry, workflowId) : null,
         actionsSection(workflowId, description.type, setProblem),
       );
-      const subscription = trpc.executions.events.subscribe(
-        { workflowId },
-        {
-          onData: ({ data }) => showEvent(data),
-          onError: (error) => setProblem(`Progress stream: ${failureOf(error).message}`),
-        },
+      onLeave(
+        watchRun(workflowId, {
+          event: showEvent,
+          error: (failure) => setProblem(`Progress stream: ${failure.message}`),
+        }),
       );
-      onLeave(() => subscription.unsubscribe());
     })
     .catch((error: unknown) => {
       replace(status, 'unknown');
