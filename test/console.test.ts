@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { createApp } from '../api/app';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
 import { buildConsole } from '../scripts/build-console';
 import type { OrderFulfilmentOutput, OrderStatus } from '../workflows/order-fulfilment.contract';
 import { listen, useApiTestServer, withApi, workflowExists, type ApiUnderTest } from './helpers/api';
@@ -8,6 +11,8 @@ import { DESKTOP, launchChromium, PHONE } from './helpers/browser';
 import { focused, openMessage, screenshot, UI_TIMEOUT_MS, waitForStatus, waitForText } from './helpers/console-page';
 import { createOrderFakes, NEW_ADDRESS, startOrderAwaitingApproval } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
+
+const WEB_UI = 'http://localhost:8233';
 
 describe('web console in headless Chromium, against the API, a worker and a real Temporal dev server', () => {
   const server = useApiTestServer();
@@ -29,7 +34,10 @@ describe('web console in headless Chromium, against the API, a worker and a real
     await withApi(
       server,
       async (api) => {
-        const listening = await listen(api.app);
+        // The API as `npm run dev` runs it: with the Web UI's address, so runs link there.
+        const config = loadConfig({ TEMPORAL_TASK_QUEUE: api.taskQueue, LOG_LEVEL: 'silent', TEMPORAL_UI_URL: WEB_UI });
+        const app = createApp({ client: api.client, config, logger: createLogger('console-test', 'silent') });
+        const listening = await listen(app);
         const context = await browser.newContext({ viewport: DESKTOP });
         const page = await context.newPage();
         page.setDefaultTimeout(UI_TIMEOUT_MS);
@@ -132,6 +140,12 @@ describe('web console in headless Chromium, against the API, a worker and a real
       await page.click('#start-form button[type=submit]');
 
       await waitForText(page, 'h1', new RegExp(`^${orderId}$`));
+      const { runId } = await client.workflow.getHandle(orderId).describe();
+      await page.locator('#temporal-ui-link').waitFor();
+      assert.equal(
+        await page.getAttribute('#temporal-ui-link', 'href'),
+        `${WEB_UI}/namespaces/default/workflows/${orderId}/${runId}/history`,
+      );
       await waitForText(page, '#progress [data-key="step"]', /^shipping$/);
       assert.ok(Number(await page.getAttribute('#progress-bar', 'value')) > 0.5, 'the bar shows the steps done');
       await screenshot(page, 'console-run-desktop');
