@@ -30,12 +30,19 @@ describe('web console in headless Chromium, against the API, a worker and a real
   async function withConsole(
     fn: (page: Page, api: ApiUnderTest & { baseUrl: string }) => Promise<void>,
     activities = createOrderFakes().activities,
+    // More settings for the API, as the environment would give them (e.g. API keys once auth is on).
+    env: Record<string, string> = {},
   ): Promise<void> {
     await withApi(
       server,
       async (api) => {
         // The API as `npm run dev` runs it: with the Web UI's address, so runs link there.
-        const config = loadConfig({ TEMPORAL_TASK_QUEUE: api.taskQueue, LOG_LEVEL: 'silent', TEMPORAL_UI_URL: WEB_UI });
+        const config = loadConfig({
+          TEMPORAL_TASK_QUEUE: api.taskQueue,
+          LOG_LEVEL: 'silent',
+          TEMPORAL_UI_URL: WEB_UI,
+          ...env,
+        });
         const app = createApp({ client: api.client, config, logger: createLogger('console-test', 'silent') });
         const listening = await listen(app);
         const context = await browser.newContext({ viewport: DESKTOP });
