@@ -11,6 +11,7 @@ import express, {
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import type { Logger } from '../common/logger';
 import { accessLog, requestMetrics } from './access-log';
+import { consoleRouter } from './console-static';
 import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
 import { admissionControl } from './admission';
 import { docsRouter } from './docs-page';
@@ -90,7 +91,10 @@ const jsonBodies: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz, /metrics. Listens nowhere. */
+/**
+ * Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz, /metrics, the web
+ * console at /. Listens nowhere.
+ */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   // Every open wait listens on the drain signal for as long as it lasts: many at once is the normal case.
@@ -152,6 +156,8 @@ export function createApp(deps: ApiDeps): Express {
     maxBodySize: MAX_BODY_BYTES,
   });
   app.use(REST_BASE_PATH, (req, res, next) => rest(req, res, next));
+
+  app.use(consoleRouter());
 
   app.use((req, res) => {
     res.status(404).json(errorBody(res, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));

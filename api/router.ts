@@ -1,6 +1,7 @@
 import type { WorkflowContract } from '../workflows/contract';
 import { workflowContracts } from '../workflows/contracts';
 import { authRouter } from './routers/auth-router';
+import { catalogRouter } from './routers/catalog-router';
 import { executionsRouter } from './routers/executions-router';
 import { typed } from './routers/typed-procedures';
 import { workflowTypeRouter } from './routers/workflow-type-router';
@@ -24,6 +25,7 @@ export const appRouter = router({
   workflows: router(workflowTypeRouters(workflowContracts)),
   executions: executionsRouter,
   auth: authRouter,
+  catalog: catalogRouter,
 });
 
 /** The type frontends import (`import type { AppRouter }`) for a fully typed tRPC client. */

@@ -163,6 +163,11 @@ const configSchema = z.object({
   /** Where traces go (OTLP over HTTP, e.g. http://otel-collector:4318); unset means tracing is off. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ error: 'expected a URL, e.g. http://localhost:4318' }).optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  // Web console (issue 12)
+  /** Temporal Web UI base URL, e.g. http://localhost:8233; the console links each run there. Unset: no link. */
+  TEMPORAL_UI_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://localhost:8233' })
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

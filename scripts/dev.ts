@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { childEnv, exitOnConfigError, loadDevConfig, type DevConfig } from '../common/config';
 import { authSummary } from '../api/auth/summary';
+import { buildConsole, stopConsoleBuilds, watchConsole } from './build-console';
 import { startChild, type DevChild, type Exit } from './dev/child';
 import { printLine } from './dev/output';
 import { devServerSettingsArgs } from './temporal-dev-server';
@@ -66,6 +67,7 @@ class Supervisor {
           }),
         );
       }
+      await stopConsoleBuilds();
       process.exit(code);
     })();
     return this.stopping;
@@ -101,6 +103,7 @@ function printWhereThingsAre(config: DevConfig): void {
     ? `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, state in ${config.DEV_TEMPORAL_DB_FILENAME})`
     : `${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, from TEMPORAL_ADDRESS; started none)`;
   say('ready: Ctrl-C stops everything');
+  say(`  Console       ${api}/`);
   say(`  API           ${api}`);
   say(`  Docs          ${api}/docs`);
   say(`  OpenAPI       ${api}/openapi.json`);
@@ -111,8 +114,18 @@ function printWhereThingsAre(config: DevConfig): void {
   say(`  Auth          ${authSummary(config)}`);
 }
 
+/** The Web UI the console links runs to: the one set, else the embedded dev server's. */
+function temporalUiUrl(config: DevConfig): string | undefined {
+  return (
+    config.TEMPORAL_UI_URL ?? (config.startTemporal ? `http://localhost:${config.DEV_TEMPORAL_UI_PORT}` : undefined)
+  );
+}
+
 async function main(config: DevConfig, watch: boolean): Promise<void> {
   const supervisor = new Supervisor();
+  // The console is static files the API serves: built now, and rebuilt on save when watching.
+  if (watch) await watchConsole();
+  else await buildConsole();
   process.on('SIGINT', () => void supervisor.stopAll(0));
   process.on('SIGTERM', () => void supervisor.stopAll(0));
   process.on('exit', () => supervisor.killAll());
@@ -128,10 +141,11 @@ async function main(config: DevConfig, watch: boolean): Promise<void> {
     return supervisor.stopAll(1);
   }
 
-  // Both processes read the same config; only the address may differ from what the user set.
+  // Both processes read the same config; only the address (and, for the dev server, its Web UI) may differ.
   // A dev server of its own is plain local gRPC: no profile of the user's Temporal config file (Cloud TLS, API key).
   const env = childEnv({
     TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
+    TEMPORAL_UI_URL: temporalUiUrl(config),
     ...(config.startTemporal ? { TEMPORAL_CONFIG_FILE: '/dev/null', TEMPORAL_PROFILE: undefined } : {}),
   });
   // The worker bundles workflows/ at start-up, which it never imports: watch those files too.

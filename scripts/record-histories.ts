@@ -5,7 +5,10 @@ import { historyToJson } from '../test/helpers/history-json';
 import { bundleWorkflows, createTestWorker, startTestServer } from '../test/helpers/temporal';
 import * as workflows from '../workflows';
 import { workflowContracts, type WorkflowType } from '../workflows/contracts';
-import { orderFulfilmentContract, type OrderFulfilmentInput } from '../workflows/order-fulfilment/order-fulfilment.contract';
+import {
+  orderFulfilmentContract,
+  type OrderFulfilmentInput,
+} from '../workflows/order-fulfilment/order-fulfilment.contract';
 
 /** Where test/replay.test.ts looks for one recorded history per workflow type. */
 export const HISTORIES_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');

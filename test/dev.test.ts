@@ -80,11 +80,21 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
 
     const output = await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
     const api = `http://localhost:${ports.api}`;
-    for (const url of [api, `${api}/docs`, `${api}/openapi.json`, `${api}/trpc`, `http://localhost:${ports.ui}`])
+    for (const url of [
+      `${api}/`,
+      api,
+      `${api}/docs`,
+      `${api}/openapi.json`,
+      `${api}/trpc`,
+      `http://localhost:${ports.ui}`,
+    ])
       assert.match(output, new RegExp(`\\s${url.replaceAll('.', '\\.')}\\n`), `prints ${url}`);
     assert.match(output, new RegExp(`Temporal\\s+127\\.0\\.0\\.1:${ports.temporal} `));
 
     await executeYourWorkflow(ports.api, 'Dev');
+    const page = await fetch(`${api}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>Temporal HTTP console<\/title>/, 'serves the web console at /');
 
     // What a terminal's Ctrl-C does: SIGINT to every process of the foreground group.
     process.kill(-(dev.child.pid ?? 0), 'SIGINT');

@@ -249,7 +249,13 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
   });
 
   it('ships compiled code, the prebuilt workflow bundle and production dependencies only', () => {
-    for (const file of ['dist/api/main.js', 'dist/worker/main.js', 'dist/workflow-bundle.js', 'package-lock.json'])
+    for (const file of [
+      'dist/api/main.js',
+      'dist/worker/main.js',
+      'dist/workflow-bundle.js',
+      'dist/console/index.html',
+      'package-lock.json',
+    ])
       assert.ok(existsSync(join(image.dir, file)), `${file} is in the image`);
     // typescript stays (a peer dependency of @trpc/*), and so does webpack (a dependency of @temporalio/worker).
     for (const devOnly of ['tsx', 'eslint', 'prettier', '@temporalio/testing', 'supertest', 'typescript-eslint'])

@@ -13,7 +13,9 @@ import { startTestServer, temporalCliPath, uniqueName } from './helpers/temporal
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
-const BUILT = ['api/main.js', 'worker/main.js', 'workflow-bundle.js'].map((file) => join(DIST, file));
+const BUILT = ['api/main.js', 'worker/main.js', 'workflow-bundle.js', 'console/main.js'].map((file) =>
+  join(DIST, file),
+);
 const START_TIMEOUT_MS = 30_000;
 // A graceful stop of either process takes well under a second; a few seconds leaves room for a busy machine.
 const STOP_WITHIN_MS = 5_000;
@@ -64,6 +66,13 @@ describe('end to end: the built API and worker processes on a real server', () =
     await request(baseUrl).get('/readyz').expect(200);
     const openapi = await request(baseUrl).get('/openapi.json').expect(200);
     assert.ok(openapi.body.paths['/workflows/YourWorkflow']);
+  });
+
+  it('serves the web console, built into dist/console, at /', async () => {
+    const page = await request(baseUrl).get('/').expect(200);
+    assert.match(page.text, /<title>Temporal HTTP console<\/title>/);
+    const script = await request(baseUrl).get('/main.js').expect(200);
+    assert.match(String(script.headers['content-type']), /javascript/);
   });
 
   it('starts a workflow over REST and serves its result', async () => {

@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { createApp } from '../api/app';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { buildConsole } from '../scripts/build-console';
+import type { OrderFulfilmentOutput, OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
+import { listen, useApiTestServer, withApi, workflowExists, type ApiUnderTest } from './helpers/api';
+import { DESKTOP, launchChromium, PHONE } from './helpers/browser';
+import { focused, openMessage, screenshot, UI_TIMEOUT_MS, waitForStatus, waitForText } from './helpers/console-page';
+import { createOrderFakes, NEW_ADDRESS, startOrderAwaitingApproval } from './helpers/orders';
+import { uniqueName } from './helpers/temporal';
+
+const WEB_UI = 'http://localhost:8233';
+
+describe('web console in headless Chromium, against the API, a worker and a real Temporal dev server', () => {
+  const server = useApiTestServer();
+  let browser: Browser;
+
+  before(async () => {
+    await buildConsole();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** Runs `fn` with a page on the console of a fresh API (own worker and task queue), closing both after. */
+  async function withConsole(
+    fn: (page: Page, api: ApiUnderTest & { baseUrl: string }) => Promise<void>,
+    activities = createOrderFakes().activities,
+    // More settings for the API, as the environment would give them (e.g. API keys once auth is on).
+    env: Record<string, string> = {},
+  ): Promise<void> {
+    await withApi(
+      server,
+      async (api) => {
+        // The API as `npm run dev` runs it: with the Web UI's address, so runs link there.
+        const config = loadConfig({
+          TEMPORAL_TASK_QUEUE: api.taskQueue,
+          LOG_LEVEL: 'silent',
+          TEMPORAL_UI_URL: WEB_UI,
+          ...env,
+        });
+        const app = createApp({
+          client: api.client,
+          config,
+          logger: createLogger('console-test', 'silent'),
+          draining: new AbortController().signal,
+        });
+        const listening = await listen(app);
+        const context = await browser.newContext({ viewport: DESKTOP });
+        const page = await context.newPage();
+        page.setDefaultTimeout(UI_TIMEOUT_MS);
+        const pageErrors: string[] = [];
+        page.on('pageerror', (error) => pageErrors.push(error.message));
+        try {
+          await fn(page, { ...api, baseUrl: listening.baseUrl });
+          assert.deepEqual(pageErrors, [], 'the page threw');
+        } finally {
+          await context.close();
+          await listening.close();
+        }
+      },
+      { activities },
+    );
+  }
+
+  it('starts a workflow from its generated form with the keyboard alone, and shows its result and the list', async () => {
+    await withConsole(async (page, { baseUrl, client }) => {
+      await page.goto(`${baseUrl}/`);
+      await page.locator('#workflow-types').waitFor();
+      await page.locator('#runs, #runs-empty').first().waitFor();
+      // The view's heading has focus; the first stop after it is the first workflow type's start link.
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(page, 'text'), 'Start YourWorkflow');
+      await page.keyboard.press('Enter');
+      await waitForText(page, 'h1', /^Start YourWorkflow$/);
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(page), 'start-form-workflowId');
+      const workflowId = uniqueName('greeting');
+      await page.keyboard.type(workflowId);
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(page), 'start-form-input');
+      assert.equal(await page.inputValue('#start-form-input'), 'World', "the contract's example is the starting value");
+      await page.fill('#start-form-input', '');
+      await page.keyboard.type('Console');
+      await page.keyboard.press('Enter');
+
+      await waitForText(page, 'h1', new RegExp(`^${workflowId}$`));
+      await waitForStatus(page, 'COMPLETED');
+      await waitForText(page, '#result', /"Hello, Console!"/);
+      assert.equal(await client.workflow.getHandle(workflowId).result(), 'Hello, Console!');
+
+      // The list: filtered by type, it shows the run (visibility is eventually consistent: refresh until it does).
+      await page.goto(`${baseUrl}/#/`);
+      await page.selectOption('#filter-type', 'YourWorkflow');
+      await page.selectOption('#filter-status', 'COMPLETED');
+      const row = page.locator('#runs a', { hasText: workflowId });
+      const deadline = Date.now() + UI_TIMEOUT_MS;
+      while (!(await row.isVisible())) {
+        assert.ok(Date.now() < deadline, `${workflowId} never appeared in the list`);
+        await page.click('#run-filters button[type=submit]');
+        await page.locator('[aria-busy="false"]').first().waitFor();
+      }
+      await screenshot(page, 'console-home-desktop');
+      await page.setViewportSize(PHONE);
+      await screenshot(page, 'console-home-phone');
+      await row.click();
+      await waitForText(page, 'h1', new RegExp(`^${workflowId}$`));
+    });
+  });
+
+  it('shows input errors before submitting and the server’s field errors after, starting nothing', async () => {
+    await withConsole(async (page, { baseUrl, client }) => {
+      const workflowId = uniqueName('bad-order');
+      await page.goto(`${baseUrl}/#/start/OrderFulfilment`);
+      await page.fill('#start-form-workflowId', workflowId);
+      await page.fill('#start-form-input-customerId', '');
+      await page.fill('#start-form-input-items-0-quantity', 'two');
+      await page.click('#start-form button[type=submit]');
+
+      await waitForText(page, '#start-form-input-customerId-error', /Required/);
+      await waitForText(page, '#start-form-input-items-0-quantity-error', /Must be a number/);
+      assert.equal(await page.getAttribute('#start-form-input-customerId', 'aria-invalid'), 'true');
+      assert.match(page.url(), /#\/start\/OrderFulfilment$/);
+      await screenshot(page, 'console-start-errors-desktop');
+
+      // Valid as far as the JSON Schema goes (two capitals), but no ISO country: only the server knows.
+      await page.fill('#start-form-input-customerId', 'customer-42');
+      await page.fill('#start-form-input-items-0-quantity', '2');
+      await page.fill('#start-form-input-shippingAddress-country', 'XX');
+      await page.click('#start-form button[type=submit]');
+      await waitForText(page, '#start-form-input-shippingAddress-country-error', /ISO 3166-1 alpha-2/);
+      await waitForText(page, '#start-form-output', /BAD_REQUEST/);
+      assert.equal(await page.textContent('#start-form-input-customerId-error'), '', 'fixed fields show no error');
+      assert.match(page.url(), /#\/start\/OrderFulfilment$/);
+      assert.equal(await workflowExists(client, workflowId), false, 'a refused start must start nothing');
+    });
+  });
+
+  it("watches an order's progress live until it completes", async () => {
+    // Slow legs, so that shipping (and its progress) is on screen for a while.
+    const fakes = createOrderFakes({ steps: 4, stepMs: 1_500 });
+    await withConsole(async (page, { baseUrl, client }) => {
+      const orderId = uniqueName('order');
+      await page.goto(`${baseUrl}/#/start/OrderFulfilment`);
+      await page.fill('#start-form-workflowId', orderId);
+      await page.fill('#start-form-input-orderId', orderId);
+      await screenshot(page, 'console-start-desktop');
+      await page.click('#start-form button[type=submit]');
+
+      await waitForText(page, 'h1', new RegExp(`^${orderId}$`));
+      const { runId } = await client.workflow.getHandle(orderId).describe();
+      await page.locator('#temporal-ui-link').waitFor();
+      assert.equal(
+        await page.getAttribute('#temporal-ui-link', 'href'),
+        `${WEB_UI}/namespaces/default/workflows/${orderId}/${runId}/history`,
+      );
+      await waitForText(page, '#progress [data-key="step"]', /^shipping$/);
+      assert.ok(Number(await page.getAttribute('#progress-bar', 'value')) > 0.5, 'the bar shows the steps done');
+      await screenshot(page, 'console-run-desktop');
+      await page.setViewportSize(PHONE);
+      await screenshot(page, 'console-run-phone');
+      await page.setViewportSize(DESKTOP);
+
+      await waitForStatus(page, 'COMPLETED');
+      const result = await client.workflow.getHandle(orderId).result();
+      const shown = JSON.parse(await waitForText(page, '#result', /trackingNumber/)) as OrderFulfilmentOutput;
+      assert.deepEqual(shown, result);
+    }, fakes.activities);
+  });
+
+  it('approves an order, changes its address before shipping and sees the change rejected once shipping started', async () => {
+    // Shipping lasts long enough (40 legs of a second) for the second change to arrive while it runs.
+    const fakes = createOrderFakes({ steps: 40, stepMs: 1_000 });
+    await withConsole(async (page, { app, baseUrl, client }) => {
+      const workflowId = await startOrderAwaitingApproval(app);
+      await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+      await waitForText(page, '#progress [data-key="step"]', /^awaiting_approval$/);
+
+      await openMessage(page, 'update-changeShippingAddress-panel');
+      const field = (name: string): string => `#update-changeShippingAddress-shippingAddress-${name}`;
+      for (const [name, value] of Object.entries(NEW_ADDRESS)) await page.fill(field(name), value);
+      await page.click('#update-changeShippingAddress button[type=submit]');
+      await waitForText(page, '#update-changeShippingAddress-output', /Grace Hopper/);
+
+      await openMessage(page, 'signal-approve-panel');
+      await page.fill('#signal-approve-approvedBy', 'console-tester');
+      await page.click('#signal-approve button[type=submit]');
+      await waitForText(page, '#signal-approve-output', /Signal approve sent/);
+      await waitForText(page, '#progress [data-key="step"]', /^shipping$/);
+
+      await page.fill(field('name'), 'Too Late');
+      await page.click('#update-changeShippingAddress button[type=submit]');
+      await waitForText(page, '#update-changeShippingAddress-output', /the order has shipped/);
+      await screenshot(page, 'console-messages-desktop');
+
+      const status = await client.workflow.getHandle(workflowId).query<OrderStatus>('status');
+      assert.equal(status.approval.approvedBy, 'console-tester');
+      assert.deepEqual(status.shippingAddress, NEW_ADDRESS, 'the rejected change changed nothing');
+      await client.workflow.getHandle(workflowId).terminate('test over');
+    }, fakes.activities);
+  });
+
+  it('cancels an order, which then shows CANCELLED with its cause', async () => {
+    await withConsole(async (page, { app, baseUrl, client }) => {
+      const workflowId = await startOrderAwaitingApproval(app);
+      await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+      await waitForText(page, '#progress [data-key="step"]', /^awaiting_approval$/);
+      await page.click('#cancel');
+      await waitForStatus(page, 'CANCELLED');
+      await waitForText(page, '#failure', /Cancel/i);
+      assert.equal(await page.isDisabled('#cancel'), true, 'a closed workflow cannot be cancelled again');
+      assert.equal((await client.workflow.getHandle(workflowId).describe()).status.name, 'CANCELLED');
+    });
+  });
+});
