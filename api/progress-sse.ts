@@ -3,9 +3,8 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { Context } from './context';
 import { errorBody, formatError, logServerError, RETRY_AFTER_SECONDS, toApiError } from './errors';
-import { progressEvents } from './progress-stream';
-import { workflowIdSchema, type WorkflowDescription } from './schemas';
-import { describeWorkflow } from './workflow-operations';
+import { openProgressStream, type ProgressStream } from './progress-stream';
+import { workflowIdSchema } from './schemas';
 
 const KEEP_ALIVE_MS = 15_000;
 /** The `retry:` hint of a stream this replica ends (draining, Temporal unavailable): reconnect after a second. */
@@ -44,19 +43,18 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
     }
     const lastEventId =
       req.header('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
-    let description: WorkflowDescription;
+    let stream: ProgressStream;
     try {
-      description = await describeWorkflow(ctx, workflowId.data); // a 404 (or 503) is still an ordinary JSON error
+      // A 404 (or 503) is still an ordinary JSON error; the first snapshot comes from the shared watcher.
+      stream = await openProgressStream(ctx, workflowId.data, lastEventId);
     } catch (error) {
       sendError(res, ctx, error);
       return;
     }
+    const { current } = stream;
     // Resuming a closed workflow past its last event: 204 tells EventSource to stop reconnecting.
-    if (
-      description.status !== 'RUNNING' &&
-      lastEventId !== undefined &&
-      Number(lastEventId) >= description.historyLength
-    ) {
+    if (current.status !== 'RUNNING' && lastEventId !== undefined && Number(lastEventId) >= current.historyLength) {
+      stream.close();
       res.status(204).end();
       return;
     }
@@ -68,7 +66,7 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
       'x-accel-buffering': 'no',
     });
     res.flushHeaders();
-    const events = progressEvents(ctx, workflowId.data, lastEventId);
+    const { events } = stream;
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     try {
       for await (const { id, event } of events) {
