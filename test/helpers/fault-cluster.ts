@@ -36,7 +36,8 @@ export function ensureBuilt(): void {
   if (!built) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
 }
 
-export async function startFaultCluster(): Promise<FaultCluster> {
+/** `temporalArgs`: extra `start-dev` flags (e.g. a shorter connection-age limit for the soak). */
+export async function startFaultCluster({ temporalArgs = [] as string[] } = {}): Promise<FaultCluster> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'temporal-http-faults-'));
   const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -63,7 +64,7 @@ export async function startFaultCluster(): Promise<FaultCluster> {
     async startTemporal() {
       const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort)];
       args.push('--ui-port', String(uiPort), '--headless', '--db-filename', join(dir, 'temporal.sqlite'));
-      args.push('--log-level', 'error', ...devServerSettingsArgs());
+      args.push('--log-level', 'error', ...devServerSettingsArgs(), ...temporalArgs);
       temporal = spawnProcess('temporal', temporalCliPath(), args, { HOME: dir, PATH: '/usr/bin:/bin' });
       const up = await waitUntil(() => temporalAnswers(temporalAddress, 'default'), {
         timeoutMs: START_TIMEOUT_MS,
