@@ -6,9 +6,10 @@ import {
   WorkflowUpdateStage,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
-import { slicedLongPoll, WaitEnded } from './bounded-wait';
+import { randomUUID } from 'node:crypto';
+import { bounded, slicedLongPoll, WaitEnded } from './bounded-wait';
 import type { Context } from './context';
-import { ApiError } from './errors';
+import { ApiError, isConnectionFailure, updateInDoubt } from './errors';
 import { describeWorkflow, REST_BASE_PATH, waitBounds } from './workflow-operations';
 
 type Ctx = Pick<Context, 'client' | 'config' | 'signal' | 'draining'>;
@@ -121,17 +122,29 @@ export async function runUpdate(
 ): Promise<UpdateOutcome> {
   await requireWorkflow(ctx, request.workflowId, request.workflowType, true);
   let handle: WorkflowUpdateHandle<unknown>;
+  // Named here, not by the SDK, so that an answer cut short by the wait's deadline can still say which update it was.
+  const updateId = request.updateId ?? randomUUID();
+  const bounds = waitBounds(ctx, request.waitMs);
   try {
-    handle = await ctx.client.workflow.getHandle(request.workflowId).startUpdate(request.name, {
-      args: [request.args],
-      waitForStage: WorkflowUpdateStage.ACCEPTED,
-      updateId: request.updateId,
-    });
+    // Admission waits for a worker to accept the update: bounded like any wait (no worker, no answer, otherwise).
+    handle = await bounded(ctx.client, bounds, () =>
+      ctx.client.workflow.getHandle(request.workflowId).startUpdate(request.name, {
+        args: [request.args],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+        updateId,
+      }),
+    );
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw updateFailed(error);
+    if (error instanceof WaitEnded || isConnectionFailure(error))
+      throw updateInDoubt(error, {
+        workflowId: request.workflowId,
+        updateId,
+        resultUrl: updateResultUrlOf(request.workflowId, updateId),
+      });
     throw error;
   }
-  return awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
+  return awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
 }
 
 /** Fetches the result of an update started earlier (the resultUrl of a 202). */
