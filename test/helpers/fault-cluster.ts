@@ -64,6 +64,8 @@ export async function startFaultCluster({ temporalArgs = [] as string[] } = {}):
     async startTemporal() {
       const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort)];
       args.push('--ui-port', String(uiPort), '--headless', '--db-filename', join(dir, 'temporal.sqlite'));
+      // As the benchmarks run it: WAL, no fsync per commit (the file survives a server restart, not a machine crash).
+      args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off');
       args.push('--log-level', 'error', ...devServerSettingsArgs(), ...temporalArgs);
       temporal = spawnProcess('temporal', temporalCliPath(), args, { HOME: dir, PATH: '/usr/bin:/bin' });
       const up = await waitUntil(() => temporalAnswers(temporalAddress, 'default'), {
