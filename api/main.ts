@@ -36,7 +36,7 @@ async function main(config: Config): Promise<void> {
   // listener closes, in-flight requests finish, and only then does the Temporal connection close.
   const shutdown = (signal: string): void => {
     if (drain.signal.aborted) return;
-    logger.info('api draining', { signal, drainDelayMs: config.API_DRAIN_DELAY_MS });
+    logger.info('api shutting down', { signal, drainDelayMs: config.API_DRAIN_DELAY_MS });
     drain.abort();
     setTimeout(() => process.exit(1), config.API_DRAIN_DELAY_MS + SHUTDOWN_GRACE_MS).unref();
     setTimeout(() => {

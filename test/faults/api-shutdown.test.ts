@@ -58,7 +58,7 @@ describe('fault: the API process gets SIGTERM (graceful drain)', () => {
 
     const { code } = await exited;
     assert.equal(code, 0, `the API exits cleanly after the drain:\n${api.output()}`);
-    assert.match(api.output(), /"message":"api draining"[\s\S]*"message":"api stopped"/);
+    assert.match(api.output(), /"message":"api shutting down"[\s\S]*"message":"api stopped"/);
     // The workflow itself is untouched by the API's shutdown.
     assert.equal((await cluster.client.workflow.getHandle(workflowId).describe()).status.name, 'RUNNING');
     await cluster.client.workflow.getHandle(workflowId).terminate('test done');
