@@ -216,6 +216,22 @@ export function startInDoubt(error: unknown, workflowId: string, resultUrl: stri
   });
 }
 
+/**
+ * An update that was not accepted within its wait (no worker took it, or Temporal became unavailable): it may yet
+ * run, so the answer names it; a retry with the same Idempotency-Key (the update ID) cannot run it twice.
+ */
+export function updateInDoubt(
+  error: unknown,
+  update: { workflowId: string; updateId: string; resultUrl: string },
+): TRPCError {
+  return new ApiError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: `Update "${update.updateId}" was not accepted within the wait (is a worker running?); it may still run. Check resultUrl, or retry with the same Idempotency-Key`,
+    details: { ...update, updateInDoubt: true },
+    cause: error,
+  });
+}
+
 /** Whether a gRPC failure means the connection, not the request, failed: the start may have been applied. */
 export function isConnectionFailure(error: unknown): boolean {
   const code = grpcCodeOf(error);

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
 import { assertMayStart, storedWorkflowId, tenantStamp } from './auth/tenancy';
-import { slicedLongPoll, WaitEnded } from './bounded-wait';
+import { bounded, slicedLongPoll, WaitEnded } from './bounded-wait';
 import type { AuthedContext } from './context';
-import { ApiError } from './errors';
+import { ApiError, isConnectionFailure, updateInDoubt } from './errors';
 import { updateResultUrlOf } from './rest-paths';
 import { describeWorkflow, requestMemo, waitBounds } from './workflow-operations';
 
@@ -83,14 +84,30 @@ export async function runUpdate(
   request: { workflowType: string; workflowId: string; name: string; args: unknown; updateId?: string; waitMs: number },
 ): Promise<UpdateOutcome> {
   await requireWorkflow(ctx, request.workflowId, request.workflowType, true);
-  const handle = await ctx.client.workflow
-    .getHandle(storedWorkflowId(ctx.caller, request.workflowId))
-    .startUpdate(request.name, {
-      args: [request.args],
-      waitForStage: WorkflowUpdateStage.ACCEPTED,
-      updateId: request.updateId,
-    });
-  return awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
+  let handle: WorkflowUpdateHandle<unknown>;
+  // Named here, not by the SDK, so that an answer cut short by the wait's deadline can still say which update it was.
+  const updateId = request.updateId ?? randomUUID();
+  const bounds = waitBounds(ctx, request.waitMs);
+  try {
+    // Admission waits for a worker to accept the update: bounded like any wait (no worker, no answer, otherwise).
+    handle = await bounded(ctx.client, bounds, () =>
+      ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, request.workflowId)).startUpdate(request.name, {
+        args: [request.args],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+        updateId,
+      }),
+    );
+  } catch (error) {
+    // A rejected update (WorkflowUpdateFailedError) is mapped to 422 in errors.ts.
+    if (error instanceof WaitEnded || isConnectionFailure(error))
+      throw updateInDoubt(error, {
+        workflowId: request.workflowId,
+        updateId,
+        resultUrl: updateResultUrlOf(request.workflowId, updateId),
+      });
+    throw error;
+  }
+  return awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
 }
 
 /** Fetches the result of an update started earlier (the resultUrl of a 202). */

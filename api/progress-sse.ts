@@ -2,16 +2,16 @@ import type { Request, Response } from 'express';
 import { authenticateRequest, authorize } from './auth/guard';
 import type { AuthedContext, Context } from './context';
 import { errorBody, logServerError, RETRY_AFTER_SECONDS, sendApiError, toApiError } from './errors';
-import { progressEvents } from './progress-stream';
+import { openProgressStream, type ProgressStream } from './progress-stream';
 import { openStream } from './rate-limits';
 import { executionsRouter } from './routers/executions-router';
-import { workflowIdSchema, type WorkflowDescription } from './schemas';
+import { workflowIdSchema } from './schemas';
 import type { ApiMeta } from './trpc';
-import { describeWorkflow } from './workflow-operations';
 
 const KEEP_ALIVE_MS = 15_000;
 /** The `retry:` hint of a stream this replica ends (draining, Temporal unavailable): reconnect after a second. */
 const RECONNECT_HINT_MS = RETRY_AFTER_SECONDS * 1000;
+
 // This route serves the executions.events subscription: its scope is declared once, in that procedure's meta.
 export const EVENTS_SCOPE = (executionsRouter._def.procedures.events._def.meta as ApiMeta | undefined)?.scope;
 
@@ -40,21 +40,25 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
     }
     const lastEventId =
       req.header('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
-    let description: WorkflowDescription;
+    let stream: ProgressStream;
     let release: () => void;
     try {
-      description = await describeWorkflow(ctx, workflowId.data); // a 404 (or 503) is still an ordinary JSON error
-      release = openStream(ctx);
+      release = openStream(ctx); // the caller's cap on open streams: 429 past it
+      try {
+        // A 404 (or 503) is still an ordinary JSON error; the first snapshot comes from the shared watcher.
+        stream = await openProgressStream(ctx, workflowId.data, lastEventId);
+      } catch (error) {
+        release();
+        throw error;
+      }
     } catch (error) {
       sendApiError(res, ctx, error, 'executions.events');
       return;
     }
+    const { current } = stream;
     // Resuming a closed workflow past its last event: 204 tells EventSource to stop reconnecting.
-    if (
-      description.status !== 'RUNNING' &&
-      lastEventId !== undefined &&
-      Number(lastEventId) >= description.historyLength
-    ) {
+    if (current.status !== 'RUNNING' && lastEventId !== undefined && Number(lastEventId) >= current.historyLength) {
+      stream.close();
       release();
       res.status(204).end();
       return;
@@ -67,7 +71,7 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
       'x-accel-buffering': 'no',
     });
     res.flushHeaders();
-    const events = progressEvents(ctx, workflowId.data, lastEventId);
+    const { events } = stream;
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     try {
       for await (const { id, event } of events) {

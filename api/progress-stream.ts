@@ -72,31 +72,31 @@ function snapshotOf(ctx: Pick<Context, 'client' | 'config'>, workflowId: string)
     return { id: description.historyLength, event, closed };
   };
 }
+/** An open progress stream: the workflow as it was when the stream opened, and the events to send. */
+export interface ProgressStream {
+  current: ProgressEvent;
+  events: AsyncGenerator<IdentifiedEvent>;
+  /** Leaves the watcher; iterating `events` to its end (or breaking off) does it too. */
+  close(): void;
+}
 
 /**
- * Streams a workflow's status and progress until it closes, the caller goes away or the API drains. Each event is a
- * snapshot, sent whenever the workflow's history has grown since the last (or since `lastEventId`, after a dropped
- * connection). Every subscriber of one workflow in this process shares one watcher (api/progress-watcher.ts), so N
- * subscribers cost Temporal what one does.
+ * Opens a stream of a workflow's status and progress, which runs until the workflow closes, the caller goes away or
+ * the API drains. Each event is a snapshot, sent whenever the workflow's history has grown since the last (or since
+ * `lastEventId`, after a dropped connection). Every subscriber of one workflow in this process shares one watcher
+ * (api/progress-watcher.ts), so N subscribers cost Temporal what one does; a subscriber that joins a watched workflow
+ * costs no call at all. Rejects (e.g. NOT_FOUND) before anything is streamed.
  */
-export async function* progressEvents(
+export async function openProgressStream(
   ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller' | 'metrics'>,
   workflowId: string,
   lastEventId?: string,
-): AsyncGenerator<IdentifiedEvent> {
-  ctx.metrics.progressStreamsOpen.inc();
-  try {
-    yield* followProgress(ctx, workflowId, lastEventId);
-  } finally {
-    ctx.metrics.progressStreamsOpen.dec();
-  }
-}
-
-async function* followProgress(
-  ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>,
-  workflowId: string,
-  lastEventId?: string,
-): AsyncGenerator<IdentifiedEvent> {
+): Promise<ProgressStream> {
+  // A restricted caller may only see its tenant's runs and its types: one describe says so (404 otherwise). The
+  // watcher itself is shared by every caller, keyed by the stored (tenant-namespaced) ID.
+  if (ctx.caller.tenant !== undefined || ctx.caller.workflowTypes !== undefined)
+    await describeWorkflow(ctx, workflowId);
+  const storedId = storedWorkflowId(ctx.caller, workflowId);
   let lastSent = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
   const queue: Snapshot<ProgressEvent>[] = [];
   let ended: { error?: unknown } | undefined;
@@ -105,8 +105,6 @@ async function* followProgress(
     wake?.();
     wake = undefined;
   };
-  await describeWorkflow(ctx, workflowId); // this caller may see it (another tenant's run is a 404), once per subscriber
-  const storedId = storedWorkflowId(ctx.caller, workflowId);
   const stop = AbortSignal.any([ctx.signal, ctx.draining]);
   stop.addEventListener('abort', notify);
   const unsubscribe = watchWorkflow(ctx, storedId, snapshotOf(ctx, storedId), {
@@ -119,24 +117,56 @@ async function* followProgress(
       notify();
     },
   });
-  try {
-    for (;;) {
-      for (let snapshot = queue.shift(); snapshot; snapshot = queue.shift()) {
-        if (snapshot.id <= lastSent) continue;
-        lastSent = snapshot.id;
-        yield { id: String(snapshot.id), event: { ...snapshot.event, workflowId } };
-      }
-      if (ended) {
-        if (ended.error !== undefined) throw ended.error;
-        return;
-      }
-      if (stop.aborted) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-    }
-  } finally {
+  ctx.metrics.progressStreamsOpen.inc();
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    ctx.metrics.progressStreamsOpen.dec();
     stop.removeEventListener('abort', notify);
     unsubscribe();
+  };
+  const nextChange = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+
+  while (queue.length === 0 && !ended && !stop.aborted) await nextChange();
+  const first = queue[0]?.event;
+  const current = first && { ...first, workflowId };
+  if (!current) {
+    close();
+    throw ended?.error ?? new Error('the progress stream closed before its first snapshot');
   }
+
+  async function* events(): AsyncGenerator<IdentifiedEvent> {
+    try {
+      for (;;) {
+        for (let snapshot = queue.shift(); snapshot; snapshot = queue.shift()) {
+          if (snapshot.id <= lastSent) continue;
+          lastSent = snapshot.id;
+          yield { id: String(snapshot.id), event: { ...snapshot.event, workflowId } };
+        }
+        if (ended) {
+          if (ended.error !== undefined) throw ended.error;
+          return;
+        }
+        if (stop.aborted) return;
+        await nextChange();
+      }
+    } finally {
+      close();
+    }
+  }
+  return { current, events: events(), close };
+}
+
+/** The progress stream as a plain generator (the tRPC subscription). */
+export async function* progressEvents(
+  ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller' | 'metrics'>,
+  workflowId: string,
+  lastEventId?: string,
+): AsyncGenerator<IdentifiedEvent> {
+  const stream = await openProgressStream(ctx, workflowId, lastEventId);
+  yield* stream.events;
 }

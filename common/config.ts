@@ -111,7 +111,7 @@ const configSchema = z.object({
 
   // Reliability (issue 9): admission control, graceful drain, the task-queue view.
   /** Requests one API process works on at once; beyond it, 503 with Retry-After before Temporal is called. */
-  API_MAX_IN_FLIGHT: positiveInt.max(100_000).default(256),
+  API_MAX_IN_FLIGHT: positiveInt.max(100_000).default(128),
   /** After SIGTERM: how long readiness fails and new requests get 503 before the listener closes (load balancers catch up). */
   API_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** A poller not seen for this long is marked stale in the task-queue view (a worker's long-poll lasts ≤ 60 s). */

@@ -43,7 +43,7 @@ function assertIncreasingIds(events: SseEvent[], after = -1): void {
 describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
   const server = useApiTestServer();
 
-  // Shipping lasts a few seconds, so the stream (which polls every 500 ms) sees the order while it ships.
+  // Shipping lasts a few seconds, so the stream (woken by each history change) sees the order while it ships.
   const slowEnough = () => createOrderFakes({ steps: 6, stepMs: 400 }).activities;
 
   it('streams progress events with growing ids, then one closed event with the outcome, then ends', () =>

@@ -222,6 +222,36 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
     });
   });
 
+  describe('updates bounded too', () => {
+    it('answers an update no worker accepts with 503 by its wait, naming the update to check', async () => {
+      const app = createTestApp(server.env.client, uniqueName('no-worker-tq'));
+      const workflowId = uniqueName('order');
+      await request(app)
+        .post('/api/workflows/OrderFulfilment')
+        .send({ input: largeOrderInput(), workflowId })
+        .expect(200);
+      try {
+        const startedAt = Date.now();
+        const response = await request(app)
+          .post(`/api/workflows/${workflowId}/updates/changeShippingAddress`)
+          .set('idempotency-key', 'update-key-1')
+          .send({ shippingAddress: largeOrderInput().shippingAddress, waitMs: 1_500 });
+        const elapsed = Date.now() - startedAt;
+        assertCleanErrorBody(response, 503);
+        assert.equal(response.headers['retry-after'], '1');
+        assert.deepEqual(response.body.data.details, {
+          workflowId,
+          updateId: 'update-key-1',
+          resultUrl: `/api/workflows/${workflowId}/updates/update-key-1/result`,
+          updateInDoubt: true,
+        });
+        assert.ok(elapsed < PROMPT_MS, `took ${elapsed} ms`);
+      } finally {
+        await server.env.client.workflow.getHandle(workflowId).terminate('test done');
+      }
+    });
+  });
+
   describe('recovery', () => {
     it('reports ready again within about a second of Temporal coming back', async (t) => {
       const proxy = await startTcpProxy(server.env.address);

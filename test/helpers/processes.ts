@@ -16,7 +16,17 @@ export interface RunningProcess {
  * Call stop() in after(), so that a failing test leaves no process behind.
  */
 export function spawnNode(name: string, args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnProcess(name, process.execPath, args, env);
+}
+
+/** Spawns any executable (the temporal CLI, for the fault tests) the way spawnNode spawns node. */
+export function spawnProcess(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): RunningProcess {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer): void => {

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { workflowIdFromKey } from '../../api/idempotency';
+import { finalStatus, reportFigures, runCount, startFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
+import { executeUntilAcknowledged, runCallers, tally } from '../helpers/fault-load';
+import { orderInput } from '../helpers/orders';
+import type { RunningProcess } from '../helpers/processes';
+import { uniqueName } from '../helpers/temporal';
+
+const ORDERS = 30;
+
+// Shipping heartbeats every leg with a 2 s heartbeat timeout (workflows/order-fulfilment.ts): a shipment on a killed
+// worker is retried on the other replica about 2 s later; charge and reserve are bounded by their 30 s start-to-close.
+for (const fault of ['SIGKILL', 'SIGTERM'] as const) {
+  const title =
+    fault === 'SIGKILL'
+      ? 'fault: a worker SIGKILLed mid-flight, two replicas'
+      : 'fault: a worker replaced during a deploy (SIGTERM, a new replica)';
+  describe(title, () => {
+    let cluster: FaultCluster;
+    let workers: RunningProcess[];
+    before(async () => {
+      cluster = await startFaultCluster();
+      workers = await Promise.all([cluster.startWorker(), cluster.startWorker(), cluster.startApi()]).then((all) =>
+        all.slice(0, 2),
+      );
+    });
+    after(() => cluster?.teardown());
+
+    it('completes every acknowledged workflow, none failed, none duplicated', async (t) => {
+      const giveUpAt = Date.now() + 60_000;
+      const callers = runCallers(ORDERS, 50, () =>
+        executeUntilAcknowledged({
+          baseUrl: () => cluster.apiUrl,
+          path: '/api/workflows/OrderFulfilment/execute',
+          body: { input: orderInput(), waitMs: 1_000 },
+          key: uniqueName('key'),
+          requestBoundMs: 15_000,
+          giveUpAt,
+        }),
+      );
+      await sleep(1_500);
+      const faultAt = Date.now();
+      if (fault === 'SIGKILL') await workers[0]?.stop('SIGKILL', 1_000);
+      else await Promise.all([workers[0]?.stop('SIGTERM', 30_000), cluster.startWorker()]);
+      const outcomes = await callers;
+      let completed = 0;
+      let failed = 0;
+      let lost = 0;
+      let duplicated = 0;
+      let lastCloseAt = faultAt;
+      for (const outcome of outcomes.filter((o) => o.acknowledged)) {
+        const workflowId = workflowIdFromKey('OrderFulfilment', outcome.key);
+        const status = await finalStatus(cluster.client, workflowId);
+        if (status === 'COMPLETED') completed += 1;
+        else if (status === 'NOT_FOUND') lost += 1;
+        else failed += 1;
+        if ((await runCount(cluster.client, workflowId)) > 1) duplicated += 1;
+        const closeTime = (await cluster.client.workflow.getHandle(workflowId).describe()).closeTime;
+        if (closeTime) lastCloseAt = Math.max(lastCloseAt, closeTime.getTime());
+      }
+      const acknowledged = outcomes.filter((o) => o.acknowledged).length;
+      const answers = tally(outcomes);
+      reportFigures((message) => t.diagnostic(message), {
+        fault: title.replace('fault: ', ''),
+        load: `${ORDERS} OrderFulfilment executes (waitMs=1000) over 1.5 s, two worker replicas`,
+        acknowledged,
+        completed,
+        failed,
+        lost,
+        duplicated,
+        recoveryMs: lastCloseAt - faultAt,
+        answers,
+      });
+      assert.equal(acknowledged, ORDERS);
+      assert.equal(completed, ORDERS);
+      assert.equal(failed, 0);
+      assert.equal(lost, 0);
+      assert.equal(duplicated, 0);
+      assert.equal(answers['hang'] ?? 0, 0);
+    });
+  });
+}

@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { devServerSettingsArgs } from '../../scripts/temporal-dev-server';
+import { temporalAnswers, waitUntil } from '../../scripts/dev/wait';
+import { freePort, spawnNode, spawnProcess, type RunningProcess } from './processes';
+import { temporalCliPath, uniqueName } from './temporal';
+
+const ROOT = join(__dirname, '..', '..');
+const DIST = join(ROOT, 'dist');
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * A deployment in miniature for fault tests: a FILE-BACKED Temporal dev server (it survives a restart, as a real
+ * cluster's database does), worker replicas and API processes, each a real process built from dist/.
+ */
+export interface FaultCluster {
+  readonly temporalAddress: string;
+  readonly taskQueue: string;
+  /** A client of the test's own, to check what Temporal holds (not the API's). */
+  readonly client: Client;
+  startTemporal(): Promise<void>;
+  stopTemporal(signal?: NodeJS.Signals): Promise<void>;
+  startWorker(extraEnv?: Record<string, string>): Promise<RunningProcess>;
+  /** Starts an API process; the same port each time unless told otherwise, as a restarted pod behind its Service. */
+  startApi(extraEnv?: Record<string, string>): Promise<RunningProcess>;
+  readonly apiUrl: string;
+  teardown(): Promise<void>;
+}
+
+/** Builds dist/ when it is missing (npm run test:faults builds first). */
+export function ensureBuilt(): void {
+  const built = ['api/main.js', 'worker/main.js', 'workflow-bundle.js'].every((file) => existsSync(join(DIST, file)));
+  if (!built) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+}
+
+/** `temporalArgs`: extra `start-dev` flags (e.g. a shorter connection-age limit for the soak). */
+export async function startFaultCluster({ temporalArgs = [] as string[] } = {}): Promise<FaultCluster> {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), 'temporal-http-faults-'));
+  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  const taskQueue = uniqueName('faults-tq');
+  const processes: RunningProcess[] = [];
+  let temporal: RunningProcess | undefined;
+  const baseEnv = {
+    NODE_ENV: 'production',
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    HOST: '127.0.0.1',
+    PORT: String(apiPort),
+    LOG_LEVEL: 'warn',
+    // Issue 10's worker shutdown grace; ignored by a worker that does not read it yet.
+    WORKER_SHUTDOWN_GRACE_MS: '20000',
+  };
+
+  const cluster: FaultCluster = {
+    temporalAddress,
+    taskQueue,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    client: undefined as unknown as Client,
+    async startTemporal() {
+      const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort)];
+      args.push('--ui-port', String(uiPort), '--headless', '--db-filename', join(dir, 'temporal.sqlite'));
+      // As the benchmarks run it: WAL, no fsync per commit (the file survives a server restart, not a machine crash).
+      args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off');
+      args.push('--log-level', 'error', ...devServerSettingsArgs(), ...temporalArgs);
+      temporal = spawnProcess('temporal', temporalCliPath(), args, { HOME: dir, PATH: '/usr/bin:/bin' });
+      const up = await waitUntil(() => temporalAnswers(temporalAddress, 'default'), {
+        timeoutMs: START_TIMEOUT_MS,
+        intervalMs: 200,
+        givenUp: () => temporal?.child.exitCode !== null,
+      });
+      if (!up) throw new Error(`the Temporal dev server did not start:\n${temporal.output()}`);
+    },
+    async stopTemporal(signal = 'SIGTERM') {
+      await temporal?.stop(signal, 10_000);
+    },
+    async startWorker(extraEnv = {}) {
+      const worker = spawnNode('worker', [join(DIST, 'worker/main.js')], {
+        ...baseEnv,
+        LOG_LEVEL: 'info',
+        WORKFLOW_BUNDLE_PATH: join(DIST, 'workflow-bundle.js'),
+        ...extraEnv,
+      });
+      processes.push(worker);
+      await worker.waitForLine(/"message":"worker polling"/, START_TIMEOUT_MS);
+      return worker;
+    },
+    async startApi(extraEnv = {}) {
+      const api = spawnNode('api', [join(DIST, 'api/main.js')], { ...baseEnv, LOG_LEVEL: 'info', ...extraEnv });
+      processes.push(api);
+      await api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS);
+      return api;
+    },
+    async teardown() {
+      await Promise.all(processes.map((child) => child.stop('SIGKILL', 1_000)));
+      await cluster.client?.connection.close().catch(() => undefined);
+      await temporal?.stop('SIGKILL', 1_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await cluster.startTemporal();
+  const connection = await Connection.connect({ address: temporalAddress });
+  Object.assign(cluster, { client: new Client({ connection }) });
+  return cluster;
+}
+
+/** What became of a workflow ID: its status, or NOT_FOUND. */
+export async function finalStatus(client: Client, workflowId: string, waitMs = 60_000): Promise<string> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    await client.withDeadline(Date.now() + waitMs, () => handle.result());
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+  }
+  try {
+    return (await handle.describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+    throw error;
+  }
+}
+
+/** How many runs Temporal holds for a workflow ID (more than one would be a duplicate execution). */
+export async function runCount(client: Client, workflowId: string): Promise<number> {
+  let count = 0;
+  for await (const _ of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) count += 1;
+  return count;
+}
+
+/** The figures of one fault, as docs/reliability.md tabulates them. */
+export interface FaultFigures {
+  fault: string;
+  load: string;
+  acknowledged: number;
+  completed: number;
+  failed: number;
+  lost: number;
+  duplicated: number;
+  recoveryMs: number | null;
+  answers: Record<string, number>;
+}
+
+/** One line of JSON per fault in the test output (grep FAULT-FIGURES), copied into docs/reliability.md. */
+export function reportFigures(diagnostic: (message: string) => void, figures: FaultFigures): void {
+  diagnostic(`FAULT-FIGURES ${JSON.stringify(figures)}`);
+}
