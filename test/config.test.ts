@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../common/config';
+import { checkApiConfig, ConfigError, loadConfig } from '../common/config';
 import { temporalConnectionSettings } from '../common/temporal-connection';
 
 const ROOT = join(__dirname, '..');
@@ -200,5 +200,66 @@ describe('operations settings', () => {
         return true;
       },
     );
+  });
+});
+
+describe('the API’s security configuration', () => {
+  const key = { name: 'ci', sha256: 'a'.repeat(64), scopes: ['workflows:read'] };
+
+  it('parses AUTH_API_KEYS, CORS_ORIGINS and the JWT settings', () => {
+    const config = loadConfig({
+      AUTH_API_KEYS: JSON.stringify([key]),
+      CORS_ORIGINS: 'https://app.example.com/, http://localhost:5173',
+      AUTH_JWT_ALGORITHMS: 'RS256,EdDSA',
+    });
+    assert.deepEqual(config.AUTH_API_KEYS, [key]);
+    assert.deepEqual(config.CORS_ORIGINS, ['https://app.example.com', 'http://localhost:5173']);
+    assert.deepEqual(config.AUTH_JWT_ALGORITHMS, ['RS256', 'EdDSA']);
+  });
+
+  it('refuses a key list with an unknown scope, a key instead of its hash, or an unknown field', () => {
+    for (const bad of [
+      { ...key, scopes: ['workflows:everything'] },
+      { ...key, sha256: 'thk_the-key-itself' },
+      { ...key, secret: 'x' },
+    ]) {
+      assert.throws(() => loadConfig({ AUTH_API_KEYS: JSON.stringify([bad]) }), ConfigError, JSON.stringify(bad));
+    }
+    assert.throws(() => loadConfig({ AUTH_API_KEYS: 'not json' }), /AUTH_API_KEYS.*expected JSON/);
+  });
+
+  it('reads AUTH_API_KEYS_FILE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const file = join(dir, 'keys.json');
+    writeFileSync(file, JSON.stringify([key]));
+    assert.deepEqual(loadConfig({ AUTH_API_KEYS_FILE: file }).AUTH_API_KEYS, [key]);
+    assert.throws(() => loadConfig({ AUTH_API_KEYS_FILE: join(dir, 'missing.json') }), /AUTH_API_KEYS_FILE.*ENOENT/);
+  });
+
+  it('in production, the API refuses to start without authentication; JWTs need issuer and audience', () => {
+    assert.throws(
+      () => checkApiConfig(loadConfig({ NODE_ENV: 'production' })),
+      /refuses to start without authentication/,
+    );
+    checkApiConfig(loadConfig({ NODE_ENV: 'production', AUTH_API_KEYS: JSON.stringify([key]) }));
+    checkApiConfig(loadConfig({ NODE_ENV: 'development' }));
+    assert.throws(
+      () => checkApiConfig(loadConfig({ AUTH_JWKS_URL: 'https://idp.example.com/jwks.json' })),
+      /AUTH_JWT_ISSUER[^\n]*\nAUTH_JWT_AUDIENCE|AUTH_JWT_ISSUER.*\n.*AUTH_JWT_AUDIENCE/,
+    );
+  });
+
+  it('node dist/api/main.js with NODE_ENV=production and no auth exits 1 with one readable line', () => {
+    if (!existsSync(join(ROOT, 'dist', 'api', 'main.js')))
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    const run = spawnSync(process.execPath, [join('dist', 'api', 'main.js')], {
+      cwd: ROOT,
+      env: { NODE_ENV: 'production', TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(run.status, 1, run.stderr);
+    assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    assert.match(run.stderr, /NODE_ENV=production.*AUTH_API_KEYS/);
   });
 });

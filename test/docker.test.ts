@@ -9,10 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parse } from 'yaml';
+import { apiKeysEnv, testKey } from './helpers/auth';
 import { dockerIgnores, dockerignorePatterns, execForm, parseDockerfile, type Stage } from './helpers/dockerfile';
 import { spawnWatched, type Watched } from './helpers/process-checks';
 import { freePort } from './helpers/processes';
 import { startTestServer, uniqueName } from './helpers/temporal';
+
+const DOCKER_KEY = testKey('docker', ['workflows:start', 'workflows:read']);
 
 const ROOT = resolve(__dirname, '..');
 const WORKDIR = '/app';
@@ -273,6 +276,8 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: uniqueName('docker-tq'),
       PORT: String(port),
+      // The image runs with NODE_ENV=production, where the API refuses to start without authentication.
+      ...apiKeysEnv(DOCKER_KEY),
     };
     const start = (command: string[]): Watched => {
       assert.equal(command[0], 'node');
@@ -301,7 +306,7 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
     const workflowId = uniqueName('docker-wf');
     const response = await fetch(`http://127.0.0.1:${port}/api/workflows/YourWorkflow/execute`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-api-key': DOCKER_KEY.key },
       body: JSON.stringify({ input: 'Docker', workflowId }),
     });
     const outcome = (await response.json()) as Record<string, unknown>;

@@ -8,6 +8,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import request from 'supertest';
 import type { AppRouter } from '../api/router';
+import { SCOPES } from '../api/auth/scopes';
+import { apiKeysEnv, testKey } from './helpers/auth';
 import { freePort, spawnNode, type RunningProcess } from './helpers/processes';
 import { startTestServer, temporalCliPath, uniqueName } from './helpers/temporal';
 
@@ -17,6 +19,8 @@ const BUILT = ['api/main.js', 'worker/main.js', 'workflow-bundle.js', 'console/m
   join(DIST, file),
 );
 const START_TIMEOUT_MS = 30_000;
+// Production refuses to serve without authentication: the processes run with one key, sent on every call.
+const E2E_KEY = testKey('e2e', [...SCOPES]);
 // A graceful stop of either process takes well under a second; a few seconds leaves room for a busy machine.
 const STOP_WITHIN_MS = 5_000;
 
@@ -42,6 +46,7 @@ describe('end to end: the built API and worker processes on a real server', () =
       LOG_LEVEL: 'info',
       // The image's worker ships only the in-memory order services; production refuses them unless told otherwise.
       ALLOW_FAKE_SERVICES_IN_PRODUCTION: 'true',
+      ...apiKeysEnv(E2E_KEY),
     };
     worker = spawnNode('worker', [join(DIST, 'worker/main.js')], config);
     api = spawnNode('api', [join(DIST, 'api/main.js')], config);
@@ -76,10 +81,15 @@ describe('end to end: the built API and worker processes on a real server', () =
   });
 
   it('starts a workflow over REST and serves its result', async () => {
-    const started = await request(baseUrl).post('/api/workflows/YourWorkflow').send({ input: 'World' }).expect(200);
+    const started = await request(baseUrl)
+      .post('/api/workflows/YourWorkflow')
+      .set('x-api-key', E2E_KEY.key)
+      .send({ input: 'World' })
+      .expect(200);
     assert.match(started.body.workflowId, /^YourWorkflow-/);
     const result = await request(baseUrl)
       .get(`/api/workflows/${started.body.workflowId}/result`)
+      .set('x-api-key', E2E_KEY.key)
       .query({ waitMs: 10_000 })
       .expect(200);
     assert.equal(result.body.status, 'COMPLETED');
@@ -90,6 +100,7 @@ describe('end to end: the built API and worker processes on a real server', () =
   it('executes a workflow over REST', async () => {
     const response = await request(baseUrl)
       .post('/api/workflows/YourWorkflow/execute')
+      .set('x-api-key', E2E_KEY.key)
       .send({ input: 'End to end' })
       .expect(200);
     assert.equal(response.body.status, 'COMPLETED');
@@ -97,7 +108,9 @@ describe('end to end: the built API and worker processes on a real server', () =
   });
 
   it('serves the typed tRPC client', async () => {
-    const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${baseUrl}/trpc` })] });
+    const trpc = createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: `${baseUrl}/trpc`, headers: { 'x-api-key': E2E_KEY.key } })],
+    });
     const started = await trpc.workflows.YourWorkflow.start.mutate({ input: 'tRPC' });
     const outcome = await trpc.executions.result.query({ workflowId: started.workflowId, waitMs: 10_000 });
     assert.equal(outcome.status, 'COMPLETED');

@@ -9,11 +9,9 @@ export const REALM = 'temporal-http';
 
 /** A 401: the WWW-Authenticate challenge goes out with it, on every transport. */
 export class UnauthorizedError extends ApiError {
-  readonly challenge: string;
   constructor(message: string, tokenError?: 'invalid_token') {
-    super({ code: 'UNAUTHORIZED', message });
     const error = tokenError ? `, error="${tokenError}", error_description="${message.replace(/"/g, "'")}"` : '';
-    this.challenge = `Bearer realm="${REALM}"${error}`;
+    super({ code: 'UNAUTHORIZED', message, headers: { 'www-authenticate': `Bearer realm="${REALM}"${error}` } });
   }
 }
 

@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createRateLimits } from '../api/rate-limits';
+import { apiConnectionOptions } from '../api/temporal-client';
+import { assertCleanErrorBody, createTestApp, listen } from './helpers/api';
+import { apiKeysEnv, testKey } from './helpers/auth';
+import { freePort } from './helpers/processes';
+import { uniqueName } from './helpers/temporal';
+
+const ALLOWED = 'https://app.example.com';
+const key = testKey('browser', ['workflows:read', 'workflows:start']);
+const limited = testKey('limited', ['workflows:read']);
+
+describe('HTTP hardening: CORS, security headers, rate limits, strict input', () => {
+  let connection: Connection;
+  let app: Express;
+  before(async () => {
+    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
+    app = createTestApp(new Client({ connection }), uniqueName('http'), {
+      env: {
+        ...apiKeysEnv(key, limited),
+        CORS_ORIGINS: `${ALLOWED},https://admin.example.com`,
+        RATE_LIMIT_PER_MINUTE: '1000',
+        RATE_LIMIT_STREAMS_PER_CALLER: '1',
+      },
+    });
+  });
+  after(async () => {
+    await connection?.close();
+  });
+
+  describe('CORS', () => {
+    for (const path of ['/trpc/workflows.YourWorkflow.start', '/api/workflows/YourWorkflow']) {
+      it(`answers a preflight for ${path} from an allowed origin with the headers clients send and read`, async () => {
+        const response = await request(app)
+          .options(path)
+          .set('origin', ALLOWED)
+          .set('access-control-request-method', 'POST')
+          .set('access-control-request-headers', 'authorization,x-api-key,idempotency-key,content-type');
+        assert.equal(response.status, 204);
+        assert.equal(response.headers['access-control-allow-origin'], ALLOWED);
+        const allowed = String(response.headers['access-control-allow-headers']).toLowerCase();
+        for (const header of ['authorization', 'x-api-key', 'idempotency-key', 'last-event-id', 'content-type'])
+          assert.ok(allowed.includes(header), `${header} not allowed: ${allowed}`);
+      });
+    }
+
+    it('refuses a preflight from an origin not on the list (no allow-origin header)', async () => {
+      const response = await request(app)
+        .options('/api/workflows/YourWorkflow')
+        .set('origin', 'https://evil.example.com')
+        .set('access-control-request-method', 'POST');
+      assert.equal(response.headers['access-control-allow-origin'], undefined);
+    });
+
+    it('exposes the headers clients read on actual answers', async () => {
+      const response = await request(app).get('/api/me').set('origin', ALLOWED).set('x-api-key', key.key).expect(200);
+      assert.equal(response.headers['access-control-allow-origin'], ALLOWED);
+      const exposed = String(response.headers['access-control-expose-headers']).toLowerCase();
+      for (const header of ['x-request-id', 'location', 'retry-after', 'ratelimit', 'ratelimit-policy'])
+        assert.ok(exposed.includes(header), `${header} not exposed: ${exposed}`);
+    });
+  });
+
+  it('sends security headers on every answer, with a CSP under which /docs loads its own scripts', async () => {
+    for (const path of ['/healthz', '/docs', '/api/me', '/no-such-page']) {
+      const response = await request(app).get(path);
+      assert.equal(response.headers['x-content-type-options'], 'nosniff', path);
+      assert.ok(response.headers['strict-transport-security'], path);
+      assert.equal(response.headers['x-powered-by'], undefined, path);
+      const csp = String(response.headers['content-security-policy']);
+      assert.match(csp, /script-src 'self'/, path);
+      assert.doesNotMatch(csp, /upgrade-insecure-requests/, path);
+    }
+    const page = await request(app).get('/docs').expect(200);
+    for (const src of page.text.matchAll(/src="([^"]+)"/g)) assert.ok(src[1]?.startsWith('/docs/'), src[1]);
+  });
+
+  describe('strict input', () => {
+    it('answers 400 naming a misspelt envelope key, over REST and tRPC alike', async () => {
+      const body = { input: 'x', workflowID: 'order-7' };
+      const rest = await request(app).post('/api/workflows/YourWorkflow').set('x-api-key', key.key).send(body);
+      assertCleanErrorBody(rest, 400);
+      assert.deepEqual(rest.body.data.fieldErrors, [{ path: 'workflowID', message: 'unknown field' }]);
+      const trpc = await request(app)
+        .post('/trpc/workflows.YourWorkflow.start')
+        .set('x-api-key', key.key)
+        .set('content-type', 'application/json')
+        .send(JSON.stringify(body));
+      assert.equal(trpc.status, 400);
+      assert.equal(trpc.body.error.message, rest.body.message);
+      assert.deepEqual(trpc.body.error.data.fieldErrors, rest.body.data.fieldErrors);
+    });
+
+    it('answers 400 naming an unknown field inside a contract input (strict contracts)', async () => {
+      const response = await request(app)
+        .post('/api/workflows/OrderFulfilment')
+        .set('x-api-key', key.key)
+        .send({
+          input: {
+            orderId: 'o-1',
+            items: [{ sku: 'A', quantity: 1, unitPriceCents: 100, discount: 50 }],
+            shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'DE' },
+            payment: { cardToken: 'tok_visa' },
+          },
+        });
+      assertCleanErrorBody(response, 400);
+      assert.ok(
+        response.body.data.fieldErrors.some((issue: { path: string }) => issue.path === 'input.items.0.discount'),
+        response.text,
+      );
+    });
+
+    it('refuses JSON nested 5,000 deep with a 400 and a request id, on REST and tRPC', async () => {
+      const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+      const rest = await request(app)
+        .post('/api/workflows/YourWorkflow')
+        .set('x-api-key', key.key)
+        .set('content-type', 'application/json')
+        .send(`{"input":${deep}}`);
+      assertCleanErrorBody(rest, 400);
+      assert.match(rest.body.message, /deeper than/);
+      const trpc = await request(app)
+        .post('/trpc/workflows.YourWorkflow.start')
+        .set('x-api-key', key.key)
+        .set('content-type', 'application/json')
+        .send(`{"input":${deep}}`);
+      assertCleanErrorBody(trpc, 400);
+      // In a query string (tRPC queries): shallower, to stay under Node's header size limit (431).
+      const deepQuery = `${'['.repeat(1000)}${']'.repeat(1000)}`;
+      const query = await request(app).get('/trpc/auth.me').query({ input: deepQuery }).set('x-api-key', key.key);
+      assertCleanErrorBody(query, 400);
+    });
+
+    it('refuses a body with invalid UTF-8 with a 400', async () => {
+      const body = Buffer.concat([Buffer.from('{"input":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+      const server = await listen(app);
+      try {
+        const response = await fetch(`${server.baseUrl}/api/workflows/YourWorkflow`, {
+          method: 'POST',
+          headers: { 'x-api-key': key.key, 'content-type': 'application/json' },
+          body,
+        });
+        assert.equal(response.status, 400);
+        const answer = (await response.json()) as { code: string; message: string; data: { requestId: string } };
+        assert.equal(answer.code, 'BAD_REQUEST');
+        assert.match(answer.message, /UTF-8/);
+        assert.equal(answer.data.requestId, response.headers.get('x-request-id'));
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
+  it('limits progress streams per caller: 429 with Retry-After', () => {
+    // Held streams against a real workflow are in security-tenants.test.ts; this is the slot accounting alone.
+    const limits = createRateLimits({
+      RATE_LIMIT_PER_MINUTE: 10,
+      RATE_LIMIT_WAITS_PER_MINUTE: 10,
+      RATE_LIMIT_STREAMS_PER_CALLER: 1,
+    });
+    const release = limits.openStream('api-key:x');
+    assert.throws(
+      () => limits.openStream('api-key:x'),
+      (error: { code?: string; headers?: Record<string, string> }) =>
+        error.code === 'TOO_MANY_REQUESTS' && error.headers?.['retry-after'] === '5',
+    );
+    release();
+    limits.openStream('api-key:x')();
+  });
+});
+
+describe('rate limits', () => {
+  let connection: Connection;
+  let app: Express;
+  before(async () => {
+    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
+    app = createTestApp(new Client({ connection }), uniqueName('limits'), {
+      env: {
+        ...apiKeysEnv(key, limited),
+        RATE_LIMIT_PER_MINUTE: '5',
+        RATE_LIMIT_WAITS_PER_MINUTE: '1',
+      },
+    });
+  });
+  after(async () => {
+    await connection?.close();
+  });
+
+  it('answers 429 with Retry-After and the RateLimit headers once a caller is over its limit; others go on', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const ok = await request(app).get('/api/me').set('x-api-key', key.key).expect(200);
+      assert.equal(ok.headers['ratelimit-policy'], '"requests";q=5;w=60');
+      assert.match(String(ok.headers.ratelimit), new RegExp(`^"requests";r=${4 - i};t=\\d+$`));
+    }
+    const refused = await request(app).get('/api/me').set('x-api-key', key.key);
+    assertCleanErrorBody(refused, 429);
+    assert.equal(refused.body.code, 'TOO_MANY_REQUESTS');
+    assert.ok(Number(refused.headers['retry-after']) >= 1, String(refused.headers['retry-after']));
+    assert.match(String(refused.headers.ratelimit), /^"requests";r=0;t=\d+$/);
+    const trpc = await request(app).get('/trpc/auth.me').set('x-api-key', key.key);
+    assert.equal(trpc.status, 429);
+    assert.ok(trpc.headers['retry-after']);
+    // Another caller has its own budget.
+    await request(app).get('/api/me').set('x-api-key', limited.key).expect(200);
+  });
+});
