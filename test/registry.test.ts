@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import * as workflows from '../workflows';
 import { workflowContracts } from '../workflows/contracts';
 import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { quietLogger } from './helpers/quiet-logger';
 
 // Compile-time agreement (types, messages, registration) is workflows/registry-agreement.ts, checked by typecheck.
 
@@ -16,8 +17,6 @@ function sandboxLeaks(code: string): string[] {
   const modules = new Set(code.match(/\.\/workflows\/[\w./-]*contracts?\.ts/g) ?? []);
   return [...leaks, ...modules];
 }
-
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 // Names a workflow answers for itself: the SDK's built-in queries, which no contract lists.
 const isBuiltIn = (name: string): boolean => name.startsWith('__');

@@ -7,6 +7,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import * as workflows from '../workflows';
 import { historyFromJson } from './helpers/history-json';
 import { bundleWorkflows } from './helpers/temporal';
+import { quietLogger } from './helpers/quiet-logger';
 
 // Written by `npm run record-histories` (scripts/record-histories.ts), one file per workflow type.
 const HISTORIES_DIR = join(__dirname, 'fixtures', 'histories');
@@ -63,5 +64,3 @@ describe('replaying recorded histories', { timeout: 120_000 }, () => {
     );
   });
 });
-
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };

@@ -1,6 +1,6 @@
 // Type-level tests, compiled by `npm run typecheck` (never run): the procedure types a typed client sees
 // (api/routers/typed-procedures.ts states them, with the one cast) equal the types the runtime schemas infer.
-import type { AnyTRPCProcedure, inferProcedureInput, inferProcedureOutput, TrackedEnvelope } from '@trpc/server';
+import type { AnyTRPCProcedure, inferProcedureInput, inferProcedureOutput } from '@trpc/server';
 import type { z } from 'zod';
 import {
   queryInputSchema,
@@ -68,7 +68,7 @@ export type _Result = [
     Equal<Extract<inferProcedureOutput<Order['result']>, { status: 'COMPLETED' }>['result'], OrderFulfilmentOutput>
   >,
 ];
-type OrderEvent = inferProcedureOutput<Order['events']> extends AsyncIterable<TrackedEnvelope<infer E>> ? E : never;
+type OrderEvent = inferProcedureOutput<Order['events']> extends AsyncIterable<{ data: infer E }> ? E : never;
 export type _Events = [
   Expect<Equal<inferProcedureInput<Order['events']>, z.input<typeof eventsInputSchema>>>,
   Expect<Equal<NonNullable<OrderEvent['progress']>, OrderStatus>>,
@@ -92,7 +92,7 @@ export type _Messages = [
 ];
 // A workflow without a progress query streams no typed progress.
 type GreetingEvent =
-  inferProcedureOutput<AppRouter['workflows']['YourWorkflow']['events']> extends AsyncIterable<TrackedEnvelope<infer E>>
+  inferProcedureOutput<AppRouter['workflows']['YourWorkflow']['events']> extends AsyncIterable<{ data: infer E }>
     ? E
     : never;
 export type _NoProgress = Expect<Equal<GreetingEvent['progress'], undefined>>;
