@@ -19,6 +19,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
   document.paths = { ...document.paths, '/workflows/{workflowId}/events': progressStreamPath };
   describeErrorBodies(document);
   describeAcceptedResponses(document);
+  describeExamples(document);
   return document;
 }
 
@@ -49,6 +50,17 @@ function describeAcceptedResponses(document: OpenAPIObject): void {
         description: 'Still running when waitMs passed: status RUNNING/ACCEPTED with resultUrl (also in Location)',
       };
     }
+  }
+}
+
+/** The request body examples procedures declare (from their contract), so /docs' "Try it out" starts valid. */
+function describeExamples(document: OpenAPIObject): void {
+  for (const meta of procedureMetas()) {
+    if (!meta.openapi || meta.example === undefined) continue;
+    const method = meta.openapi.method.toLowerCase() as Lowercase<OpenApiMethod>;
+    const body = document.paths?.[meta.openapi.path]?.[method]?.requestBody;
+    const json = body && 'content' in body ? body.content['application/json'] : undefined;
+    if (json) json.example = meta.example;
   }
 }
 
