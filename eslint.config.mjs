@@ -45,6 +45,12 @@ export default tseslint.config(
               message: 'Keep zod out of the workflow bundle: import contract types with `import type`.',
               allowTypeImports: true,
             },
+            {
+              name: '@temporalio/workflow',
+              importNames: ['defineSignal', 'defineQuery', 'defineUpdate'],
+              message:
+                "Define messages with workflows/contract-messages.ts (contractSignal etc.): types from the contract's schemas.",
+            },
           ],
           patterns: [
             {

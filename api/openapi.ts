@@ -43,6 +43,7 @@ export function buildOpenApiDocument(schemes: { apiKey: boolean; jwt: boolean })
   describeErrorBodies(document);
   describeAcceptedResponses(document);
   describeSecurity(document, Object.keys(securitySchemes));
+  describeExamples(document);
   return document;
 }
 
@@ -104,6 +105,17 @@ function describeAcceptedResponses(document: OpenAPIObject): void {
         description: 'Still running when waitMs passed: status RUNNING/ACCEPTED with resultUrl (also in Location)',
       };
     }
+  }
+}
+
+/** The request body examples procedures declare (from their contract), so /docs' "Try it out" starts valid. */
+function describeExamples(document: OpenAPIObject): void {
+  for (const meta of procedureMetas()) {
+    if (!meta.openapi || meta.example === undefined) continue;
+    const method = meta.openapi.method.toLowerCase() as Lowercase<OpenApiMethod>;
+    const body = document.paths?.[meta.openapi.path]?.[method]?.requestBody;
+    const json = body && 'content' in body ? body.content['application/json'] : undefined;
+    if (json) json.example = meta.example;
   }
 }
 

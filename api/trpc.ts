@@ -14,6 +14,8 @@ export interface ApiMeta extends OpenApiMeta {
   successStatus?: 200 | 202;
   /** Answers 202 with Location when the answer is still pending (RUNNING or ACCEPTED with resultUrl), else 200. */
   acceptedWhenPending?: true;
+  /** A valid request body (from the contract's exampleInput): the OpenAPI example /docs pre-fills. */
+  example?: unknown;
 }
 
 // initTRPC is called here only; the rest of the API imports what this file exports, never `t`.

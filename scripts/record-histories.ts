@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJson } from '../test/helpers/history-json';
@@ -10,7 +10,11 @@ import {
   type OrderFulfilmentInput,
 } from '../workflows/order-fulfilment/order-fulfilment.contract';
 
-/** Where test/replay.test.ts looks for one recorded history per workflow type. */
+/**
+ * Where test/replay.test.ts finds the recorded histories: `<WorkflowType>/<recipe>[.<recorded at>].json`, all
+ * replayed. Histories accumulate: recording never rewrites a file, so those recorded from earlier versions of the
+ * code stay as the baseline the replay test guards.
+ */
 export const HISTORIES_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
 
 // A workflow still running after this long is terminated, so that its history has an end.
@@ -20,47 +24,126 @@ type Start = { taskQueue: string; workflowId: string };
 /** Starts one workflow and sends it whatever messages make its history representative. */
 type Recipe = (client: Client, start: Start) => Promise<WorkflowHandle>;
 
-// Workflows without a recipe run with their contract's exampleInput.
-const recipes: Partial<Record<WorkflowType, Recipe>> = {
-  YourWorkflow: (client, start) => client.workflow.start('YourWorkflow', { ...start, args: ['World'] }),
-  // The happy path: the activity finishes well inside its start-to-close timeout.
-  ActivityTimeoutWorkflow: (client, start) =>
-    client.workflow.start('ActivityTimeoutWorkflow', {
-      ...start,
-      args: [{ name: 'World', timeout: 'startToClose', timeoutMs: 5000, activityDelayMs: 200, maximumAttempts: 3 }],
-    }),
-  // The cancel path: a cancellation scope and a RequestCancelActivityTask command are the parts that can drift.
-  StartActivityWorkflow: (client, start) =>
-    client.workflow.start('StartActivityWorkflow', {
-      ...start,
-      args: [{ name: 'World', startedActivityDelayMs: 5000, cancelStartedActivity: true }],
-    }),
-  // Every kind of message: an order that needs approval, its address changed by an update, then approved.
-  OrderFulfilment: async (client, start) => {
-    const input: OrderFulfilmentInput = {
-      ...orderFulfilmentContract.exampleInput,
-      orderId: 'order-replay-1',
-      approvalThresholdCents: 0,
-    };
-    const handle = await client.workflow.start('OrderFulfilment', { ...start, args: [input] });
-    await handle.executeUpdate('changeShippingAddress', {
-      args: [{ shippingAddress: { ...input.shippingAddress, line1: '1 Replay Road' } }],
-    });
-    await handle.signal('approve', { approvedBy: 'record-histories' });
-    return handle;
+function orderInput(orderId: string, overrides: Partial<OrderFulfilmentInput> = {}): OrderFulfilmentInput {
+  return { ...orderFulfilmentContract.exampleInput, orderId, ...overrides };
+}
+
+async function awaitingApproval(handle: WorkflowHandle): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const status = await handle.query<{ step: string }>('status');
+    if (status.step === 'awaiting_approval') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${handle.workflowId} never reached awaiting_approval`);
+}
+
+// Named histories per workflow type, one per path through the code; a type without recipes runs its
+// contract's exampleInput (recipe "example").
+const recipes: Partial<Record<WorkflowType, Record<string, Recipe>>> = {
+  YourWorkflow: { greeting: (client, start) => client.workflow.start('YourWorkflow', { ...start, args: ['World'] }) },
+  ActivityTimeoutWorkflow: {
+    // The happy path: the activity finishes well inside its start-to-close timeout.
+    'in-time': (client, start) =>
+      client.workflow.start('ActivityTimeoutWorkflow', {
+        ...start,
+        args: [{ name: 'World', timeout: 'startToClose', timeoutMs: 5000, activityDelayMs: 200, maximumAttempts: 3 }],
+      }),
+  },
+  StartActivityWorkflow: {
+    // A cancellation scope and a RequestCancelActivityTask command are the parts that can drift.
+    cancel: (client, start) =>
+      client.workflow.start('StartActivityWorkflow', {
+        ...start,
+        args: [{ name: 'World', startedActivityDelayMs: 5000, cancelStartedActivity: true }],
+      }),
+  },
+  OrderFulfilment: {
+    // Every kind of message: an order that needs approval, its address changed by an update, then approved.
+    approval: async (client, start) => {
+      const input = orderInput('order-replay-approval', { approvalThresholdCents: 0 });
+      const handle = await client.workflow.start('OrderFulfilment', { ...start, args: [input] });
+      await handle.executeUpdate('changeShippingAddress', {
+        args: [{ shippingAddress: { ...input.shippingAddress, line1: '1 Replay Road' } }],
+      });
+      await handle.signal('approve', { approvedBy: 'record-histories' });
+      return handle;
+    },
+    // Nobody approves: the timer fires, stock is released, the order fails with ApprovalTimedOut.
+    timeout: (client, start) =>
+      client.workflow.start('OrderFulfilment', {
+        ...start,
+        args: [orderInput('order-replay-timeout', { approvalThresholdCents: 0, approvalTimeoutMs: 500 })],
+      }),
+    // The fake gateway declines the card: compensation releases stock, the order fails with PaymentDeclined.
+    decline: (client, start) =>
+      client.workflow.start('OrderFulfilment', {
+        ...start,
+        args: [orderInput('order-replay-decline', { payment: { cardToken: 'tok_declined' } })],
+      }),
+    // Cancelled while awaiting approval: the cancellation handling compensates and the order ends cancelled.
+    cancel: async (client, start) => {
+      const input = orderInput('order-replay-cancel', { approvalThresholdCents: 0 });
+      const handle = await client.workflow.start('OrderFulfilment', { ...start, args: [input] });
+      await awaitingApproval(handle);
+      await handle.cancel();
+      return handle;
+    },
   },
 };
 
-function defaultRecipe(type: WorkflowType): Recipe {
+function recipesOf(type: WorkflowType): Record<string, Recipe> {
+  const named = recipes[type];
+  if (named) return named;
   const contract = workflowContracts.find((c) => c.workflowType === type);
   if (!contract) throw new Error(`${type} is exported by workflows/index.ts but has no contract`);
   const input: unknown = contract.input.parse(contract.exampleInput);
-  return (client, start) => client.workflow.start(type, { ...start, args: [input] });
+  return { example: (client, start) => client.workflow.start(type, { ...start, args: [input] }) };
 }
 
-async function record(client: Client, type: WorkflowType, taskQueue: string): Promise<string> {
-  const recipe = recipes[type] ?? defaultRecipe(type);
-  const handle = await recipe(client, { taskQueue, workflowId: `record-${type}` });
+export interface Job {
+  type: WorkflowType;
+  name: string;
+  recipe: Recipe;
+}
+
+/** Histories already recorded for a type; a recipe recorded again gets a new, dated file beside the old. */
+function recordedNames(type: WorkflowType): string[] {
+  const dir = join(HISTORIES_DIR, type);
+  return existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith('.json')) : [];
+}
+
+/** The file a recording of `job` is written to: never one that exists. */
+export function historyFileFor(job: Job): string {
+  const taken = recordedNames(job.type);
+  const plain = `${job.name}.json`;
+  if (!taken.includes(plain)) return join(HISTORIES_DIR, job.type, plain);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return join(HISTORIES_DIR, job.type, `${job.name}.${stamp}.json`);
+}
+
+/**
+ * What to record. Without arguments: the recipes of every workflow type that has no history yet (a new workflow),
+ * and nothing else. With arguments (`OrderFulfilment`, `OrderFulfilment/cancel`): those recipes,
+ * added as new files beside the ones already there.
+ */
+export function selectJobs(types: readonly WorkflowType[], args: readonly string[]): Job[] {
+  const all = types.flatMap((type) =>
+    Object.entries(recipesOf(type)).map(([name, recipe]) => ({ type, name, recipe })),
+  );
+  if (args.length === 0) {
+    return all.filter((job) => recordedNames(job.type).length === 0);
+  }
+  const unknown = args.filter((arg) => !all.some((job) => arg === job.type || arg === `${job.type}/${job.name}`));
+  if (unknown.length > 0) {
+    throw new Error(
+      `no recipe named ${unknown.join(', ')}; known: ${all.map((j) => `${j.type}/${j.name}`).join(', ')}`,
+    );
+  }
+  return all.filter((job) => args.includes(job.type) || args.includes(`${job.type}/${job.name}`));
+}
+
+async function record(client: Client, job: Job, taskQueue: string): Promise<string> {
+  const handle = await job.recipe(client, { taskQueue, workflowId: `record-${job.type}-${job.name}` });
   const ended = await Promise.race([
     handle.result().then(
       () => 'completed',
@@ -70,20 +153,26 @@ async function record(client: Client, type: WorkflowType, taskQueue: string): Pr
   ]);
   if (!ended) await handle.terminate('record-histories: still running after the settle time');
   const history = await handle.fetchHistory();
-  const path = join(HISTORIES_DIR, `${type}.json`);
+  const path = historyFileFor(job);
+  mkdirSync(join(HISTORIES_DIR, job.type), { recursive: true });
   writeFileSync(path, historyToJson(history));
-  return `${type}: ${ended ?? 'terminated'}, ${history.events?.length ?? 0} events → ${path}`;
+  return `${job.type}/${job.name}: ${ended ?? 'terminated'}, ${history.events?.length ?? 0} events → ${path}`;
 }
 
-/** Runs every registered workflow once on a throwaway dev server and saves its history for replay tests. */
-async function main(): Promise<void> {
-  const types = Object.keys(workflows) as WorkflowType[];
+/** Records the selected histories on a throwaway dev server (see selectJobs) for the replay test. */
+async function main(args: string[]): Promise<void> {
+  const jobs = selectJobs(Object.keys(workflows) as WorkflowType[], args);
+  if (jobs.length === 0) {
+    process.stdout.write(
+      'every recipe has a recorded history; name one (e.g. OrderFulfilment/cancel) to add another\n',
+    );
+    return;
+  }
   const [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
   try {
     const taskQueue = 'record-histories';
     const worker = await createTestWorker(env, bundle, { taskQueue });
-    mkdirSync(HISTORIES_DIR, { recursive: true });
-    const lines = await worker.runUntil(Promise.all(types.map((type) => record(env.client, type, taskQueue))));
+    const lines = await worker.runUntil(Promise.all(jobs.map((job) => record(env.client, job, taskQueue))));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await env.teardown();
@@ -91,7 +180,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
+  main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   });

@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
+import { appRouter } from '../api/router';
+import type { ApiMeta } from '../api/trpc';
 import { workflowContracts } from '../workflows/contracts';
 import { createTestApp } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
@@ -132,9 +134,13 @@ describe('OpenAPI document and docs page', () => {
     }
   });
 
-  it('serves /docs: Swagger UI from local assets, pointed at /openapi.json', async () => {
+  it('serves /docs: Swagger UI from local assets, finding the document relative to the page', async () => {
     const page = await request(app).get('/docs').expect(200).expect('content-type', /html/);
-    const scripts = [...page.text.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1] as string);
+    assert.doesNotMatch(page.text, /(src|href)="\//, 'an absolute URL breaks the page behind a path prefix');
+    // Resolved as a browser does, from /docs: the same files a proxy prefix would keep beside it.
+    const scripts = [...page.text.matchAll(/<script src="([^"]+)"/g)].map(
+      (match) => new URL(match[1] as string, 'http://h/docs').pathname,
+    );
     assert.ok(scripts.includes('/docs/assets/swagger-ui-bundle.js'), page.text);
     const sources = await Promise.all(
       scripts.map((src) =>
@@ -145,13 +151,36 @@ describe('OpenAPI document and docs page', () => {
       ),
     );
     assert.ok(
-      sources.some((source) => source.text.includes("'/openapi.json'") || source.text.includes('"/openapi.json"')),
-      'no script of /docs loads /openapi.json',
+      sources.some((source) => source.text.includes("new URL('openapi.json', document.baseURI)")),
+      'no script of /docs loads openapi.json relative to the page',
     );
+    assert.equal(new URL('openapi.json', 'http://h/prefix/docs').pathname, '/prefix/openapi.json');
     const bundle = sources[scripts.indexOf('/docs/assets/swagger-ui-bundle.js')];
     assert.ok(bundle && bundle.text.length > 100_000 && bundle.text.includes('SwaggerUIBundle'));
     const css = page.text.match(/<link rel="stylesheet" href="([^"]+)"/)?.[1];
     assert.ok(css, 'no stylesheet');
-    await request(app).get(css).expect(200).expect('content-type', /css/);
+    await request(app).get(new URL(css, 'http://h/docs').pathname).expect(200).expect('content-type', /css/);
+    await request(app).get('/docs/').expect(301).expect('location', '../docs');
+  });
+
+  it('pre-fills every request body with an example the API accepts (from the contracts)', () => {
+    const paths = document.paths as Record<string, Record<string, Json>>;
+    let checked = 0;
+    for (const procedure of Object.values(appRouter._def.procedures as Record<string, unknown>)) {
+      const def = (procedure as { _def: { meta?: ApiMeta; inputs: { parse(value: unknown): unknown }[] } })._def;
+      const openapi = def.meta?.openapi;
+      if (!openapi || openapi.method !== 'POST') continue;
+      if (openapi.path.endsWith('/cancel') || openapi.path.endsWith('/terminate')) continue; // no body needed
+      const body = paths[openapi.path]?.post?.requestBody as { content: Record<string, { example?: unknown }> };
+      const example = body.content['application/json']?.example;
+      assert.notEqual(example, undefined, `no example for POST ${openapi.path}`);
+      assert.deepEqual(example, def.meta?.example);
+      // Path parameters come from the URL; the rest is the body, as "Try it out" sends it.
+      const pathParams = openapi.path.includes('{workflowId}') ? { workflowId: 'order-1001' } : {};
+      const input = typeof example === 'object' && example !== null ? { ...example, ...pathParams } : example;
+      for (const parser of def.inputs) parser.parse(input);
+      checked += 1;
+    }
+    assert.ok(checked >= workflowContracts.length * 2, `only ${checked} examples checked`);
   });
 });

@@ -4,16 +4,12 @@ import { describe, it } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, decodeTimeoutType } from '@temporalio/common';
 import { createActivities } from '../activities';
-import { FakeInventory } from '../activities/fakes/fake-inventory';
-import { FakePaymentGateway } from '../activities/fakes/fake-payment-gateway';
-import { FakeShippingCarrier, type FakeShippingCarrierOptions } from '../activities/fakes/fake-shipping-carrier';
 import type { OrderFulfilment } from '../workflows';
 import {
   orderFulfilmentContract,
   type OrderFulfilmentInput,
   type OrderStatus,
   type OrderStep,
-  type ShippingAddress,
 } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import {
   approveSignal,
@@ -21,42 +17,21 @@ import {
   rejectSignal,
   statusQuery,
 } from '../workflows/order-fulfilment/messages';
+import {
+  createOrderFakes,
+  LARGE_ORDER_ITEMS,
+  NEW_ADDRESS,
+  orderInput as clientOrderInput,
+  type OrderFakes,
+} from './helpers/orders';
 import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
 
-const NEW_ADDRESS: ShippingAddress = {
-  name: 'Grace Hopper',
-  line1: '1 Navy Yard',
-  city: 'Arlington',
-  postalCode: '22202',
-  country: 'US',
-};
-
-/** A valid order from the contract's example, under a fresh orderId, with the contract's defaults applied. */
+/** A valid order under a fresh orderId, with the contract's defaults applied (as the API would start it). */
 function orderInput(overrides: Partial<OrderFulfilmentInput> = {}): OrderFulfilmentInput {
-  return orderFulfilmentContract.input.parse({
-    ...orderFulfilmentContract.exampleInput,
-    orderId: uniqueName('order'),
-    ...overrides,
-  });
+  return orderFulfilmentContract.input.parse(clientOrderInput(overrides));
 }
 
-/** An order whose total (2 × 80 000 = 160 000 cents) is above the default approval threshold. */
-const LARGE_ORDER = { items: [{ sku: 'LAPTOP-PRO', quantity: 2, unitPriceCents: 80_000 }] };
-
-interface Fakes {
-  inventory: FakeInventory;
-  payments: FakePaymentGateway;
-  shipping: FakeShippingCarrier;
-}
-
-// Fast legs by default so the suite stays quick; tests that need shipping to last pass slower ones.
-function createFakes(shipping: FakeShippingCarrierOptions = { steps: 3, stepMs: 20 }): Fakes {
-  return {
-    inventory: new FakeInventory(),
-    payments: new FakePaymentGateway(),
-    shipping: new FakeShippingCarrier(shipping),
-  };
-}
+const LARGE_ORDER = { items: LARGE_ORDER_ITEMS };
 
 type OrderHandle = WorkflowHandle<typeof OrderFulfilment>;
 
@@ -90,7 +65,7 @@ describe('OrderFulfilment', () => {
 
   /** Runs `body` while a worker with the given fakes polls a fresh task queue. */
   async function withWorker<T>(
-    fakes: Fakes,
+    fakes: OrderFakes,
     body: (start: (input: OrderFulfilmentInput) => Promise<OrderHandle>) => Promise<T>,
   ): Promise<T> {
     const taskQueue = uniqueName('tq');
@@ -108,7 +83,7 @@ describe('OrderFulfilment', () => {
   }
 
   it('reserves, charges and ships an order below the approval threshold', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     const input = orderInput();
     await withWorker(fakes, async (start) => {
       const handle = await start(input);
@@ -141,7 +116,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('waits for approval above the threshold, then completes once approved', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     // Started without the defaulted fields, as the temporal CLI could: the workflow applies the defaults itself.
     const input = { ...orderFulfilmentContract.exampleInput, ...LARGE_ORDER, orderId: uniqueName('order') };
     await withWorker(fakes, async (start) => {
@@ -164,7 +139,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('accepts changeShippingAddress before shipping and ships to the new address', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     const input = orderInput(LARGE_ORDER);
     await withWorker(fakes, async (start) => {
       const handle = await start(input);
@@ -183,7 +158,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('rejects changeShippingAddress once shipping has started, and ships to the original address', async () => {
-    const fakes = createFakes({ steps: 20, stepMs: 100 });
+    const fakes = createOrderFakes({ steps: 20, stepMs: 100 });
     const input = orderInput();
     await withWorker(fakes, async (start) => {
       const handle = await start(input);
@@ -207,7 +182,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('fails with a non-retryable PaymentDeclined after releasing the stock when the card is declined', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     const input = orderInput({ payment: { cardToken: 'tok_declined' } });
     await withWorker(fakes, async (start) => {
       const handle = await start(input);
@@ -227,7 +202,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('declines every card while the gateway toggle is on', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     fakes.payments.setDeclining(true);
     const input = orderInput();
     await withWorker(fakes, async (start) => {
@@ -238,7 +213,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('fails with OutOfStock, charging nothing, when a line cannot be reserved', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     const input = orderInput({
       items: [
         { sku: 'MUG-BLUE', quantity: 1, unitPriceCents: 1_250 },
@@ -256,7 +231,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('fails with ApprovalTimedOut and releases the stock when nobody approves in time', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     const input = orderInput({ ...LARGE_ORDER, approvalTimeoutMs: 500 });
     await withWorker(fakes, async (start) => {
       const handle = await start(input);
@@ -269,7 +244,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('fails with OrderRejected and releases the stock when the order is rejected', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     const input = orderInput(LARGE_ORDER);
     await withWorker(fakes, async (start) => {
       const handle = await start(input);
@@ -285,7 +260,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('fails at once with InvalidOrder when started with a malformed order, bypassing the schema', async () => {
-    const fakes = createFakes();
+    const fakes = createOrderFakes();
     const { items: _items, ...withoutItems } = orderInput();
     await withWorker(fakes, async (start) => {
       const error = await failureOf((await start(withoutItems as OrderFulfilmentInput)).result());
@@ -295,7 +270,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('refunds and releases the stock when cancelled during shipping, and ends CANCELLED', async () => {
-    const fakes = createFakes({ steps: 50, stepMs: 100 });
+    const fakes = createOrderFakes({ steps: 50, stepMs: 100 });
     const input = orderInput();
     await withWorker(fakes, async (start) => {
       const handle = await start(input);
@@ -316,7 +291,7 @@ describe('OrderFulfilment', () => {
   });
 
   it('retries a stalled shipment after its heartbeat times out, resuming from the last heartbeated leg', async () => {
-    const fakes = createFakes({ steps: 4, stepMs: 50 });
+    const fakes = createOrderFakes({ steps: 4, stepMs: 50 });
     fakes.shipping.stallOnceAfter(2);
     const input = orderInput();
     await withWorker(fakes, async (start) => {

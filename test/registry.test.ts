@@ -3,28 +3,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import type { z } from 'zod';
 import * as workflows from '../workflows';
-import { workflowContracts, type RegisteredContract } from '../workflows/contracts';
+import { workflowContracts } from '../workflows/contracts';
 import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { quietLogger } from './helpers/quiet-logger';
 
-// Compile-time agreement between each contract and the workflow function registered under its type: `npm run
-// typecheck` fails, naming the workflow type, when a contract's parsed input is not what the function takes or
-// the function returns what the output schema would not accept.
-type Workflows = typeof workflows;
-type Assignable<From, To> = [From] extends [To] ? true : false;
-type ExpectAllTrue<T extends Record<string, true>> = T;
-type InputsAgree = {
-  [C in RegisteredContract as C['workflowType']]: C['workflowType'] extends keyof Workflows
-    ? Assignable<z.output<C['input']>, Parameters<Workflows[C['workflowType']]>[0]>
-    : false;
-};
-type OutputsAgree = {
-  [C in RegisteredContract as C['workflowType']]: C['workflowType'] extends keyof Workflows
-    ? Assignable<Awaited<ReturnType<Workflows[C['workflowType']]>>, z.input<C['output']>>
-    : false;
-};
-type _ContractTypesAgree = [ExpectAllTrue<InputsAgree>, ExpectAllTrue<OutputsAgree>];
+// Compile-time agreement (types, messages, registration) is workflows/registry-agreement.ts, checked by typecheck.
 
 /** What of zod or the contract files made it into a workflow bundle; empty when the sandbox is clean. */
 function sandboxLeaks(code: string): string[] {
@@ -33,8 +17,6 @@ function sandboxLeaks(code: string): string[] {
   const modules = new Set(code.match(/\.\/workflows\/[\w./-]*contracts?\.ts/g) ?? []);
   return [...leaks, ...modules];
 }
-
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 // Names a workflow answers for itself: the SDK's built-in queries, which no contract lists.
 const isBuiltIn = (name: string): boolean => name.startsWith('__');

@@ -139,6 +139,70 @@ describe('tRPC lifecycle: messages, executions and the progress subscription', (
     );
   });
 
+  it('reads the result and progress typed by the workflow type (workflows.<Type>.result and .events)', () => {
+    const fakes = createOrderFakes();
+    return withTrpc(
+      server,
+      async (trpc) => {
+        const { workflowId, orderId } = await startLargeOrder(trpc);
+        const steps: string[] = [];
+        let firstEvent = (): void => {};
+        const subscribed = new Promise<void>((resolve) => (firstEvent = resolve));
+        const streamed = new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no end of stream; steps ${steps.join(',')}`)), 30_000);
+          const subscription = trpc.workflows.OrderFulfilment.events.subscribe(
+            { workflowId },
+            {
+              onData: ({ data }) => {
+                firstEvent();
+                // Typed by the contract's progress query (status): `step` would not compile on unknown.
+                if (data.progress) steps.push(data.progress.step);
+                if (data.outcome?.status === 'COMPLETED')
+                  steps.push(`done:${data.outcome.result.trackingNumber !== ''}`);
+              },
+              onError: (error) => {
+                clearTimeout(timer);
+                reject(error);
+              },
+              onComplete: () => {
+                clearTimeout(timer);
+                subscription.unsubscribe();
+                resolve();
+              },
+            },
+          );
+        });
+        await subscribed; // approve only once the stream has reported the wait, so its first step is known
+        await trpc.workflows.OrderFulfilment.signals.approve.mutate({ workflowId, approvedBy: 'm' });
+        const outcome = await trpc.workflows.OrderFulfilment.result.query({ workflowId, waitMs: 15_000 });
+        assert.equal(outcome.status, 'COMPLETED');
+        if (outcome.status === 'COMPLETED') {
+          // The contract's output type, not unknown: these lines would not compile otherwise.
+          const trackingNumber: string = outcome.result.trackingNumber;
+          const totalCents: number = outcome.result.totalCents;
+          assert.equal(outcome.result.orderId, orderId);
+          assert.equal(trackingNumber, fakes.shipping.shipmentOf(orderId)?.trackingNumber);
+          assert.equal(totalCents, 160_000);
+        }
+        await streamed;
+        assert.equal(steps[0], 'awaiting_approval');
+        assert.equal(steps.at(-1), 'done:true');
+
+        // The typed operations refuse a workflow of another type instead of mistyping its result.
+        const greeting = await trpc.workflows.YourWorkflow.execute.mutate({ input: 'World', waitMs: 10_000 });
+        const otherType = await rejection(
+          trpc.workflows.OrderFulfilment.result.query({ workflowId: greeting.workflowId }),
+        );
+        assert.equal(otherType.data?.code, 'BAD_REQUEST');
+        const typedGreeting = await trpc.workflows.YourWorkflow.result.query({ workflowId: greeting.workflowId });
+        assert.deepEqual(typedGreeting.status === 'COMPLETED' && typedGreeting.result, 'Hello, World!');
+        const missing = await rejection(trpc.workflows.YourWorkflow.result.query({ workflowId: uniqueName('none') }));
+        assert.equal(missing.data?.code, 'NOT_FOUND');
+      },
+      fakes,
+    );
+  });
+
   it('maps message errors to the same codes as REST', () => {
     const fakes = createOrderFakes({ steps: 20, stepMs: 500 });
     return withTrpc(

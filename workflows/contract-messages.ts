@@ -1,4 +1,5 @@
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports -- the one place messages are defined
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { QueryName, SignalName, UpdateName, WorkflowContract } from './contract';

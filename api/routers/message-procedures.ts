@@ -49,6 +49,7 @@ function signalProcedure(workflowType: string, name: string, signal: SignalContr
         errorResponses: MESSAGE_ERRORS,
       },
       successStatus: 202,
+      example: signal.exampleInput,
     })
     .input(signalInputSchema(signal.input))
     .output(signaledSchema)
@@ -97,6 +98,7 @@ function updateProcedure(workflowType: string, name: string, update: UpdateContr
         errorResponses: { ...MESSAGE_ERRORS, 422: 'The workflow rejected the update (the reason is the message)' },
       },
       acceptedWhenPending: true,
+      example: update.exampleInput,
     })
     .input(updateInputSchema(update.input))
     .output(updateOutcomeSchema(update.output))
@@ -126,6 +128,7 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
         description: `Atomically starts ${type} with input unless a run with workflowId is open, then delivers the ${name} signal.`,
         errorResponses: { 400: 'Invalid input', 503: 'Temporal unavailable' },
       },
+      example: { workflowId: `${type}-example`, input: contract.exampleInput, signal: signal.exampleInput ?? {} },
     })
     .input(signalWithStartInputSchema(contract.input, signal.input))
     .output(startedSchema)
@@ -155,6 +158,7 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
         errorResponses: { 400: 'Invalid input', 422: 'The workflow rejected the update', 503: 'Temporal unavailable' },
       },
       acceptedWhenPending: true,
+      example: { workflowId: `${type}-example`, input: contract.exampleInput, update: update.exampleInput ?? {} },
     })
     .input(updateWithStartInputSchema(contract.input, update.input))
     .output(updateWithStartOutputSchema(update.output))

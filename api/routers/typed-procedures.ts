@@ -4,7 +4,6 @@ import type {
   TRPCMutationProcedure,
   TRPCQueryProcedure,
   TRPCSubscriptionProcedure,
-  TrackedEnvelope,
 } from '@trpc/server';
 import type { z } from 'zod';
 import type { ProgressOf, WorkflowContract } from '../../workflows/contract';
@@ -36,9 +35,10 @@ import type { ApiMeta } from '../trpc';
 
 type Mutation<I, O> = TRPCMutationProcedure<{ input: I; output: O; meta: ApiMeta }>;
 type Query<I, O> = TRPCQueryProcedure<{ input: I; output: O; meta: ApiMeta }>;
+// What a client receives for each `tracked(id, data)` event (tRPC's TrackedData).
 type Subscription<I, O> = TRPCSubscriptionProcedure<{
   input: I;
-  output: AsyncIterable<O, void, unknown>;
+  output: AsyncIterable<{ id: string; data: O }>;
   meta: ApiMeta;
 }>;
 
@@ -99,7 +99,7 @@ export type WorkflowTypeProcedures<C extends WorkflowContract> = {
   start: Mutation<StartInput<C>, Started>;
   execute: Mutation<ExecuteInput<C>, TypedOutcome<C>>;
   result: Query<ResultInput, TypedOutcome<C>>;
-  events: Subscription<EventsInput, TrackedEnvelope<TypedProgressEvent<C>>>;
+  events: Subscription<EventsInput, TypedProgressEvent<C>>;
 };
 
 /** The one cast: procedures (or routers) built from runtime schemas, seen with the types their contract infers. */

@@ -30,6 +30,7 @@ function startProcedure(contract: WorkflowContract) {
         requestHeaders: idempotencyKeyHeader,
         errorResponses: START_ERRORS,
       },
+      example: { input: contract.exampleInput },
     })
     .input(startInputSchema(contract.input))
     .output(startedSchema)
@@ -52,6 +53,7 @@ function executeProcedure(contract: WorkflowContract) {
         errorResponses: START_ERRORS,
       },
       acceptedWhenPending: true,
+      example: { input: contract.exampleInput },
     })
     .input(executeInputSchema(contract.input))
     .output(outcomeSchema(contract.output))

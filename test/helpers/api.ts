@@ -1,53 +1,23 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
-import { after, before } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import type { Express } from 'express';
 import type { Response } from 'supertest';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../common/config';
 import { createLogger } from '../../common/logger';
-import { bundleWorkflows, createTestWorker, startTestServer, uniqueName } from './temporal';
+import { createTestWorker, startTestServerWithBundle, uniqueName, useTestServer, type TestServer } from './temporal';
 
 /** What one API test file shares: a real dev server and the workflow bundle, made once. */
-export interface ApiTestServer {
-  env: TestWorkflowEnvironment;
-  bundle: WorkflowBundleWithSourceMap;
-}
+export type ApiTestServer = TestServer;
 
 /** Starts the dev server and bundles workflows in parallel; call once per file and tear `env` down after. */
-export async function startApiTestServer(): Promise<ApiTestServer> {
-  // Workers log every state change at INFO; test output keeps only the SDK's warnings.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
-  return { env, bundle };
-}
+export const startApiTestServer: () => Promise<ApiTestServer> = startTestServerWithBundle;
 
 /** The file's test server, started in before() and torn down in after() of the enclosing describe(). */
-export function useApiTestServer(): ApiTestServer {
-  let server: ApiTestServer | undefined;
-  before(async () => {
-    server = await startApiTestServer();
-  });
-  after(async () => {
-    await server?.env.teardown();
-  });
-  const started = (): ApiTestServer => {
-    if (!server) throw new Error('the API test server is not started yet (use it inside it() or before())');
-    return server;
-  };
-  return {
-    get env() {
-      return started().env;
-    },
-    get bundle() {
-      return started().bundle;
-    },
-  };
-}
+export const useApiTestServer: () => ApiTestServer = useTestServer;
 
 /** The app under test with the real Client it talks through and the task queue its worker polls. */
 export interface ApiUnderTest {

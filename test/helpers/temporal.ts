@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { fakeOrderServices } from '../../activities/fakes';
 import { devServerSettingsArgs } from '../../scripts/temporal-dev-server';
@@ -53,27 +53,47 @@ export async function createTestWorker(
   });
 }
 
-/** One real dev server and one workflow bundle for the enclosing describe(), made in before() and torn down after(). */
-export function useWorkflowTestServer(): {
+/** What one test file shares: a real dev server and the workflow bundle, made once. */
+export interface TestServer {
   readonly env: TestWorkflowEnvironment;
   readonly bundle: WorkflowBundleWithSourceMap;
-} {
-  let env: TestWorkflowEnvironment | undefined;
-  let bundle: WorkflowBundleWithSourceMap | undefined;
+}
+
+let runtimeInstalled = false;
+
+/** Starts the dev server and bundles workflows in parallel; call once per file and tear `env` down after. */
+export async function startTestServerWithBundle(): Promise<TestServer> {
+  if (!runtimeInstalled) {
+    // Workers log every state change at INFO; test output keeps only the SDK's warnings.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
+  return { env, bundle };
+}
+
+/** The file's test server and bundle, made in before() and torn down in after() of the enclosing describe(). */
+export function useTestServer(): TestServer {
+  let server: TestServer | undefined;
   before(async () => {
-    [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
+    server = await startTestServerWithBundle();
   });
   after(async () => {
-    await env?.teardown();
+    await server?.env.teardown();
   });
+  const started = (): TestServer => {
+    if (!server) throw new Error('the test server is not started yet (use it inside it() or before())');
+    return server;
+  };
   return {
-    get env(): TestWorkflowEnvironment {
-      if (!env) throw new Error('the test server is not started yet (use it inside it() or before())');
-      return env;
+    get env() {
+      return started().env;
     },
-    get bundle(): WorkflowBundleWithSourceMap {
-      if (!bundle) throw new Error('the workflow bundle is not built yet (use it inside it() or before())');
-      return bundle;
+    get bundle() {
+      return started().bundle;
     },
   };
 }
+
+/** The same as useTestServer (the name workflow tests use). */
+export const useWorkflowTestServer: () => TestServer = useTestServer;

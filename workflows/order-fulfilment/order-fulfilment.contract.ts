@@ -131,10 +131,12 @@ export const orderFulfilmentContract = defineWorkflowContract({
     approve: {
       description: 'Approves an order that is awaiting approval; ignored once the order has moved on.',
       input: z.strictObject({ approvedBy: text(100).describe('Who approved') }),
+      exampleInput: { approvedBy: 'finance@example.com' },
     },
     reject: {
       description: 'Rejects an order awaiting approval: stock is released and it fails with OrderRejected.',
       input: z.strictObject({ rejectedBy: text(100), reason: text(500) }),
+      exampleInput: { rejectedBy: 'finance@example.com', reason: 'Over budget' },
     },
   },
   queries: {
@@ -150,6 +152,15 @@ export const orderFulfilmentContract = defineWorkflowContract({
         'Replaces the shipping address and returns it; rejected once shipping has started or the order has ended.',
       input: z.strictObject({ shippingAddress: shippingAddressSchema }),
       output: shippingAddressSchema,
+      exampleInput: {
+        shippingAddress: {
+          name: 'Ada Lovelace',
+          line1: '1 Infinite Loop',
+          city: 'Cupertino',
+          postalCode: '95014',
+          country: 'US',
+        },
+      },
     },
     waitForPayment: {
       description:
@@ -157,6 +168,7 @@ export const orderFulfilmentContract = defineWorkflowContract({
         'With update-with-start it places an order and answers at payment while shipping goes on (early return).',
       input: z.strictObject({}),
       output: z.object({ chargeId: z.string(), totalCents: z.number().int() }),
+      exampleInput: {},
     },
   },
 });

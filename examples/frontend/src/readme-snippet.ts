@@ -12,12 +12,15 @@ const trpc = createTRPCClient<AppRouter>({
 });
 
 const { workflowId } = await trpc.workflows.YourWorkflow.start.mutate({ input: 'World' }); // input: 42 is a compile error
-const outcome = await trpc.executions.result.query({ workflowId, waitMs: 5000 });
-if (outcome.status === 'COMPLETED') console.log(outcome.result);
+const outcome = await trpc.workflows.YourWorkflow.result.query({ workflowId, waitMs: 5000 });
+if (outcome.status === 'COMPLETED') console.log(outcome.result.toUpperCase()); // result: string, from the contract
 
 const greeting = await trpc.workflows.YourWorkflow.execute.mutate({ input: 'Ada', waitMs: 5000 });
 if (greeting.status === 'COMPLETED') console.log(greeting.result.toUpperCase()); // result: string, typed per workflow
 
 const status = await trpc.workflows.OrderFulfilment.queries.status.query({ workflowId: 'order-A-1001' }); // typed
 console.log(status.step, status.progress);
-trpc.executions.events.subscribe({ workflowId: 'order-A-1001' }, { onData: ({ data }) => console.log(data.status) });
+trpc.workflows.OrderFulfilment.events.subscribe(
+  { workflowId: 'order-A-1001' },
+  { onData: ({ data }) => console.log(data.progress?.step, data.outcome?.status) }, // progress: the status query's type
+);
