@@ -267,6 +267,8 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: uniqueName('docker-tq'),
       PORT: String(port),
+      // The image ships only the in-memory order services: a production worker runs them only when told to.
+      ALLOW_FAKE_SERVICES_IN_PRODUCTION: 'true',
     };
     const start = (command: string[]): Watched => {
       assert.equal(command[0], 'node');
