@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClientConfigProfile } from '@temporalio/envconfig';
 import { z } from 'zod';
@@ -251,6 +251,8 @@ function temporalProfileDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     return {};
   }
   if (!existsSync(file)) throw new ConfigError(`invalid TEMPORAL_CONFIG_FILE=${JSON.stringify(file)}: no such file`);
+  // An empty file (TEMPORAL_CONFIG_FILE=/dev/null) means "no profile", as `npm run dev` uses it for its own server.
+  if (statSync(file).size === 0) return { TEMPORAL_CONFIG_FILE: file };
   try {
     const profile = loadClientConfigProfile({
       configSource: { path: file },

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { Config } from './config';
@@ -36,7 +37,10 @@ export function temporalConnectionSettings(config: ConnectionConfig): TemporalCo
   for (const [name, value] of Object.entries(config)) {
     if (name.startsWith('TEMPORAL_') && value !== undefined) asEnv[name] = String(value);
   }
-  const { connectionOptions } = loadClientConnectConfig({ overrideEnvVars: asEnv });
+  // loadConfig settled which file applies (TEMPORAL_CONFIG_FILE or the CLI's default); none, or an empty one, is none.
+  const file = config.TEMPORAL_CONFIG_FILE;
+  const disableFile = file === undefined || statSync(file).size === 0;
+  const { connectionOptions } = loadClientConnectConfig({ overrideEnvVars: asEnv, disableFile });
   return {
     // The address config settled on (env, profile or default) wins: `npm run dev` points it at its own server.
     address: config.TEMPORAL_ADDRESS,

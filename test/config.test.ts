@@ -263,3 +263,15 @@ describe('the API’s security configuration', () => {
     assert.match(run.stderr, /NODE_ENV=production.*AUTH_API_KEYS/);
   });
 });
+
+describe('an empty Temporal config file', () => {
+  it('means no profile (npm run dev points its processes at /dev/null for its own server)', () => {
+    const config = loadConfig({ TEMPORAL_CONFIG_FILE: '/dev/null', TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    assert.equal(config.TEMPORAL_NAMESPACE, 'default');
+    assert.deepEqual(temporalConnectionSettings(config), {
+      address: '127.0.0.1:7233',
+      tls: undefined,
+      apiKey: undefined,
+    });
+  });
+});

@@ -278,6 +278,8 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
       PORT: String(port),
       // The image runs with NODE_ENV=production, where the API refuses to start without authentication.
       ...apiKeysEnv(DOCKER_KEY),
+      // The image ships only the in-memory order services: a production worker runs them only when told to.
+      ALLOW_FAKE_SERVICES_IN_PRODUCTION: 'true',
     };
     const start = (command: string[]): Watched => {
       assert.equal(command[0], 'node');

@@ -123,7 +123,11 @@ describe('operations: the built worker process (logs, probes, metrics, graceful 
     );
     assert.ok(lines.every((line) => line.workflowId === workflowId));
     assert.ok(lines.every((line) => line.component === 'worker' && typeof line.level === 'string'));
-    const accessLine = jsonLines(api.output()).find((line) => line.requestId === requestId && 'durationMs' in line);
+    const accessLine = await eventually(
+      async () => jsonLines(api.output()).find((line) => line.requestId === requestId && 'durationMs' in line),
+      10_000,
+      `the API's access line for ${requestId}`,
+    );
     assert.equal(accessLine?.route, '/api/workflows/YourWorkflow/execute');
 
     // Every line the worker printed is one JSON object (no multi-line SDK objects, no webpack report).
