@@ -6,7 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { childEnv, exitOnConfigError, loadDevConfig, type DevConfig } from '../common/config';
 import { startChild, type DevChild, type Exit } from './dev/child';
+import { startGuard, type Guard } from './dev/guard';
 import { printLine } from './dev/output';
+import { describePortOwner, portInUse } from './dev/port-owner';
 import { devServerSettingsArgs } from './temporal-dev-server';
 import { httpAnswers, temporalAnswers, waitUntil } from './dev/wait';
 
@@ -15,6 +17,7 @@ const TEMPORAL_CLI_SCRIPT = resolve(ROOT, 'scripts', 'temporal-cli.sh');
 const TSX_CLI = require.resolve('tsx/cli');
 const TEMPORAL_START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
+const GUARD_CLOSE_TIMEOUT_MS = 5_000;
 
 const say = (line: string): void => printLine('dev', line);
 
@@ -24,6 +27,9 @@ const describeExit = (exit: Exit): string => (exit.signal ? `signal ${exit.signa
 class Supervisor {
   private readonly layers: DevChild[][] = [];
   private stopping: Promise<void> | undefined;
+
+  /** `guard` stops the children should this process die before it can (SIGKILL skips every handler here). */
+  constructor(private readonly guard: Guard) {}
 
   get isStopping(): boolean {
     return this.stopping !== undefined;
@@ -47,6 +53,7 @@ class Supervisor {
       },
     });
     (this.layers[layer] ??= []).push(child);
+    if (child.pid !== undefined) this.guard.adopt(child.pid, name);
     void child.exited.then((exit) => {
       if (this.stopping) return;
       say(`${name} exited unexpectedly (${describeExit(exit)}); stopping the rest`);
@@ -61,10 +68,12 @@ class Supervisor {
         await Promise.all(
           (layer ?? []).map(async (child) => {
             const exit = await child.stop('SIGTERM', STOP_GRACE_MS);
+            if (child.pid !== undefined) this.guard.release(child.pid);
             say(`${child.name} stopped (${describeExit(exit)})`);
           }),
         );
       }
+      await this.guard.close(GUARD_CLOSE_TIMEOUT_MS);
       process.exit(code);
     })();
     return this.stopping;
@@ -94,6 +103,20 @@ function startTemporal(supervisor: Supervisor, config: DevConfig): void {
   supervisor.start(0, 'temporal', temporalCli(), args, childEnv({}));
 }
 
+/**
+ * A dev server left running by an earlier run (or anything else on our ports) would make ours fail with "address
+ * already in use" and no hint: name what holds the port instead, in one line.
+ */
+async function portsTakenBy(config: DevConfig): Promise<string | undefined> {
+  const ports = { DEV_TEMPORAL_PORT: config.DEV_TEMPORAL_PORT, DEV_TEMPORAL_UI_PORT: config.DEV_TEMPORAL_UI_PORT };
+  for (const [variable, port] of Object.entries(ports)) {
+    if (!(await portInUse(port, '127.0.0.1'))) continue;
+    const owner = describePortOwner(port) ?? 'a process this user cannot see';
+    return `port ${port} (${variable}) is in use by ${owner}: a Temporal dev server left by an earlier run? Stop it, or set ${variable} to another port`;
+  }
+  return undefined;
+}
+
 function printWhereThingsAre(config: DevConfig): void {
   const api = `http://localhost:${config.PORT}`;
   const temporal = config.startTemporal
@@ -110,12 +133,19 @@ function printWhereThingsAre(config: DevConfig): void {
 }
 
 async function main(config: DevConfig, watch: boolean): Promise<void> {
-  const supervisor = new Supervisor();
+  const supervisor = new Supervisor(startGuard({ cwd: ROOT, env: childEnv({}) }));
   process.on('SIGINT', () => void supervisor.stopAll(0));
   process.on('SIGTERM', () => void supervisor.stopAll(0));
   process.on('exit', () => supervisor.killAll());
 
-  if (config.startTemporal) startTemporal(supervisor, config);
+  if (config.startTemporal) {
+    const taken = await portsTakenBy(config);
+    if (taken) {
+      say(taken);
+      return supervisor.stopAll(1);
+    }
+    startTemporal(supervisor, config);
+  }
   say(`waiting for Temporal at ${config.TEMPORAL_ADDRESS}`);
   const temporalUp = await waitUntil(() => temporalAnswers(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE), {
     timeoutMs: TEMPORAL_START_TIMEOUT_MS,
