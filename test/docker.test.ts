@@ -60,6 +60,13 @@ describe('Dockerfile', () => {
     assert.ok(match, `a Debian slim Node image (the core-bridge needs glibc): ${base}`);
     assert.equal(Number(match[1]) % 2, 0, 'an LTS (even) Node major');
     assert.ok(Number(match[1]) >= 22);
+    // The runtime that ships is the runtime CI tests on (.ci/run puts scripts/node24.sh's node first on PATH).
+    const ciNode = /^VERSION=(\d+)\.\d+\.\d+$/m.exec(readFileSync(join(ROOT, 'scripts', 'node24.sh'), 'utf8'));
+    assert.equal(ciNode?.[1], match[1], "CI's Node major is the image's");
+    const engines = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } })
+      .engines.node;
+    const lines = engines.split('||').map((range) => range.trim());
+    assert.ok(lines.includes(`^${match[1]}`), `engines "${engines}" admits the image's Node line`);
   });
 
   it('installs with npm ci, builds, and prunes dev dependencies before the runtime stage', () => {
