@@ -8,6 +8,7 @@ import { childEnv, exitOnConfigError, loadDevConfig, type DevConfig } from '../c
 import { startChild, type DevChild, type Exit } from './dev/child';
 import { startGuard, type Guard } from './dev/guard';
 import { printLine } from './dev/output';
+import { watchParent } from './dev/parent';
 import { describePortOwner, portInUse } from './dev/port-owner';
 import { devServerSettingsArgs } from './temporal-dev-server';
 import { httpAnswers, temporalAnswers, waitUntil } from './dev/wait';
@@ -137,6 +138,11 @@ async function main(config: DevConfig, watch: boolean): Promise<void> {
   process.on('SIGINT', () => void supervisor.stopAll(0));
   process.on('SIGTERM', () => void supervisor.stopAll(0));
   process.on('exit', () => supervisor.killAll());
+  // npm relays Ctrl-C and SIGTERM to us; if npm itself is SIGKILLed, nothing is relayed, so notice it ourselves.
+  watchParent((parent) => {
+    say(`parent process ${parent} is gone; stopping`);
+    void supervisor.stopAll(1);
+  });
 
   if (config.startTemporal) {
     const taken = await portsTakenBy(config);

@@ -170,6 +170,20 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
     assert.notEqual(await dev.exited(STOP_TIMEOUT_MS), 0, 'npm reports its script killed');
   });
 
+  it('stops all of it when npm itself is killed with SIGKILL (nothing relays a signal)', async () => {
+    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const stateDir = newStateDir();
+    const dev = startDev(ports, stateDir);
+    await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+
+    dev.child.kill('SIGKILL');
+    const noneLeft = await eventually(() => processesWithEnvContaining(stateDir).length === 0, STOP_TIMEOUT_MS);
+    assert.ok(noneLeft, `left running: ${JSON.stringify(processesWithEnvContaining(stateDir))}\n${dev.output()}`);
+    assert.match(dev.output(), /parent process \d+ is gone; stopping/);
+    assert.match(dev.output(), /temporal stopped/);
+    for (const port of Object.values(ports)) assert.ok(await portIsClosed(port), `nothing listens on ${port}`);
+  });
+
   it('names what holds the Temporal port (a dev server left by an earlier run) in one line, and starts nothing', async () => {
     const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
     const stateDir = newStateDir();
