@@ -8,7 +8,10 @@ import { childEnv, exitOnConfigError, loadDevConfig, type DevConfig } from '../c
 import { authSummary } from '../api/auth/summary';
 import { buildConsole, stopConsoleBuilds, watchConsole } from './build-console';
 import { startChild, type DevChild, type Exit } from './dev/child';
+import { startGuard, type Guard } from './dev/guard';
 import { printLine } from './dev/output';
+import { watchParent } from './dev/parent';
+import { describePortOwner, portInUse } from './dev/port-owner';
 import { devServerSettingsArgs } from './temporal-dev-server';
 import { httpAnswers, temporalAnswers, waitUntil } from './dev/wait';
 
@@ -17,6 +20,7 @@ const TEMPORAL_CLI_SCRIPT = resolve(ROOT, 'scripts', 'temporal-cli.sh');
 const TSX_CLI = require.resolve('tsx/cli');
 const TEMPORAL_START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
+const GUARD_CLOSE_TIMEOUT_MS = 5_000;
 
 const say = (line: string): void => printLine('dev', line);
 
@@ -26,6 +30,9 @@ const describeExit = (exit: Exit): string => (exit.signal ? `signal ${exit.signa
 class Supervisor {
   private readonly layers: DevChild[][] = [];
   private stopping: Promise<void> | undefined;
+
+  /** `guard` stops the children should this process die before it can (SIGKILL skips every handler here). */
+  constructor(private readonly guard: Guard) {}
 
   get isStopping(): boolean {
     return this.stopping !== undefined;
@@ -49,6 +56,7 @@ class Supervisor {
       },
     });
     (this.layers[layer] ??= []).push(child);
+    if (child.pid !== undefined) this.guard.adopt(child.pid, name);
     void child.exited.then((exit) => {
       if (this.stopping) return;
       say(`${name} exited unexpectedly (${describeExit(exit)}); stopping the rest`);
@@ -63,11 +71,13 @@ class Supervisor {
         await Promise.all(
           (layer ?? []).map(async (child) => {
             const exit = await child.stop('SIGTERM', STOP_GRACE_MS);
+            if (child.pid !== undefined) this.guard.release(child.pid);
             say(`${child.name} stopped (${describeExit(exit)})`);
           }),
         );
       }
       await stopConsoleBuilds();
+      await this.guard.close(GUARD_CLOSE_TIMEOUT_MS);
       process.exit(code);
     })();
     return this.stopping;
@@ -97,6 +107,20 @@ function startTemporal(supervisor: Supervisor, config: DevConfig): void {
   supervisor.start(0, 'temporal', temporalCli(), args, childEnv({}));
 }
 
+/**
+ * A dev server left running by an earlier run (or anything else on our ports) would make ours fail with "address
+ * already in use" and no hint: name what holds the port instead, in one line.
+ */
+async function portsTakenBy(config: DevConfig): Promise<string | undefined> {
+  const ports = { DEV_TEMPORAL_PORT: config.DEV_TEMPORAL_PORT, DEV_TEMPORAL_UI_PORT: config.DEV_TEMPORAL_UI_PORT };
+  for (const [variable, port] of Object.entries(ports)) {
+    if (!(await portInUse(port, '127.0.0.1'))) continue;
+    const owner = describePortOwner(port) ?? 'a process this user cannot see';
+    return `port ${port} (${variable}) is in use by ${owner}: a Temporal dev server left by an earlier run? Stop it, or set ${variable} to another port`;
+  }
+  return undefined;
+}
+
 function printWhereThingsAre(config: DevConfig): void {
   const api = `http://localhost:${config.PORT}`;
   const temporal = config.startTemporal
@@ -122,15 +146,27 @@ function temporalUiUrl(config: DevConfig): string | undefined {
 }
 
 async function main(config: DevConfig, watch: boolean): Promise<void> {
-  const supervisor = new Supervisor();
+  const supervisor = new Supervisor(startGuard({ cwd: ROOT, env: childEnv({}) }));
   // The console is static files the API serves: built now, and rebuilt on save when watching.
   if (watch) await watchConsole();
   else await buildConsole();
   process.on('SIGINT', () => void supervisor.stopAll(0));
   process.on('SIGTERM', () => void supervisor.stopAll(0));
   process.on('exit', () => supervisor.killAll());
+  // npm relays Ctrl-C and SIGTERM to us; if npm itself is SIGKILLed, nothing is relayed, so notice it ourselves.
+  watchParent((parent) => {
+    say(`parent process ${parent} is gone; stopping`);
+    void supervisor.stopAll(1);
+  });
 
-  if (config.startTemporal) startTemporal(supervisor, config);
+  if (config.startTemporal) {
+    const taken = await portsTakenBy(config);
+    if (taken) {
+      say(taken);
+      return supervisor.stopAll(1);
+    }
+    startTemporal(supervisor, config);
+  }
   say(`waiting for Temporal at ${config.TEMPORAL_ADDRESS}`);
   const temporalUp = await waitUntil(() => temporalAnswers(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE), {
     timeoutMs: TEMPORAL_START_TIMEOUT_MS,

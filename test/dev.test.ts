@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { childEnv } from '../common/config';
-import { portIsClosed, processesWithEnvContaining, spawnWatched, type Watched } from './helpers/process-checks';
+import {
+  childProcesses,
+  eventually,
+  portIsClosed,
+  processesWithEnvContaining,
+  spawnWatched,
+  type Watched,
+} from './helpers/process-checks';
 import { freePort } from './helpers/processes';
 import { startTestServer, uniqueName } from './helpers/temporal';
 
@@ -154,15 +161,55 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
     }
   });
 
-  it('exits non-zero with a clear line when the Temporal dev server cannot start', async () => {
+  it('leaves no process behind when the runner itself is killed with SIGKILL', async () => {
+    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const stateDir = newStateDir();
+    const dev = startDev(ports, stateDir);
+    await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+    // npm runs the script through `sh -c 'exec node …'`: the runner is npm's child.
+    const runner = childProcesses(dev.child.pid ?? 0).find(({ command }) => command.includes('scripts/dev.ts'));
+    assert.ok(runner, `the runner is npm's child: ${JSON.stringify(childProcesses(dev.child.pid ?? 0))}`);
+    assert.ok(processesWithEnvContaining(stateDir).length >= 4, 'runner, temporal, worker and API run');
+
+    // What the tsx CLI did to the runner when it was killed under load: no handler of the runner's runs.
+    process.kill(runner.pid, 'SIGKILL');
+    const noneLeft = await eventually(() => processesWithEnvContaining(stateDir).length === 0, STOP_TIMEOUT_MS);
+    assert.ok(noneLeft, `left running: ${JSON.stringify(processesWithEnvContaining(stateDir))}\n${dev.output()}`);
+    for (const port of Object.values(ports)) assert.ok(await portIsClosed(port), `nothing listens on ${port}`);
+    assert.match(dev.output(), /the dev runner ended without stopping its processes; stopping temporal \(pid \d+\)/);
+    assert.notEqual(await dev.exited(STOP_TIMEOUT_MS), 0, 'npm reports its script killed');
+  });
+
+  it('stops all of it when npm itself is killed with SIGKILL (nothing relays a signal)', async () => {
+    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const stateDir = newStateDir();
+    const dev = startDev(ports, stateDir);
+    await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+
+    dev.child.kill('SIGKILL');
+    const noneLeft = await eventually(() => processesWithEnvContaining(stateDir).length === 0, STOP_TIMEOUT_MS);
+    assert.ok(noneLeft, `left running: ${JSON.stringify(processesWithEnvContaining(stateDir))}\n${dev.output()}`);
+    assert.match(dev.output(), /parent process \d+ is gone; stopping/);
+    assert.match(dev.output(), /temporal stopped/);
+    for (const port of Object.values(ports)) assert.ok(await portIsClosed(port), `nothing listens on ${port}`);
+  });
+
+  it('names what holds the Temporal port (a dev server left by an earlier run) in one line, and starts nothing', async () => {
     const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
     const stateDir = newStateDir();
     const occupied = await listen(ports.temporal);
     try {
       const dev = startDev(ports, stateDir);
       assert.equal(await dev.exited(START_TIMEOUT_MS), 1, dev.output());
-      assert.match(dev.output(), /temporal exited unexpectedly \(exit code \d+\); stopping the rest/);
-      assert.doesNotMatch(dev.output(), /^(worker|api) /m, 'starts neither worker nor API');
+      const lines = dev
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('dev '));
+      const named = lines.filter((line) => line.includes(`port ${ports.temporal} (DEV_TEMPORAL_PORT) is in use by`));
+      assert.equal(named.length, 1, dev.output());
+      // This test's own process holds the port.
+      assert.match(named[0] ?? '', new RegExp(`in use by pid ${process.pid} \\(\\S*node `));
+      assert.doesNotMatch(dev.output(), /^(temporal|worker|api) /m, 'starts no process');
       assert.deepEqual(processesWithEnvContaining(stateDir), [], 'no process of this dev run is left');
     } finally {
       occupied.close();

@@ -10,6 +10,8 @@ export interface Exit {
 /** One supervised process of `npm run dev`. */
 export interface DevChild {
   readonly name: string;
+  /** Its process ID, which is also its process group's (undefined if it could not be started). */
+  readonly pid: number | undefined;
   /** Settles when the process exits (never rejects). */
   readonly exited: Promise<Exit>;
   /** Asks the process to stop with `signal`; after `graceMs` kills its whole process group. */
@@ -61,6 +63,7 @@ export function startChild(
 
   return {
     name,
+    pid: child.pid,
     exited,
     async stop(signal, graceMs) {
       if (exit === undefined && child.pid !== undefined) {

@@ -28,6 +28,35 @@ export function processesWithEnvContaining(marker: string): number[] {
   return pids;
 }
 
+/** PIDs and command lines of the live children of `pid` (Linux /proc). */
+export function childProcesses(pid: number): { pid: number; command: string }[] {
+  const children: { pid: number; command: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: `pid (comm) state ppid …`; comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) !== pid || state === 'Z') continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      children.push({ pid: Number(entry), command });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
+/** Polls until `check` returns true; false if `timeoutMs` passes first. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** A spawned process whose stdout and stderr are collected, with a way to wait for a line of output. */
 export interface Watched {
   child: ChildProcess;
