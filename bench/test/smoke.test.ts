@@ -5,11 +5,11 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runLoad } from '../bench/load';
-import { DOCS_BEGIN, DOCS_END, replaceGeneratedBlock, type BenchResult } from '../bench/report';
-import { openTarget } from '../bench/targets';
+import { runLoad } from '../load';
+import { DOCS_BEGIN, DOCS_END, replaceGeneratedBlock, type BenchResult } from '../report';
+import { openTarget } from '../targets';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const EVERY_MEASURE = ['B1', 'B2', 'B3 p50', 'B3 p99', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9 p50', 'B9 throughput'];
 
 /** Runs `npm run bench:quick`'s harness from sources; resolves with its exit code and output. */
