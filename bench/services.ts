@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { devServerSettingsArgs } from '../scripts/temporal-dev-server';
 import { benchEntryArgs, REPO_ROOT } from './entry';
 import { childEnv, freePort, waitForHttp, type ProcessGroup, type Service } from './processes';
@@ -21,9 +22,9 @@ export function temporalCliPath(): string {
   return execFileSync('bash', [join(REPO_ROOT, 'scripts', 'temporal-cli.sh')], { encoding: 'utf8' }).trim();
 }
 
-/** The dev-server flags for a storage mode (what docs/benchmarks.md records). */
-export function devServerFlags(storage: Storage): string[] {
-  const common = ['--headless', '--log-level', 'error', ...devServerSettingsArgs()];
+/** The dev-server flags for a storage mode (what docs/benchmarks.md records); `omit` leaves settings out. */
+export function devServerFlags(storage: Storage, omit: readonly string[] = []): string[] {
+  const common = ['--headless', '--log-level', 'error', ...devServerSettingsArgs(omit)];
   if (storage.kind === 'memory') return common;
   return [...common, '--db-filename', storage.path, ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma])];
 }
@@ -34,9 +35,10 @@ export async function startTemporal(
   name: string,
   cli: string,
   storage: Storage,
+  omit: readonly string[] = [],
 ): Promise<TemporalServer> {
   const port = await freePort();
-  const flags = devServerFlags(storage);
+  const flags = devServerFlags(storage, omit);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), ...flags];
   const service = group.start(name, cli, args, childEnv({}));
   await service.waitForLine(/^Server:/, 60_000);
@@ -93,14 +95,39 @@ export async function startWorker(
 export async function startNaive(
   group: ProcessGroup,
   address: string,
-  taskQueue: string,
+  queues: { start: string; execute: string },
 ): Promise<{ service: Service; url: string }> {
   const port = await freePort();
-  const args = benchEntryArgs('naive-server', [String(port), address, taskQueue]);
+  const args = benchEntryArgs('naive-server', [String(port), address, queues.start, queues.execute]);
   const service = group.start('naive-express', process.execPath, args, childEnv({}));
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`, 30_000);
   return { service, url };
+}
+
+/** Bundles the benchmark-only workflows (bench/workloads/workflows) once, for every workload worker of a run. */
+export async function bundleBenchWorkflows(outPath: string): Promise<string> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./workloads/workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
+  writeFileSync(outPath, code);
+  return outPath;
+}
+
+/** Starts a replica of the benchmark's own worker (bench/workload-worker.ts) and waits until it polls. */
+export async function startWorkloadWorker(
+  group: ProcessGroup,
+  name: string,
+  address: string,
+  taskQueue: string,
+  bundlePath: string,
+  activitySlots: number,
+): Promise<Service> {
+  const args = benchEntryArgs('workload-worker', [address, taskQueue, bundlePath, String(activitySlots)]);
+  const service = group.start(name, process.execPath, args, childEnv({}));
+  await service.waitForLine(/workload worker polling/, 60_000);
+  return service;
 }
 
 export function ensureDir(path: string): string {
