@@ -9,7 +9,8 @@ import { childEnv, type ProcessGroup } from './processes';
 import { runDriver, type Sample } from './run-driver';
 import type { BenchSettings } from './settings';
 import { median } from './stats';
-import { GREETING_INPUT, GREETING_OUTPUT, type Target, type TemporalTarget } from './targets';
+import { primeQueue } from './prime';
+import { GREETING, GREETING_INPUT, GREETING_OUTPUT, type Target, type TemporalTarget } from './targets';
 
 export type Samples = Record<string, Sample[]>;
 export type Log = (line: string) => void;
@@ -109,6 +110,8 @@ export async function executePhase(
     ['result'],
     GREETING_OUTPUT,
   );
+  await primeQueue(env.file.address, QUEUES.execute, GREETING, 4);
+  await primeQueue(env.memory.address, QUEUES.execute, GREETING, 4);
   const restate =
     'greetUrl' in env.restate ? http(env.restate.greetUrl, GREETING_INPUT, [], GREETING_OUTPUT) : undefined;
   await interleave(
@@ -151,6 +154,8 @@ export async function scalePhase(
 ): Promise<void> {
   const closed: LoadShape = { kind: 'closed', concurrency: settings.scaleConcurrency, ...windowOf(settings) };
   const run = (target: Target) => (): Promise<Sample> => runDriver({ target, shape: closed }, env.watch);
+  await primeQueue(env.file.address, QUEUES.scaleOne, GREETING, 4);
+  await primeQueue(env.file.address, QUEUES.scaleTwo, GREETING, 8);
   await interleave(
     {
       'scale.1-worker': run(executeTarget(env.file.address, QUEUES.scaleOne)),
