@@ -110,8 +110,9 @@ async function openTemporal(target: TemporalTarget): Promise<OpenTarget> {
       if (result !== workflow.result) throw new Error(`unexpected result ${JSON.stringify(result)}`);
     },
     'temporal-visibility': async () => {
-      const { workflowId } = options();
-      await client.workflow.start(workflow.type, { ...options(), workflowId });
+      const start = options();
+      const { workflowId } = start;
+      await client.workflow.start(workflow.type, start);
       const deadline = Date.now() + REQUEST_TIMEOUT_MS;
       for (;;) {
         for await (const _ of client.workflow.list({ query: `WorkflowId = '${workflowId}'`, pageSize: 1 })) return;
