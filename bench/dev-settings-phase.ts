@@ -63,7 +63,11 @@ export async function devSettingsPhase(
   try {
     for (const name of settings.settingsVariants) variants.push(await startVariant(env, group, name, bundle, settings));
     const watch: Record<string, number> = {};
-    for (const variant of variants) for (const process of variant.processes) watch[process.name] = process.pid;
+    for (const variant of variants) {
+      for (const process of variant.processes) watch[process.name] = process.pid;
+      // By the variant's name even when its server needed a second attempt (report.ts looks it up so).
+      watch[`temporal-${variant.name}`] = variant.server.service.pid;
+    }
     const shape = openShape(settings.executeOpenRate, { ...settings, durationMs: settings.settingsDurationMs });
     const job = (target: TemporalTarget) => (): Promise<Sample> => runDriver({ target, shape }, watch);
     const probes: Record<string, (variant: Variant) => TemporalTarget> = {

@@ -37,11 +37,23 @@ export async function startTemporal(
   storage: Storage,
   omit: readonly string[] = [],
 ): Promise<TemporalServer> {
-  const port = await freePort();
   const flags = devServerFlags(storage, omit);
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), ...flags];
-  const service = group.start(name, cli, args, childEnv({}));
-  await service.waitForLine(/^Server:/, 60_000);
+  let service: Service | undefined;
+  let port = 0;
+  // The dev server picks more ports of its own (membership, internal frontend); on a machine where others start
+  // servers too one of them can be taken between its check and its bind, and it exits. Try again on fresh ports.
+  for (let attempt = 1; !service; attempt += 1) {
+    port = await freePort();
+    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), ...flags];
+    const candidate = group.start(attempt === 1 ? name : `${name}-attempt-${attempt}`, cli, args, childEnv({}));
+    try {
+      await candidate.waitForLine(/^Server:/, 60_000);
+      service = candidate;
+    } catch (error) {
+      await group.stop(candidate);
+      if (attempt >= 3 || candidate.child.exitCode === null) throw error;
+    }
+  }
   const address = `127.0.0.1:${port}`;
   const connection = await Connection.connect({ address });
   await connection.workflowService.getSystemInfo({});
