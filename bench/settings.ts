@@ -20,6 +20,8 @@ export interface BenchSettings {
   executeOpenRate: number;
   /** Worker-bound workloads (B14): closed-loop callers, the I/O activity's wait, each replica's activity slots. */
   workConcurrency: number;
+  /** Their window: a 1-replica run must finish several workflows in it even on a busy machine. */
+  workDurationMs: number;
   workIoMs: number;
   workIoSlots: number;
   /** PBKDF2 rounds of the CPU-bound activity (about 15–20 ms of one core here). */
@@ -48,7 +50,8 @@ const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
     scaleConcurrency: 8,
     openLoopFraction: 0.25,
     executeOpenRate: 13,
-    workConcurrency: 8,
+    workConcurrency: 4,
+    workDurationMs: 4000,
     workIoMs: 200,
     workIoSlots: 2,
     workCpuIterations: 60_000,
@@ -70,6 +73,7 @@ const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
     openLoopFraction: 0.25,
     executeOpenRate: 13,
     workConcurrency: 24,
+    workDurationMs: 8000,
     workIoMs: 500,
     workIoSlots: 2,
     workCpuIterations: 60_000,

@@ -39,7 +39,11 @@ export async function workloadPhase(
     }
     const watch = { ...env.watch };
     for (const worker of workers) watch[worker.name] = worker.pid;
-    const shape = { kind: 'closed' as const, concurrency: settings.workConcurrency, ...windowOf(settings) };
+    const shape = {
+      kind: 'closed' as const,
+      concurrency: settings.workConcurrency,
+      ...windowOf({ ...settings, durationMs: settings.workDurationMs }),
+    };
     const job = (replicas: number, workflow: WorkflowCall) => (): Promise<Sample> => {
       const target: TemporalTarget = { ...executeTarget(env.file.address, QUEUES.work(replicas)), workflow };
       return runDriver({ target, shape }, watch);
