@@ -6,13 +6,29 @@ const escape = (text: string): string =>
 const COLORS = { met: '#2e7d32', missed: '#c62828', reported: '#607d8b' };
 const TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
 
+/** Absolute figures (MB, ms) are drawn as a share of their budget, so that every bar reads against 1. */
+function asRatio(m: Measure): Measure & { label: string } {
+  if (m.unit === 'ratio' || !m.target) return { ...m, label: m.id };
+  const per = m.target.value;
+  const scale = (value: number): number => value / per;
+  return {
+    ...m,
+    label: `${m.id} (÷ ${per} ${m.unit})`,
+    value: scale(m.value),
+    spread: { ...m.spread, min: scale(m.spread.min), max: scale(m.spread.max), values: m.spread.values.map(scale) },
+    target: { ...m.target, value: 1 },
+  };
+}
+
 /**
  * A bar chart of every measure on a log scale around 1 (ratios of 0.5 and 2 sit equally far from parity): the bar
  * runs from 1 to the median of the paired repetitions, the whisker spans their range, the dashed mark is the target.
  * Plain SVG written by us, so the docs need no chart service.
  */
 export function renderChart(measures: Measure[], subtitle: string): string {
-  const rows = measures.filter((m) => Number.isFinite(m.value) && m.value > 0);
+  const rows = measures
+    .filter((m) => Number.isFinite(m.value) && m.value > 0 && (m.unit === 'ratio' || m.target))
+    .map(asRatio);
   const width = 860;
   const left = 130;
   const right = 190;
@@ -40,7 +56,7 @@ export function renderChart(measures: Measure[], subtitle: string): string {
   rows.forEach((m, index) => {
     const y = top + index * rowHeight;
     const color = m.met === null ? COLORS.reported : m.met ? COLORS.met : COLORS.missed;
-    const label = m.unit === 'MB' ? `${m.id} (MB)` : m.id;
+    const label = m.label;
     const [from, to] = [x(Math.min(1, m.value)), x(Math.max(1, m.value))];
     parts.push(`<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(label)}</text>`);
     parts.push(
@@ -67,7 +83,7 @@ export function renderChart(measures: Measure[], subtitle: string): string {
     );
   });
   parts.push(
-    `<text x="${left}" y="${height - 8}" fill="#555" font-size="11">log scale; bars start at 1 (parity); B8 is in MB against its 1.5 MB budget</text>`,
+    `<text x="${left}" y="${height - 8}" fill="#555" font-size="11">log scale; bars start at 1 (parity); figures in MB or ms are drawn as a share of their budget</text>`,
   );
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

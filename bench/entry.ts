@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-// The harness runs either compiled (npm run bench: node dist/bench/run.js) or from sources under tsx (the smoke
+// The harness runs either compiled (npm run bench: node bench/dist/bench/run.js) or from sources under tsx (the smoke
 // test). Its own child processes run the same way, so a comparison never pits compiled code against tsx.
 const compiled = __filename.endsWith('.js');
 
@@ -27,5 +27,8 @@ export function forkBenchEntry(
   return fork(file, args, { execArgv: [...nodeArgs, ...execArgv], env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
 }
 
-/** The repository root, from bench/ or from dist/bench/. */
-export const REPO_ROOT = compiled ? join(__dirname, '..', '..') : join(__dirname, '..');
+/** The repository root, from bench/ or from bench/dist/bench/. */
+export const REPO_ROOT = compiled ? join(__dirname, '..', '..', '..') : join(__dirname, '..');
+
+/** The harness's own package (bench/), whose node_modules hold the peers it compares against. */
+export const BENCH_ROOT = join(REPO_ROOT, 'bench');

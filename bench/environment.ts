@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { startCallCounter, type CallCounter } from './grpc-call-counter';
 import type { ProcessGroup, Service } from './processes';
 import { startRestate, type RestatePeer } from './restate';
 import { startApi, startNaive, startTemporal, startWorker, temporalCliPath, type TemporalServer } from './services';
@@ -11,6 +12,10 @@ export const QUEUES = {
   scaleTwo: 'bench-scale-2',
   ready: 'bench-ready',
   memory: 'bench-memory',
+  /** Worker-bound workloads (B14): one queue per replica count. */
+  work: (replicas: number) => `bench-work-${replicas}`,
+  /** The benchmark-only timer workflow of the dev-server settings comparison. */
+  timer: 'bench-timer',
 } as const;
 
 /** Every process a run measures against, started once and kept up for the whole run. */
@@ -23,6 +28,9 @@ export interface BenchEnvironment {
   apiStart: { service: Service; url: string };
   apiExecute: { service: Service; url: string };
   naive: { service: Service; url: string };
+  /** B12/B13: an API on the execute queue that reaches Temporal through a call counter. */
+  apiProgress: { service: Service; url: string };
+  callCounter: CallCounter;
   restate: RestatePeer | { error: string };
   /** name → pid of everything whose CPU each sample records. */
   watch: Record<string, number>;
@@ -42,10 +50,12 @@ export async function startEnvironment(
     options.profile
       ? ['--cpu-prof', `--cpu-prof-dir=${join(runDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
       : [];
-  const [apiStart, apiExecute, naive] = await Promise.all([
+  const callCounter = await startCallCounter(file.address);
+  const [apiStart, apiExecute, naive, apiProgress] = await Promise.all([
     startApi(group, 'api-start', file.address, QUEUES.start, profileArgs('api-start')),
     startApi(group, 'api-execute', file.address, QUEUES.execute, profileArgs('api-execute')),
-    startNaive(group, file.address, QUEUES.start),
+    startNaive(group, file.address, { start: QUEUES.start, execute: QUEUES.execute }),
+    startApi(group, 'api-progress', callCounter.address, QUEUES.execute),
   ]);
   const workers = await Promise.all([
     startWorker(group, 'worker-execute', file.address, QUEUES.execute),
@@ -66,11 +76,12 @@ export async function startEnvironment(
     'api-start': apiStart.service.pid,
     'api-execute': apiExecute.service.pid,
     'naive-express': naive.service.pid,
+    'api-progress': apiProgress.service.pid,
   };
   for (const worker of workers) watch[worker.name] = worker.pid;
   if ('server' in restate) {
     watch['restate-server'] = restate.server.pid;
     watch['restate-greeter'] = restate.greeter.pid;
   }
-  return { cli, file, memory, apiStart, apiExecute, naive, restate, watch };
+  return { cli, file, memory, apiStart, apiExecute, naive, apiProgress, callCounter, restate, watch };
 }

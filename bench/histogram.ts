@@ -6,6 +6,8 @@ export interface LatencySummary {
   p50: number;
   p90: number;
   p99: number;
+  /** p99.9; absent from results saved before it was recorded. */
+  p999?: number;
   max: number;
   mean: number;
 }
@@ -28,6 +30,7 @@ export function summarize(histogram: Histogram): LatencySummary {
     p50: toMs(histogram.getValueAtPercentile(50)),
     p90: toMs(histogram.getValueAtPercentile(90)),
     p99: toMs(histogram.getValueAtPercentile(99)),
+    p999: toMs(histogram.getValueAtPercentile(99.9)),
     max: toMs(histogram.maxValue),
     mean: toMs(histogram.mean),
   };

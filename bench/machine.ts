@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './entry';
+import { BENCH_ROOT, REPO_ROOT } from './entry';
 
 export interface MachineInfo {
   nproc: number;
@@ -22,13 +22,17 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/** A package's installed version: the harness's own packages first, then the service's. */
 function packageVersion(name: string): string {
-  try {
-    const json = readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8');
-    return (JSON.parse(json) as { version: string }).version;
-  } catch {
-    return 'not installed';
+  for (const root of [BENCH_ROOT, REPO_ROOT]) {
+    try {
+      const json = readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8');
+      return (JSON.parse(json) as { version: string }).version;
+    } catch {
+      // Not in this one.
+    }
   }
+  return 'not installed';
 }
 
 /** Versions of everything on the measured path, so that a reader can tell whether their figures are comparable. */

@@ -1,4 +1,6 @@
+import type { DevSettingsResult } from './dev-settings-phase';
 import type { MemoryResult, ReadySample, Samples } from './phases';
+import type { ProgressResult } from './progress';
 import type { Sample } from './run-driver';
 import { pairedRatio, round, spreadOf, type Spread } from './stats';
 
@@ -11,9 +13,9 @@ export interface Target {
 export interface Measure {
   id: string;
   title: string;
-  /** The figure: a ratio (median of paired repetitions) or, for B8, MB. */
+  /** The figure: a ratio (median of paired repetitions), or MB (B8), or milliseconds (B10, B11, B13). */
   value: number;
-  unit: 'ratio' | 'MB';
+  unit: 'ratio' | 'MB' | 'ms';
   spread: Spread;
   target?: Target;
   /** true / false against the target; null where the issue asks only for a report. */
@@ -27,6 +29,7 @@ export interface Measure {
 const throughputs = (samples: Sample[] | undefined): number[] => (samples ?? []).map((sample) => sample.throughput);
 const p50s = (samples: Sample[] | undefined): number[] => (samples ?? []).map((sample) => sample.latency.p50);
 const p99s = (samples: Sample[] | undefined): number[] => (samples ?? []).map((sample) => sample.latency.p99);
+const maxes = (samples: Sample[] | undefined): number[] => (samples ?? []).map((sample) => sample.latency.max);
 
 /** Median CPU milliseconds one request cost each named process (cores × 1000 ÷ throughput). */
 function cpuMsPerRequest(samples: Sample[] | undefined, process: string): number {
@@ -72,10 +75,21 @@ export interface MeasureInputs {
   memory: MemoryResult;
   cores: number;
   restateError?: string;
+  /** B12, B13 and the dev-server settings; absent from results saved before they existed. */
+  progress?: ProgressResult;
+  devSettings?: DevSettingsResult;
 }
 
-/** Turns one run's samples into the table's rows, B1 to B9 and the storage comparison. */
-export function computeMeasures({ samples, ready, memory, cores, restateError }: MeasureInputs): Measure[] {
+/** Turns one run's samples into the table's rows: B1 to B15, the storage comparison and the dev-server settings. */
+export function computeMeasures({
+  samples,
+  ready,
+  memory,
+  cores,
+  restateError,
+  progress,
+  devSettings,
+}: MeasureInputs): Measure[] {
   const s = samples;
   const busy = (key: string): string => `the machine had ${machineCores(s[key])} of ${cores} cores busy`;
   const median = (values: number[]): number => round(spreadOf(values).median, 1);
@@ -157,7 +171,7 @@ export function computeMeasures({ samples, ready, memory, cores, restateError }:
       'B4',
       'HTTP-to-result (REST execute) ÷ direct client.workflow.execute, p50 (open loop)',
       pairedRatio(p50s(execRest), p50s(execDirect)),
-      { op: '<=', value: 1.1 },
+      { op: '<=', value: 1.05 },
       {
         restP50Ms: median(p50s(execRest)),
         directP50Ms: median(p50s(execDirect)),
@@ -167,7 +181,7 @@ export function computeMeasures({ samples, ready, memory, cores, restateError }:
         `${verdict(met)}: a direct execute takes ${fixed(median(p50s(execDirect)))} ms at p50 (start, two workflow tasks, ` +
         `an activity task and the result's long poll), ` +
         `so the front's extra ${fixed(pairedDifference(p50s(execRest), p50s(execDirect)))} ms is ` +
-        `${met ? 'within' : 'beyond'} the 10% allowance.`,
+        `${met ? 'within' : 'beyond'} the 5% allowance.`,
     ),
   );
   rows.push(
@@ -215,7 +229,8 @@ export function computeMeasures({ samples, ready, memory, cores, restateError }:
       'B7',
       'worker ready time, prebuilt bundle ÷ workflowsPath',
       pairedRatio(bundle, sources),
-      { op: '<=', value: 0.3 },
+      // No target: the rest of a start-up is Node and the SDK loading, as measured (issue 7); still reported.
+      undefined,
       {
         bundleMs: median(bundle),
         sourcesMs: median(sources),
@@ -228,7 +243,7 @@ export function computeMeasures({ samples, ready, memory, cores, restateError }:
         const create = (mode: ReadySample['mode']): number =>
           median(ready.filter((r) => r.mode === mode).map((r) => r.createMs));
         return (
-          `${verdict(met)}: with workflowsPath the worker runs webpack over workflows/ at start-up ` +
+          `${verdict(met ?? null)}: with workflowsPath the worker runs webpack over workflows/ at start-up ` +
           `(${fixed(median(sources), 0)} ms to polling, ${fixed(create('sources'), 0)} ms of it in Worker.create); the ` +
           `prebuilt bundle only loads a file (${fixed(median(bundle), 0)} ms, ${fixed(create('bundle'), 0)} ms in ` +
           `Worker.create)` +
@@ -276,10 +291,10 @@ export function computeMeasures({ samples, ready, memory, cores, restateError }:
         'B9 p50',
         'peer: HTTP-to-result p50, ours (REST execute) ÷ Restate (open loop, same rate)',
         pairedRatio(p50s(execRest), p50s(restateP50)),
-        undefined,
+        { op: '<=', value: 3 },
         { oursP50Ms: median(p50s(execRest)), restateP50Ms: median(p50s(restateP50)) },
-        (_met, value) =>
-          `Reported: Restate answered in ${fixed(median(p50s(restateP50)))} ms at p50, ours in ` +
+        (met, value) =>
+          `${verdict(met)}: Restate answered in ${fixed(median(p50s(restateP50)))} ms at p50, ours in ` +
           `${fixed(median(p50s(execRest)))} ms (${value > 1 ? 'slower' : 'faster'}); ours hands the work to the worker three ` +
           `times through the server's task queues (workflow task, activity task, workflow task), Restate pushes the ` +
           `invocation to the service over one HTTP/2 stream and journals the step in the same exchange.`,
@@ -305,6 +320,7 @@ export function computeMeasures({ samples, ready, memory, cores, restateError }:
       ),
     );
   }
+  rows.push(...latencyRows(s, cores), ...progressRows(progress), ...workloadRows(s), ...b15Row(s));
   rows.push(
     measure(
       'S1 start',
@@ -333,6 +349,245 @@ export function computeMeasures({ samples, ready, memory, cores, restateError }:
       (_met, value) =>
         `Reported: in-memory storage runs the whole workflow at ${fixed(value, 2)}× the file-backed rate.`,
     ),
+  );
+  rows.push(...devSettingsRows(s, devSettings));
+  return rows;
+}
+
+/** B10 and B11: REST execute latency at the fixed open-loop rate, absolute, and its worst case. */
+function latencyRows(s: Samples, cores: number): Measure[] {
+  const rest = s['execute-open.rest'];
+  if (!rest?.length) return [];
+  const machine = machineCores(rest);
+  const p999 = round(Math.max(...rest.map((x) => x.latency.p999 ?? Number.NaN)), 1);
+  const worst = Math.max(...maxes(rest));
+  const directWorst = Math.max(...maxes(s['execute-open.direct']));
+  return [
+    measure(
+      'B10',
+      `REST execute p50 at ${rateOf(rest[0] as Sample)}/s, absolute (open loop)`,
+      spreadOf(p50s(rest)),
+      { op: '<=', value: 40 },
+      { p50Ms: round(spreadOf(p50s(rest)).median, 1), machineCores: machine, cores },
+      (met, value) =>
+        `${verdict(met)}: ${fixed(value)} ms at p50 with ${machine} of ${cores} cores busy on the machine ` +
+        `(see the timelines below for where the time goes).`,
+      'ms',
+    ),
+    measure(
+      'B11',
+      'maximum latency over every REST execute at the open-loop rate (below saturation)',
+      spreadOf([worst]),
+      { op: '<=', value: 1000 },
+      {
+        maxMs: worst,
+        p999Ms: p999,
+        p99Ms: round(Math.max(...p99s(rest)), 1),
+        executes: rest.reduce((n, x) => n + x.completed, 0),
+        directMaxMs: directWorst,
+      },
+      (met) =>
+        `${verdict(met)}: the slowest of ${rest.reduce((n, x) => n + x.completed, 0)} executes took ${fixed(worst, 0)} ms ` +
+        `(p99.9 ${fixed(p999, 0)} ms; the direct client's slowest ${fixed(directWorst, 0)} ms at the same rate).`,
+      'ms',
+    ),
+  ];
+}
+
+/** B14: worker-bound throughput with 1, 2 and 4 replicas, next to the server's and the machine's CPU. */
+function workloadRows(s: Samples): Measure[] {
+  const rows: Measure[] = [];
+  for (const kind of ['io', 'cpu'] as const) {
+    const one = s[`work-${kind}.1`];
+    if (!one?.length) continue;
+    for (const replicas of [2, 4]) {
+      const many = s[`work-${kind}.${replicas}`];
+      const target: Target | undefined = kind === 'io' ? { op: '>=', value: replicas === 2 ? 1.8 : 3.2 } : undefined;
+      const serverCores = (list: Sample[] | undefined): number =>
+        round(spreadOf((list ?? []).map((x) => x.cores['temporal-file'] ?? Number.NaN)).median, 2);
+      const workerCores = (list: Sample[] | undefined, count: number): number =>
+        round(
+          spreadOf(
+            (list ?? []).map((x) =>
+              Object.entries(x.cores)
+                .filter(([name]) => name.startsWith(`work-${count}-`))
+                .reduce((sum, [, c]) => sum + c, 0),
+            ),
+          ).median,
+          2,
+        );
+      const perSec = (list: Sample[] | undefined): number => round(spreadOf(throughputs(list)).median, 1);
+      rows.push(
+        measure(
+          `B14 ${kind} ${replicas}÷1`,
+          kind === 'io'
+            ? `worker-bound (I/O: activity slots) throughput, ${replicas} replicas ÷ 1`
+            : `CPU-bound activity throughput, ${replicas} replicas ÷ 1`,
+          pairedRatio(throughputs(many), throughputs(one)),
+          target,
+          {
+            onePerSec: perSec(one),
+            manyPerSec: perSec(many),
+            serverCoresOne: serverCores(one),
+            serverCoresMany: serverCores(many),
+            workerCoresOne: workerCores(one, 1),
+            workerCoresMany: workerCores(many, replicas),
+            machineCoresMany: machineCores(many),
+          },
+          (met) =>
+            `${verdict(met)}: ${perSec(one)} → ${perSec(many)} workflows/s; the replicas used ` +
+            `${workerCores(one, 1)} → ${workerCores(many, replicas)} cores, the server ${serverCores(one)} → ` +
+            `${serverCores(many)}, the machine ${machineCores(many)} with ${replicas} replicas` +
+            (kind === 'io'
+              ? met
+                ? ': each replica adds its activity slots while the server has CPU to spare.'
+                : ': the replicas were not what bounded it (see the server and machine cores).'
+              : ": activities burn the worker's one JavaScript thread, so replicas help only while the machine has idle cores."),
+        ),
+      );
+    }
+  }
+  return rows;
+}
+
+/** B12 and B13: progress streams' cost to Temporal and their events' delay. */
+function progressRows(progress: ProgressResult | undefined): Measure[] {
+  if (!progress) return [];
+  const [one, many] = progress.windows;
+  if (!one || !many) return [];
+  const delays = spreadOf(one.delaysMs);
+  return [
+    measure(
+      'B12',
+      `Temporal calls per second for ${many.subscribers} subscribers of one workflow ÷ for 1`,
+      spreadOf([many.callsPerSec / one.callsPerSec]),
+      { op: '<=', value: 1.2 },
+      {
+        oneCallsPerSec: one.callsPerSec,
+        manyCallsPerSec: many.callsPerSec,
+        subscribers: many.subscribers,
+        idleCallsPerSec: progress.idleCallsPerSec,
+        historyChangesPerSec: progress.changesPerSec,
+      },
+      (met) =>
+        `${verdict(met)}: with its history changing ${progress.changesPerSec} times a second, one subscriber cost ` +
+        `${one.callsPerSec} Temporal calls/s and ${many.subscribers} cost ${many.callsPerSec} (counted at the API's ` +
+        `gRPC connection; ${progress.idleCallsPerSec}/s with no subscriber).`,
+    ),
+    measure(
+      'B13',
+      'progress event delay after the history event it reflects, p50 (one subscriber)',
+      spreadOf([delays.median]),
+      { op: '<=', value: 50 },
+      {
+        p50Ms: round(delays.median, 1),
+        maxMs: round(delays.max, 1),
+        events: one.delaysMs.length,
+        manyP50Ms: round(spreadOf(many.delaysMs).median, 1),
+      },
+      (met) =>
+        `${verdict(met)}: ${one.delaysMs.length} events arrived ${fixed(delays.median)} ms (p50) and at most ` +
+        `${fixed(delays.max)} ms after the newest history event they reflect; with ${many.subscribers} subscribers ` +
+        `${fixed(spreadOf(many.delaysMs).median)} ms.`,
+      'ms',
+    ),
+  ];
+}
+
+/** B15: the API's CPU per REST execute next to the naive Express handler's. */
+function b15Row(s: Samples): Measure[] {
+  const rest = s['execute.rest'];
+  const naive = s['execute.naive'];
+  if (!rest?.length || !naive?.length) return [];
+  const perRequest = (list: Sample[], name: string): number[] =>
+    list.map((x) => ((x.cores[name] ?? Number.NaN) * 1000) / x.throughput);
+  const api = cpuMsPerRequest(rest, 'api-execute');
+  const naiveMs = cpuMsPerRequest(naive, 'naive-express');
+  return [
+    measure(
+      'B15',
+      'API CPU per REST execute ÷ naive Express handler’s (closed loop)',
+      pairedRatio(perRequest(rest, 'api-execute'), perRequest(naive, 'naive-express')),
+      { op: '<=', value: 1.2 },
+      { apiCpuMsPerExecute: api, naiveCpuMsPerExecute: naiveMs },
+      (met) =>
+        `${verdict(met)}: ${fixed(api, 2)} ms of API CPU per execute against ${fixed(naiveMs, 2)} ms for a hand-written ` +
+        `Express route that calls client.workflow.execute` +
+        (met ? '.' : '; docs/benchmarks.md lists what the profile shows.'),
+    ),
+  ];
+}
+
+/** The dev-server settings, each against ours: what leaving one out costs. */
+function devSettingsRows(s: Samples, devSettings: DevSettingsResult | undefined): Measure[] {
+  if (!devSettings) return [];
+  const p50 = (variant: string, probe: string): number => spreadOf(p50s(s[`settings.${variant}.${probe}`])).median;
+  const serverMs = (variant: string): number =>
+    cpuMsPerRequest(s[`settings.${variant}.execute`], `temporal-${variant}`);
+  const rows: Measure[] = [];
+  const compare = (
+    id: string,
+    variant: string,
+    title: string,
+    figure: (variant: string) => number,
+    unit: string,
+  ): void => {
+    if (!s[`settings.${variant}.execute`] || !s['settings.ours.execute']) return;
+    const [theirs, ours] = [figure(variant), figure('ours')];
+    rows.push(
+      measure(
+        id,
+        title,
+        spreadOf([theirs / ours]),
+        undefined,
+        { [variant]: round(theirs, 2), ours: round(ours, 2), unit, omitted: devSettings.variants[variant] },
+        (_met, value) =>
+          `Reported: ${fixed(theirs, 2)} ${unit} without against ${fixed(ours, 2)} ${unit} with ` +
+          `(${fixed(value, 2)}×) at ${s['settings.ours.execute']?.[0] ? rateOf(s['settings.ours.execute'][0]) : '?'}/s.`,
+      ),
+    );
+  };
+  compare(
+    'D all',
+    'defaults',
+    'dev server, Temporal defaults ÷ our settings: execute p50',
+    (v) => p50(v, 'execute'),
+    'ms',
+  );
+  compare(
+    'D transfer',
+    'without-transfer',
+    'dev server without the transfer-queue rate ÷ ours: execute p50',
+    (v) => p50(v, 'execute'),
+    'ms',
+  );
+  compare(
+    'D timer',
+    'without-timer',
+    `dev server without the timer-queue rate ÷ ours: ${100} ms timer workflow p50`,
+    (v) => p50(v, 'timer'),
+    'ms',
+  );
+  compare(
+    'D visibility',
+    'without-visibility',
+    'dev server without the visibility-queue rate ÷ ours: start until listed, p50',
+    (v) => p50(v, 'visibility'),
+    'ms',
+  );
+  compare(
+    'D eager',
+    'without-eager',
+    'dev server without eager activities ÷ ours: server CPU per workflow',
+    serverMs,
+    'ms CPU',
+  );
+  compare(
+    'D partitions',
+    'without-partitions',
+    'dev server with default partitions ÷ one: server CPU per workflow',
+    serverMs,
+    'ms CPU',
   );
   return rows;
 }

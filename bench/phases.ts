@@ -9,13 +9,14 @@ import { childEnv, type ProcessGroup } from './processes';
 import { runDriver, type Sample } from './run-driver';
 import type { BenchSettings } from './settings';
 import { median } from './stats';
-import { GREETING_INPUT, GREETING_OUTPUT, type Target } from './targets';
+import { primeQueue } from './prime';
+import { GREETING, GREETING_INPUT, GREETING_OUTPUT, type Target, type TemporalTarget } from './targets';
 
 export type Samples = Record<string, Sample[]>;
 export type Log = (line: string) => void;
 
 /** Runs every variant `reps` times, rotating the order each time (A B C, B C A, C A B) so drift hits all alike. */
-async function interleave(
+export async function interleave(
   variants: Record<string, () => Promise<Sample>>,
   reps: number,
   samples: Samples,
@@ -42,13 +43,13 @@ const startTarget = (address: string): Target => ({
   namespace: 'default',
   taskQueue: QUEUES.start,
 });
-const executeTarget = (address: string, taskQueue: string): Target => ({
+export const executeTarget = (address: string, taskQueue: string): TemporalTarget => ({
   kind: 'temporal-execute',
   address,
   namespace: 'default',
   taskQueue,
 });
-const http = (url: string, body: unknown, path: string[], equals?: unknown): Target => ({
+export const http = (url: string, body: unknown, path: string[], equals?: unknown): Target => ({
   kind: 'http',
   url,
   body,
@@ -93,7 +94,7 @@ export async function startPhase(
   return rate;
 }
 
-/** HTTP-to-result (B4, B9, storage): closed loop for throughput, then an open loop for latency. */
+/** HTTP-to-result (B4, B9, B10, B11, B15, storage): closed loop for throughput, then an open loop for latency. */
 export async function executePhase(
   env: BenchEnvironment,
   settings: BenchSettings,
@@ -109,6 +110,8 @@ export async function executePhase(
     ['result'],
     GREETING_OUTPUT,
   );
+  await primeQueue(env.file.address, QUEUES.execute, GREETING, 4);
+  await primeQueue(env.memory.address, QUEUES.execute, GREETING, 4);
   const restate =
     'greetUrl' in env.restate ? http(env.restate.greetUrl, GREETING_INPUT, [], GREETING_OUTPUT) : undefined;
   await interleave(
@@ -116,13 +119,18 @@ export async function executePhase(
       'execute.direct': run(direct, closed),
       'execute.rest': run(rest, closed),
       ...(restate ? { 'execute.restate': run(restate, closed) } : {}),
+      'execute.naive': run(
+        http(`${env.naive.url}/execute`, { input: GREETING_INPUT }, ['result'], GREETING_OUTPUT),
+        closed,
+      ),
       'execute.direct-memory': run(executeTarget(env.memory.address, QUEUES.execute), closed),
     },
     settings.reps,
     samples,
     log,
   );
-  const rate = openRate(samples['execute.direct'], settings);
+  // A fixed rate (the issue's 13/s), so B4, B9, B10 and B11 compare like with like from run to run.
+  const rate = settings.executeOpenRate;
   const open = openShape(rate, settings);
   await interleave(
     {
@@ -146,6 +154,8 @@ export async function scalePhase(
 ): Promise<void> {
   const closed: LoadShape = { kind: 'closed', concurrency: settings.scaleConcurrency, ...windowOf(settings) };
   const run = (target: Target) => (): Promise<Sample> => runDriver({ target, shape: closed }, env.watch);
+  await primeQueue(env.file.address, QUEUES.scaleOne, GREETING, 4);
+  await primeQueue(env.file.address, QUEUES.scaleTwo, GREETING, 8);
   await interleave(
     {
       'scale.1-worker': run(executeTarget(env.file.address, QUEUES.scaleOne)),
@@ -157,7 +167,7 @@ export async function scalePhase(
   );
 }
 
-function windowOf(settings: BenchSettings): { warmupMs: number; durationMs: number } {
+export function windowOf(settings: BenchSettings): { warmupMs: number; durationMs: number } {
   return { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
 }
 
@@ -167,7 +177,7 @@ function openRate(direct: Sample[] | undefined, settings: BenchSettings): number
   return Math.max(2, Math.round((Number.isFinite(throughput) ? throughput : 8) * settings.openLoopFraction));
 }
 
-function openShape(ratePerSec: number, settings: BenchSettings): LoadShape {
+export function openShape(ratePerSec: number, settings: BenchSettings): LoadShape {
   return { kind: 'open', ratePerSec, maxInFlight: 512, ...windowOf(settings) };
 }
 

@@ -1,12 +1,15 @@
 import type { MachineInfo } from './machine';
 import type { Measure } from './measures';
+import { TIMER_MS, type DevSettingsResult } from './dev-settings-phase';
 import type { MemoryResult, ReadySample, Samples } from './phases';
+import type { ProgressResult } from './progress';
 import type { BenchSettings } from './settings';
 import { round, spreadOf } from './stats';
 
 /** Everything one run measured, as written to result.json (and docs/benchmarks.json for a published run). */
 export interface BenchResult {
-  schema: 1;
+  /** 2 added B10–B15, the progress and dev-server settings measurements and the timelines. */
+  schema: 1 | 2;
   mode: BenchSettings['mode'];
   command: string;
   startedAt: string;
@@ -22,6 +25,8 @@ export interface BenchResult {
   samples: Samples;
   ready: ReadySample[];
   memory: MemoryResult;
+  progress?: ProgressResult;
+  devSettings?: DevSettingsResult;
 }
 
 /** How loud the neighbours were: CPU busy on the machine beyond our own processes, and how far repetitions spread. */
@@ -59,7 +64,9 @@ export function noiseOf(samples: Samples): Noise {
 const cell = (value: number, digits = 2): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 function targetText(measure: Measure): string {
-  return measure.target ? `${measure.target.op === '>=' ? '≥' : '≤'} ${measure.target.value.toFixed(2)}` : 'reported';
+  if (!measure.target) return 'reported';
+  const value = measure.unit === 'ratio' ? measure.target.value.toFixed(2) : `${measure.target.value} ${measure.unit}`;
+  return `${measure.target.op === '>=' ? '≥' : '≤'} ${value}`;
 }
 
 function metText(measure: Measure): string {
@@ -101,7 +108,7 @@ export function renderMarkdown(result: BenchResult, chartPath: string): string {
   for (const m of result.measures) {
     const spread = m.spread.values.length > 1 ? `${cell(m.spread.min)}–${cell(m.spread.max)}` : '—';
     lines.push(
-      `| ${m.id} | ${m.title} | ${cell(m.value)}${m.unit === 'MB' ? ' MB' : ''} | ${spread} | ${targetText(m)} | ${metText(m)} |`,
+      `| ${m.id} | ${m.title} | ${cell(m.value)}${m.unit === 'ratio' ? '' : ` ${m.unit}`} | ${spread} | ${targetText(m)} | ${metText(m)} |`,
     );
   }
   lines.push('', `![Ratios against targets](${chartPath})`, '', '### Why, measure by measure', '');
@@ -110,21 +117,29 @@ export function renderMarkdown(result: BenchResult, chartPath: string): string {
     '',
     '### Raw figures (median over repetitions)',
     '',
-    '| Variant | Throughput /s | p50 ms | p90 ms | p99 ms | Errors | Temporal server cores | Machine cores |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Variant | Throughput /s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Errors | Temporal server cores | Machine cores |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const [variant, list] of Object.entries(result.samples)) {
     const med = (pick: (s: (typeof list)[number]) => number): number => spreadOf(list.map(pick)).median;
-    const server = variant.includes('memory') ? 'temporal-memory' : 'temporal-file';
+    const settingsVariant = /^settings\.([^.]+)\./.exec(variant)?.[1];
+    const server = settingsVariant
+      ? `temporal-${settingsVariant}`
+      : variant.includes('memory')
+        ? 'temporal-memory'
+        : 'temporal-file';
     lines.push(
       `| ${variant} | ${cell(
         med((s) => s.throughput),
         1,
       )} | ${cell(med((s) => s.latency.p50))} | ` +
-        `${cell(med((s) => s.latency.p90))} | ${cell(med((s) => s.latency.p99))} | ${list.reduce((n, s) => n + s.errors, 0)} | ` +
+        `${cell(med((s) => s.latency.p90))} | ${cell(med((s) => s.latency.p99))} | ` +
+        `${cell(med((s) => s.latency.p999 ?? Number.NaN))} | ${cell(Math.max(...list.map((s) => s.latency.max)))} | ` +
+        `${list.reduce((n, s) => n + s.errors, 0)} | ` +
         `${cell(med((s) => s.cores[server] ?? Number.NaN))} | ${cell(med((s) => s.cores.machine ?? Number.NaN))} |`,
     );
   }
+  lines.push(...devSettingsTable(result), ...timelineTable(result), ...progressTable(result.progress));
   lines.push(
     '',
     `Worker start-up (B7), spawn to polling: ${result.ready
@@ -134,6 +149,78 @@ export function renderMarkdown(result: BenchResult, chartPath: string): string {
       `heap ${(result.memory.before.heapUsedBytes / 1048576).toFixed(0)} → ${(result.memory.after.heapUsedBytes / 1048576).toFixed(0)} MiB.`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The dev-server settings side by side: one column per variant. */
+function devSettingsTable(result: BenchResult): string[] {
+  const variants = Object.keys(result.devSettings?.variants ?? {});
+  if (variants.length === 0) return [];
+  const median = (variant: string, probe: string, pick: (s: Samples[string][number]) => number): number =>
+    spreadOf((result.samples[`settings.${variant}.${probe}`] ?? []).map(pick)).median;
+  const row = (label: string, pick: (variant: string) => number, digits = 1): string =>
+    `| ${label} | ${variants.map((v) => cell(pick(v), digits)).join(' | ')} |`;
+  const omitted = (variant: string): string => {
+    const keys = result.devSettings?.variants[variant] ?? [];
+    return keys.length === 0 ? 'none' : keys.length > 2 ? 'all' : keys.map((k) => `\`${k}\``).join(', ');
+  };
+  return [
+    '',
+    '### Dev-server settings, side by side',
+    '',
+    `Each column is an in-memory dev server of its own, at the same open-loop rate; \`ours\` has every setting of ` +
+      `scripts/temporal-dev-server.ts, \`defaults\` none, \`without-X\` all but X.`,
+    '',
+    `| | ${variants.join(' | ')} |`,
+    `| --- | ${variants.map(() => '---:').join(' | ')} |`,
+    `| settings left out | ${variants.map(omitted).join(' | ')} |`,
+    row('execute p50 ms', (v) => median(v, 'execute', (s) => s.latency.p50)),
+    row('execute p99 ms', (v) => median(v, 'execute', (s) => s.latency.p99)),
+    row(`${TIMER_MS} ms timer workflow p50 ms`, (v) => median(v, 'timer', (s) => s.latency.p50)),
+    row('start until listed p50 ms', (v) => median(v, 'visibility', (s) => s.latency.p50)),
+    row('server CPU ms per workflow', (v) =>
+      median(v, 'execute', (s) => ((s.cores[`temporal-${v}`] ?? Number.NaN) * 1000) / s.throughput),
+    ),
+  ];
+}
+
+/** Timelines of one REST execute, step by step, per server variant ("before" = defaults, "after" = ours). */
+function timelineTable(result: BenchResult): string[] {
+  const timelines = result.devSettings?.timelines ?? [];
+  const first = timelines[0];
+  if (!first) return [];
+  return [
+    '',
+    '### One execute, step by step (from history timestamps)',
+    '',
+    `Median of ${first.count} REST executes per column, taken while direct executes ran at ${first.backgroundPerSec}/s ` +
+      'on the same server (its queue limiters only bite under load).',
+    '',
+    `| Step | ${timelines.map((t) => `${t.variant} ms`).join(' | ')} |`,
+    `| --- | ${timelines.map(() => '---:').join(' | ')} |`,
+    ...first.steps.map(
+      (step, index) =>
+        `| ${step.step} | ${timelines.map((t) => cell(t.steps[index]?.ms ?? Number.NaN, 1)).join(' | ')} |`,
+    ),
+    `| **total** | ${timelines.map((t) => `**${cell(t.totalMs, 1)}**`).join(' | ')} |`,
+  ];
+}
+
+function progressTable(progress: ProgressResult | undefined): string[] {
+  if (!progress) return [];
+  return [
+    '',
+    '### Progress streams',
+    '',
+    `One order awaiting approval, its history changed ${progress.changesPerSec} times a second (address updates); ` +
+      `${progress.idleCallsPerSec} Temporal calls/s with no subscriber.`,
+    '',
+    '| Subscribers | Temporal calls/s | Events each | Delay p50 ms | Delay max ms |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...progress.windows.map((w) => {
+      const delays = spreadOf(w.delaysMs);
+      return `| ${w.subscribers} | ${cell(w.callsPerSec, 1)} | ${w.eventsPerSubscriber} | ${cell(delays.median, 1)} | ${cell(delays.max, 1)} |`;
+    }),
+  ];
 }
 
 export const DOCS_BEGIN = '<!-- bench:begin (generated by npm run bench; edit outside these markers) -->';

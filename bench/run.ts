@@ -1,16 +1,20 @@
-// `npm run bench`: starts its own Temporal dev servers, workers, API and peer, measures B1–B9 side by side and
+// `npm run bench`: starts its own Temporal dev servers, workers, API and peer, measures B1–B15 side by side and
 // writes result.json, result.md and chart.svg (and, for a full run, docs/benchmarks.md). `--quick` is the smoke run.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { renderChart } from './chart';
 import { REPO_ROOT } from './entry';
-import { startEnvironment } from './environment';
+import { devSettingsPhase } from './dev-settings-phase';
+import { QUEUES, startEnvironment, type BenchEnvironment } from './environment';
 import { machineInfo, versions } from './machine';
 import { computeMeasures } from './measures';
 import { executePhase, memoryPhase, readyPhase, scalePhase, startPhase, type Log, type Samples } from './phases';
 import { ProcessGroup } from './processes';
+import { progressPhase } from './progress';
 import { noiseOf, renderMarkdown, replaceGeneratedBlock, type BenchResult } from './report';
+import { bundleBenchWorkflows } from './services';
 import { parseRunOptions, type RunOptions } from './settings';
+import { workloadPhase } from './workload-phase';
 
 export async function runBench(options: RunOptions, log: Log): Promise<{ result: BenchResult; outDir: string }> {
   const { settings } = options;
@@ -28,14 +32,28 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
   process.once('SIGINT', abort);
   process.once('SIGTERM', abort);
   let result: BenchResult;
+  let env: BenchEnvironment | undefined;
   try {
     log(`starting dev servers, API, workers and Restate (logs in ${relative(process.cwd(), outDir)}/logs)`);
-    const env = await startEnvironment(group, outDir, { profile: options.profile });
+    env = await startEnvironment(group, outDir, { profile: options.profile });
     if ('error' in env.restate) log(`Restate did not start: ${env.restate.error}`);
     const samples: Samples = {};
     const startOpenPerSec = await startPhase(env, settings, samples, log);
     const executeOpenPerSec = await executePhase(env, settings, samples, log);
     await scalePhase(env, settings, samples, log);
+    const bundle = await bundleBenchWorkflows(join(outDir, 'bench-workflows.js'));
+    await workloadPhase(env, group, bundle, settings, samples, log);
+    const progress = await progressPhase(
+      {
+        apiUrl: env.apiProgress.url,
+        calls: env.callCounter.calls,
+        temporalAddress: env.file.address,
+        taskQueue: QUEUES.execute,
+      },
+      settings,
+      log,
+    );
+    const devSettings = await devSettingsPhase(env, group, bundle, settings, samples, log);
     const ready = await readyPhase(env, group, settings, log);
     const memory = await memoryPhase(env, settings, log);
     const measures = computeMeasures({
@@ -44,9 +62,11 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
       memory,
       cores: machine.nproc,
       restateError: 'error' in env.restate ? env.restate.error : undefined,
+      progress,
+      devSettings,
     });
     result = {
-      schema: 1,
+      schema: 2,
       mode: settings.mode,
       command: settings.mode === 'quick' ? 'npm run bench:quick' : 'npm run bench',
       startedAt: startedAt.toISOString(),
@@ -69,8 +89,11 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
       samples,
       ready,
       memory,
+      progress,
+      devSettings,
     };
   } finally {
+    await env?.callCounter.close();
     await group.stopAll();
     process.removeListener('SIGINT', abort);
     process.removeListener('SIGTERM', abort);
@@ -91,6 +114,8 @@ export function renderSaved(path: string, options: RunOptions): { result: BenchR
     memory: saved.memory,
     cores: saved.machine.nproc,
     restateError: saved.restate.startsWith('not run: ') ? saved.restate.slice('not run: '.length) : undefined,
+    progress: saved.progress,
+    devSettings: saved.devSettings,
   });
   const result = { ...saved, measures };
   // Only where asked: rendering docs/benchmarks.json must not scatter result files into docs/.
@@ -126,7 +151,7 @@ function summary(result: BenchResult): string {
   return result.measures
     .map((m) => {
       const target = m.target ? ` (target ${m.target.op} ${m.target.value}: ${m.met ? 'met' : 'missed'})` : '';
-      return `${m.id.padEnd(14)} ${Number.isFinite(m.value) ? m.value.toFixed(3) : 'n/a'}${m.unit === 'MB' ? ' MB' : ''}${target}`;
+      return `${m.id.padEnd(16)} ${Number.isFinite(m.value) ? m.value.toFixed(3) : 'n/a'}${m.unit === 'ratio' ? '' : ` ${m.unit}`}${target}`;
     })
     .join('\n');
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ALL_SETTINGS_VARIANTS } from './dev-settings';
 
 /** How long and how hard each measurement runs; `quick` is the smoke run, `full` the published one. */
 export interface BenchSettings {
@@ -13,8 +14,25 @@ export interface BenchSettings {
   executeConcurrency: number;
   /** Closed-loop callers for worker scaling (B6): enough to keep two replicas busy. */
   scaleConcurrency: number;
-  /** Open-loop rate as a fraction of the direct client's closed-loop throughput (B3, B4, B9 latency). */
+  /** Open-loop rate as a fraction of the direct client's closed-loop throughput (B3 start latency). */
   openLoopFraction: number;
+  /** Open-loop executes per second for B4, B9, B10, B11 and the dev-server settings: the issue's 13/s. */
+  executeOpenRate: number;
+  /** Worker-bound workloads (B14): closed-loop callers, the I/O activity's wait, each replica's activity slots. */
+  workConcurrency: number;
+  /** Their window: a 1-replica run must finish several workflows in it even on a busy machine. */
+  workDurationMs: number;
+  workIoMs: number;
+  workIoSlots: number;
+  /** PBKDF2 rounds of the CPU-bound activity (about 15–20 ms of one core here). */
+  workCpuIterations: number;
+  /** Dev-server settings comparison: the variants run, and each load's window (one repetition: the effects are large). */
+  settingsVariants: readonly string[];
+  settingsDurationMs: number;
+  /** Executes timed step by step from their histories, per timeline. */
+  timelineCount: number;
+  /** Subscribers of one workflow's progress stream in B12's second window. */
+  progressSubscribers: number;
   /** Worker start-ups per variant (B7). */
   readyReps: number;
   /** Workflows held in the cache to measure memory per cached workflow (B8). */
@@ -31,6 +49,16 @@ const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
     executeConcurrency: 4,
     scaleConcurrency: 8,
     openLoopFraction: 0.25,
+    executeOpenRate: 13,
+    workConcurrency: 4,
+    workDurationMs: 4000,
+    workIoMs: 200,
+    workIoSlots: 2,
+    workCpuIterations: 60_000,
+    settingsVariants: ['defaults', 'ours'],
+    settingsDurationMs: 1200,
+    timelineCount: 2,
+    progressSubscribers: 10,
     readyReps: 1,
     cachedWorkflows: 40,
   },
@@ -43,6 +71,16 @@ const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
     executeConcurrency: 16,
     scaleConcurrency: 64,
     openLoopFraction: 0.25,
+    executeOpenRate: 13,
+    workConcurrency: 24,
+    workDurationMs: 8000,
+    workIoMs: 500,
+    workIoSlots: 2,
+    workCpuIterations: 60_000,
+    settingsVariants: ALL_SETTINGS_VARIANTS,
+    settingsDurationMs: 6000,
+    timelineCount: 5,
+    progressSubscribers: 100,
     readyReps: 3,
     cachedWorkflows: 500,
   },

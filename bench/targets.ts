@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import type { YourWorkflow } from '../workflows';
 import type { Send } from './load';
 
 /** An HTTP endpoint that answers JSON; `expect` names where the answer must hold a value (and which, if given). */
@@ -12,12 +12,24 @@ export interface HttpTarget {
   expect: { path: string[]; equals?: unknown };
 }
 
-/** The Temporal client called directly, as a service would without any HTTP front. */
+/** A workflow run by the direct targets: YourWorkflow greeting "World" unless given. */
+export interface WorkflowCall {
+  type: string;
+  args: unknown[];
+  /** The result every run must return. */
+  result: unknown;
+}
+
+/**
+ * The Temporal client called directly, as a service would without any HTTP front. `temporal-visibility` starts a
+ * run and polls the list API until the run shows in it: its latency is how stale a list is (dev-server settings).
+ */
 export interface TemporalTarget {
-  kind: 'temporal-start' | 'temporal-execute';
+  kind: 'temporal-start' | 'temporal-execute' | 'temporal-visibility';
   address: string;
   namespace: string;
   taskQueue: string;
+  workflow?: WorkflowCall;
 }
 
 export type Target = HttpTarget | TemporalTarget;
@@ -31,6 +43,11 @@ export interface OpenTarget {
 export const GREETING_INPUT = 'World';
 const REQUEST_TIMEOUT_MS = 30_000;
 export const GREETING_OUTPUT = 'Hello, World!';
+export const GREETING: WorkflowCall = { type: 'YourWorkflow', args: [GREETING_INPUT], result: GREETING_OUTPUT };
+// How often the visibility probe lists: every 5 ms at first (fine next to the 50 ms ticks it is there to show), then
+// backing off to 50 ms as the wait grows (an error of at most a tenth of the wait).
+const VISIBILITY_POLL_MS = 5;
+const VISIBILITY_POLL_MAX_MS = 50;
 
 function valueAt(value: unknown, path: string[]): unknown {
   let at = value;
@@ -80,21 +97,35 @@ async function openTemporal(target: TemporalTarget): Promise<OpenTarget> {
   // One connection for the whole load, as the API holds one for the life of its process.
   const connection = await Connection.connect({ address: target.address });
   const client = new Client({ connection, namespace: target.namespace });
+  const workflow = target.workflow ?? GREETING;
   const options = () => ({
     taskQueue: target.taskQueue,
-    workflowId: `YourWorkflow-${randomUUID()}`,
-    args: [GREETING_INPUT] as [string],
+    workflowId: `${workflow.type}-${randomUUID()}`,
+    args: workflow.args,
   });
-  const send: Send =
-    target.kind === 'temporal-start'
-      ? async () => {
-          await client.workflow.start<typeof YourWorkflow>('YourWorkflow', options());
-        }
-      : async () => {
-          const result = await client.workflow.execute<typeof YourWorkflow>('YourWorkflow', options());
-          if (result !== GREETING_OUTPUT) throw new Error(`unexpected result ${JSON.stringify(result)}`);
-        };
-  return { send, close: () => connection.close() };
+  const sends: Record<TemporalTarget['kind'], Send> = {
+    'temporal-start': async () => {
+      await client.workflow.start(workflow.type, options());
+    },
+    'temporal-execute': async () => {
+      const result: unknown = await client.workflow.execute(workflow.type, options());
+      if (result !== workflow.result) throw new Error(`unexpected result ${JSON.stringify(result)}`);
+    },
+    'temporal-visibility': async () => {
+      const start = options();
+      const { workflowId } = start;
+      const startedAt = Date.now();
+      await client.workflow.start(workflow.type, start);
+      const deadline = Date.now() + REQUEST_TIMEOUT_MS;
+      for (;;) {
+        for await (const _ of client.workflow.list({ query: `WorkflowId = '${workflowId}'`, pageSize: 1 })) return;
+        if (Date.now() > deadline) throw new Error(`${workflowId} not listed within ${REQUEST_TIMEOUT_MS} ms`);
+        // Fine steps first, coarser later: a slow list must not be made slower by a storm of list calls.
+        await sleep(Math.min(VISIBILITY_POLL_MAX_MS, VISIBILITY_POLL_MS + (Date.now() - startedAt) / 10));
+      }
+    },
+  };
+  return { send: sends[target.kind], close: () => connection.close() };
 }
 
 /** Connects to a target; `sockets` bounds the HTTP connection pool (the load's concurrency). */

@@ -28,12 +28,14 @@ export const DEV_SERVER_SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = {
   TemporalHttpTenant: 'Keyword',
 };
 
-/** The `temporal server start-dev` flags for the settings above (without address, ports or storage). */
-export function devServerSettingsArgs(): string[] {
-  const dynamic = Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => [
-    '--dynamic-config-value',
-    `${key}=${JSON.stringify(value)}`,
-  ]);
+/**
+ * The `temporal server start-dev` flags for the settings above (without address, ports or storage). `omit` leaves
+ * out dynamic-config keys: the benchmark's "Dev-server settings" comparison runs the server without each in turn.
+ */
+export function devServerSettingsArgs(omit: readonly string[] = []): string[] {
+  const dynamic = Object.entries(DEV_SERVER_DYNAMIC_CONFIG)
+    .filter(([key]) => !omit.includes(key))
+    .flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
   const attributes = Object.entries(DEV_SERVER_SEARCH_ATTRIBUTES).flatMap(([name, type]) => [
     '--search-attribute',
     `${name}=${type}`,

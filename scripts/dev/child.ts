@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { eachLine } from './output';
+import { eachLine } from '../processes';
 
 /** How a process ended. */
 export interface Exit {

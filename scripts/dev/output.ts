@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { prettyFactory } from 'pino-pretty';
 
 const NAME_WIDTH = 8;
@@ -13,20 +12,6 @@ function paint(code: number | undefined, text: string): string {
 /** Prints one line of one process's output as `name     │ line`. */
 export function printLine(name: string, line: string): void {
   process.stdout.write(`${paint(NAME_COLORS[name], name.padEnd(NAME_WIDTH))} │ ${readable(line)}\n`);
-}
-
-/** Calls `onLine` for every line of a stream, including an unterminated last one. */
-export function eachLine(stream: Readable, onLine: (line: string) => void): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (rest + chunk).split(/\r?\n/);
-    rest = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  stream.on('end', () => {
-    if (rest !== '') onLine(rest);
-  });
 }
 
 // Our processes log one JSON object per line (pino); a person at a terminal reads `12:00:01 INFO: api listening`

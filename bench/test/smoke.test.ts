@@ -5,12 +5,34 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runLoad } from '../bench/load';
-import { DOCS_BEGIN, DOCS_END, replaceGeneratedBlock, type BenchResult } from '../bench/report';
-import { openTarget } from '../bench/targets';
+import { runLoad } from '../load';
+import { DOCS_BEGIN, DOCS_END, replaceGeneratedBlock, type BenchResult } from '../report';
+import { openTarget } from '../targets';
 
-const ROOT = join(__dirname, '..');
-const EVERY_MEASURE = ['B1', 'B2', 'B3 p50', 'B3 p99', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9 p50', 'B9 throughput'];
+const ROOT = join(__dirname, '..', '..');
+const EVERY_MEASURE = [
+  'B1',
+  'B2',
+  'B3 p50',
+  'B3 p99',
+  'B4',
+  'B5',
+  'B6',
+  'B7',
+  'B8',
+  'B9 p50',
+  'B9 throughput',
+  'B10',
+  'B11',
+  'B12',
+  'B13',
+  'B14 io 2÷1',
+  'B14 io 4÷1',
+  'B14 cpu 2÷1',
+  'B14 cpu 4÷1',
+  'B15',
+  'D all',
+];
 
 /** Runs `npm run bench:quick`'s harness from sources; resolves with its exit code and output. */
 function runQuickBench(outDir: string): Promise<{ code: number | null; output: string }> {
@@ -31,7 +53,7 @@ describe('bench harness, quick mode (asserts that it works, not how fast)', () =
   after(() => rmSync(outDir, { recursive: true, force: true }));
 
   it(
-    'measures B1–B9 against real servers and writes the JSON, the table and the chart',
+    'measures B1–B15 and the dev-server settings against real servers and writes the JSON, the table and the chart',
     { timeout: 600_000 },
     async () => {
       const { code, output } = await runQuickBench(outDir);
@@ -61,12 +83,36 @@ describe('bench harness, quick mode (asserts that it works, not how fast)', () =
       const fileFlags = result.devServerFlags.file.join(' ');
       assert.match(fileFlags, /--db-filename \S+ --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=off/);
       assert.ok(!result.devServerFlags.memory.includes('--db-filename'));
+      // One execute step by step, before (Temporal's defaults) and after (our settings), from real histories.
+      const timelines = result.devSettings?.timelines ?? [];
+      assert.deepEqual(timelines.map((t) => t.variant).sort(), ['defaults', 'ours']);
+      for (const timeline of timelines) {
+        assert.ok(timeline.count >= 1 && timeline.totalMs > 0, `${timeline.variant} timeline is empty`);
+        for (const step of ['hand-off: workflow task to worker', 'worker: activity', 'API: run closed to answer'])
+          assert.ok(
+            timeline.steps.some((s) => s.step === step),
+            `${timeline.variant} timeline has no "${step}"`,
+          );
+      }
+      // Progress: every subscriber got events after its first, and the counter saw the API's calls.
+      for (const window of result.progress?.windows ?? []) {
+        assert.ok(window.eventsPerSubscriber >= 1, `${window.subscribers} subscribers received no progress event`);
+        assert.ok(window.callsPerSec > 0);
+      }
 
       const markdown = readFileSync(join(outDir, 'result.md'), 'utf8');
       for (const id of EVERY_MEASURE) assert.ok(markdown.includes(`| ${id} |`), `table row ${id} is missing`);
       const chart = readFileSync(join(outDir, 'chart.svg'), 'utf8');
       assert.match(chart, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-      for (const id of ['B1', 'B4', 'B9 p50']) assert.ok(chart.includes(`>${id}<`), `chart has no bar for ${id}`);
+      for (const id of ['B1', 'B4', 'B9 p50', 'B12', 'B14 io 4÷1'])
+        assert.ok(chart.includes(`>${id}<`), `chart has no bar for ${id}`);
+      assert.ok(chart.includes('>B10 (÷ 40 ms)<'), 'chart has no bar for B10');
+      for (const heading of [
+        '### Dev-server settings, side by side',
+        '### One execute, step by step',
+        '### Progress streams',
+      ])
+        assert.ok(markdown.includes(heading), `result.md has no "${heading}"`);
     },
   );
 });
