@@ -1,3 +1,5 @@
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '../api/router';
 import { trpc, failureOf } from './api';
 
 /** Scopes of the API (issue 8); a key lacking one sees the matching controls as unavailable. */
@@ -10,36 +12,18 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** The answer of `auth.me` (REST GET /api/me), as the security work defines it. */
-export interface Me {
-  authEnabled: boolean;
-  caller: {
-    kind: string;
-    name: string;
-    scopes: readonly string[];
-    tenant: string | null;
-    workflowTypes: readonly string[] | null;
-  };
-}
+/** The answer of `auth.me` (REST GET /api/me): typed from the router, like every other call. */
+export type Me = inferRouterOutputs<AppRouter>['auth']['me'];
 
 /** Who is using the console: signed in (or auth off) with a caller, or signed out while auth is on. */
 export type Session = { state: 'signed-in'; me: Me } | { state: 'signed-out'; refused: string | null };
 
-const AUTH_OFF: Me = {
-  authEnabled: false,
-  caller: { kind: 'anonymous', name: 'anonymous', scopes: SCOPES, tenant: null, workflowTypes: null },
-};
-
-// `auth.me` arrives with the security work; until the router has it, the call answers NOT_FOUND (auth off).
-const auth = (trpc as unknown as { auth: { me: { query(): Promise<Me> } } }).auth;
-
-/** Asks the API who the current key (or no key) is. */
+/** Asks the API who the current key (or no key) is; with auth off every caller is anonymous with every scope. */
 export async function loadSession(): Promise<Session> {
   try {
-    return { state: 'signed-in', me: await auth.me.query() };
+    return { state: 'signed-in', me: await trpc.auth.me.query() };
   } catch (error) {
     const failure = failureOf(error);
-    if (failure.code === 'NOT_FOUND') return { state: 'signed-in', me: AUTH_OFF };
     if (failure.code === 'UNAUTHORIZED') return { state: 'signed-out', refused: failure.message };
     throw error;
   }

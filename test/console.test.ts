@@ -7,6 +7,7 @@ import { createLogger } from '../common/logger';
 import { buildConsole } from '../scripts/build-console';
 import type { OrderFulfilmentOutput, OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { listen, useApiTestServer, withApi, workflowExists, type ApiUnderTest } from './helpers/api';
+import { apiKeysEnv, testKey } from './helpers/auth';
 import { DESKTOP, launchChromium, PHONE } from './helpers/browser';
 import { focused, openMessage, screenshot, UI_TIMEOUT_MS, waitForStatus, waitForText } from './helpers/console-page';
 import { createOrderFakes, NEW_ADDRESS, startOrderAwaitingApproval } from './helpers/orders';
@@ -215,5 +216,39 @@ describe('web console in headless Chromium, against the API, a worker and a real
       assert.equal(await page.isDisabled('#cancel'), true, 'a closed workflow cannot be cancelled again');
       assert.equal((await client.workflow.getHandle(workflowId).describe()).status.name, 'CANCELLED');
     });
+  });
+  it('signs in with a key that may only read, and shows starting and cancelling as unavailable', async () => {
+    const reader = testKey('reader', ['workflows:read']);
+    await withConsole(
+      async (page, { app, baseUrl, client }) => {
+        // Started through the harness's own app (auth off there), for the reader to look at.
+        const workflowId = await startOrderAwaitingApproval(app);
+        await page.goto(`${baseUrl}/`);
+        await page.locator('#sign-in').waitFor();
+        await page.fill('#api-key', 'thk_not-a-key-we-know');
+        await page.click('#sign-in button[type=submit]');
+        await waitForText(page, '#sign-in [role=alert]', /Key refused/);
+        await page.fill('#api-key', reader.key);
+        await page.click('#sign-in button[type=submit]');
+        await waitForText(page, '#account', /Signed in as reader/);
+        await waitForText(page, '#main', /Starting is unavailable to your key/);
+        await page.goto(`${baseUrl}/#/start/YourWorkflow`);
+        await waitForText(page, 'h1', /^Start YourWorkflow$/);
+        await waitForText(page, '#start-form .unavailable', /Unavailable: .*workflows:start/);
+        assert.equal(
+          await page.isDisabled('#start-form button[type=submit]'),
+          true,
+          'the start form is disabled, not failing',
+        );
+        await screenshot(page, 'console-read-only');
+        // Reading still works: the run and its progress, with cancel shown as unavailable.
+        await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+        await waitForText(page, '#progress [data-key="step"]', /^awaiting_approval$/);
+        await waitForText(page, '#main', /Unavailable: your key lacks workflows:cancel/);
+        assert.equal((await client.workflow.getHandle(workflowId).describe()).status.name, 'RUNNING');
+      },
+      undefined,
+      apiKeysEnv(reader),
+    );
   });
 });

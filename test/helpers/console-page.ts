@@ -15,9 +15,17 @@ export async function waitForText(
   timeoutMs = UI_TIMEOUT_MS,
 ): Promise<string> {
   try {
-    // A string predicate: it runs in the page, whose DOM types this Node-typed project does not load.
-    const predicate = `new RegExp(${JSON.stringify(pattern.source)}, ${JSON.stringify(pattern.flags)}).test(document.querySelector(${JSON.stringify(selector)})?.textContent ?? '')`;
-    await page.waitForFunction(predicate, undefined, { timeout: timeoutMs });
+    // A function, not a string: the API's content security policy forbids eval in the page. It runs in the page,
+    // whose DOM types this Node-typed project does not load.
+    await page.waitForFunction(
+      ({ source, flags, css }) => {
+        type Doc = { querySelector(css: string): { textContent: string | null } | null };
+        const doc = (globalThis as unknown as { document: Doc }).document;
+        return new RegExp(source, flags).test(doc.querySelector(css)?.textContent ?? '');
+      },
+      { source: pattern.source, flags: pattern.flags, css: selector },
+      { timeout: timeoutMs },
+    );
   } catch (error) {
     const seen = await page
       .locator(selector)
