@@ -4,10 +4,16 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../common/logger';
 import { requestIdOf } from './context';
 import { secondsSince, type ApiMetrics } from './metrics';
-import { routeLabelOf } from './route-label';
+import { callerOf, routeLabelOf } from './route-label';
 
 // Probes and scrapes arrive every few seconds from every orchestrator and Prometheus: logged only at debug.
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The route template and, once authenticated, the caller: what an access line says about who asked for what. */
+function who(req: Request): { route: string; caller?: string } {
+  const caller = callerOf(req);
+  return caller === undefined ? { route: routeLabelOf(req) } : { route: routeLabelOf(req), caller };
+}
 
 /**
  * The access log (pino-http): one line per request with its request id, route template, status and duration.
@@ -23,8 +29,8 @@ export function accessLog(logger: Logger): RequestHandler {
       if (error || res.statusCode >= 500) return 'error';
       return QUIET_PATHS.has(req.url?.split('?')[0] ?? '') ? 'debug' : 'info';
     },
-    customSuccessObject: (req, res, fields) => ({ ...fields, route: routeLabelOf(req as Request) }),
-    customErrorObject: (req, res, _error, fields) => ({ ...fields, route: routeLabelOf(req as Request) }),
+    customSuccessObject: (req, res, fields) => ({ ...fields, ...who(req as Request) }),
+    customErrorObject: (req, res, _error, fields) => ({ ...fields, ...who(req as Request) }),
     customSuccessMessage: (req, res) => `${req.method} ${routeLabelOf(req as Request)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${routeLabelOf(req as Request)} ${res.statusCode}`,
     serializers: {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
-import { assertMayStart, storedWorkflowId, tenantStamp } from './auth/tenancy';
+import { assertMayStart, storedWorkflowId } from './auth/tenancy';
 import { bounded, slicedLongPoll, WaitEnded } from './bounded-wait';
 import type { AuthedContext } from './context';
 import { ApiError, isConnectionFailure, updateInDoubt } from './errors';
 import { updateResultUrlOf } from './rest-paths';
-import { describeWorkflow, requestMemo, waitBounds } from './workflow-operations';
+import { describeWorkflow, startStamp, waitBounds } from './workflow-operations';
 
 type Ctx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;
 
@@ -130,10 +130,9 @@ export async function signalWithStart(
   assertMayStart(ctx.caller, request.workflowType);
   const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
     workflowId: storedWorkflowId(ctx.caller, request.workflowId),
-    ...tenantStamp(ctx.caller),
+    ...startStamp(ctx),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
-    memo: requestMemo(ctx),
     signal: request.signalName,
     signalArgs: [request.signalArgs],
   });
@@ -159,10 +158,9 @@ export async function updateWithStart(
   assertMayStart(ctx.caller, request.workflowType);
   const startOperation = new WithStartWorkflowOperation(request.workflowType, {
     workflowId: storedWorkflowId(ctx.caller, request.workflowId),
-    ...tenantStamp(ctx.caller),
+    ...startStamp(ctx),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
-    memo: requestMemo(ctx),
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
   const handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {

@@ -7,6 +7,8 @@ export interface RouteRecord {
   procedures: string[];
   /** The REST path template from the procedure's OpenAPI meta, e.g. /workflows/{workflowId}/result. */
   openApiPath?: string;
+  /** Who made the request (API key name or token subject), once authenticated: the access log names it. */
+  caller?: string;
 }
 
 const records = new WeakMap<IncomingMessage, RouteRecord>();
@@ -19,6 +21,11 @@ export function routeRecordOf(req: IncomingMessage): RouteRecord {
     records.set(req, record);
   }
   return record;
+}
+
+/** The caller a request was authenticated as, if it got that far. */
+export function callerOf(req: IncomingMessage): string | undefined {
+  return records.get(req)?.caller;
 }
 
 /**

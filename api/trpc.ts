@@ -39,7 +39,11 @@ const declaredStatus = t.middleware(async ({ meta, ctx, next }) => {
   return result;
 });
 
-const authenticated = t.middleware(async ({ ctx, next }) => next({ ctx: { caller: await authenticateRequest(ctx) } }));
+/** Resolves the caller once per request; the request's logger names it from here on. */
+const authenticated = t.middleware(async ({ ctx, next }) => {
+  const caller = await authenticateRequest(ctx);
+  return next({ ctx: { caller, logger: ctx.logger.child({ caller: caller.name }) } });
+});
 
 /** Records which procedure served the request, so logs and metrics name its route template rather than its URL. */
 const recordRoute = t.middleware(({ ctx, path, meta, next }) => {

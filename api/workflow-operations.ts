@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  TimeoutFailure,
+  WorkflowExecutionAlreadyStartedError,
+  type SearchAttributePair,
+} from '@temporalio/common';
 import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from './bounded-wait';
 import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from './auth/tenancy';
 import type { AuthedContext } from './context';
 import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from './errors';
 import { resultUrlOf } from './rest-paths';
-import { REQUEST_ID_MEMO_KEY } from '../common/request-context';
+import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../common/request-context';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
   workflowStatusSchema,
@@ -51,9 +56,20 @@ async function startCall<T>(ctx: StartCtx, workflowId: string, fn: () => Promise
   }
 }
 
-/** The memo every start records: the request id, which the worker's log lines for the workflow then carry. */
-export function requestMemo(ctx: Pick<AuthedContext, 'requestId'>): Record<string, string> {
-  return { [REQUEST_ID_MEMO_KEY]: ctx.requestId };
+/**
+ * What every start records with the run: the tenant (search attribute and memo, for list filters and by-ID checks),
+ * the request id and the caller's name (memo: the worker's log lines for the workflow carry them, the Web UI shows
+ * them). One place, so that no start path drops the tenant.
+ */
+export function startStamp(ctx: Pick<AuthedContext, 'requestId' | 'caller'>): {
+  typedSearchAttributes?: SearchAttributePair[];
+  memo: Record<string, string>;
+} {
+  const tenant = tenantStamp(ctx.caller);
+  return {
+    typedSearchAttributes: tenant.typedSearchAttributes,
+    memo: { ...tenant.memo, [REQUEST_ID_MEMO_KEY]: ctx.requestId, [CALLER_MEMO_KEY]: ctx.caller.name },
+  };
 }
 
 /**
@@ -70,14 +86,12 @@ export async function startWorkflow(
   if (key !== undefined) return startIdempotently(ctx, workflowType, request, key);
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
   try {
-    const stamp = tenantStamp(ctx.caller);
     const handle = await startCall(ctx, workflowId, () =>
       ctx.client.workflow.start(workflowType, {
         taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
         workflowId: storedWorkflowId(ctx.caller, workflowId),
         args: [request.input],
-        typedSearchAttributes: stamp.typedSearchAttributes,
-        memo: { ...stamp.memo, ...requestMemo(ctx) },
+        ...startStamp(ctx),
         workflowIdConflictPolicy: request.options?.idConflictPolicy,
         workflowIdReusePolicy: request.options?.idReusePolicy,
       }),
@@ -118,7 +132,7 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
   const workflowId = request.workflowId ?? workflowIdFromKey(workflowType, key);
   const fingerprint = requestFingerprint(workflowType, { input: request.input, workflowId: request.workflowId });
   let runId: string | undefined;
-  const stamp = tenantStamp(ctx.caller);
+  const stamp = startStamp(ctx);
   try {
     const handle = await startCall(ctx, workflowId, () =>
       ctx.client.workflow.start(workflowType, {
@@ -126,7 +140,7 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
         workflowId: storedWorkflowId(ctx.caller, workflowId),
         args: [request.input],
         typedSearchAttributes: stamp.typedSearchAttributes,
-        memo: { ...stamp.memo, ...requestMemo(ctx), [FINGERPRINT_MEMO_KEY]: fingerprint },
+        memo: { ...stamp.memo, [FINGERPRINT_MEMO_KEY]: fingerprint },
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),

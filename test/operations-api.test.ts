@@ -8,8 +8,10 @@ import { apiConnectionOptions } from '../api/temporal-client';
 import { workflowStartMetrics } from '../api/temporal-client-metrics';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
-import { REQUEST_ID_MEMO_KEY } from '../common/request-context';
+import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../common/request-context';
 import { useApiTestServer, withApi } from './helpers/api';
+import { apiKeysEnv, testKey } from './helpers/auth';
+import { largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
 type LogLine = Record<string, unknown> & { message: string; level: string };
@@ -71,6 +73,31 @@ describe('operations: access log, redaction and /metrics on the API', () => {
       // The workflow records the request id that started it.
       const description = await client.workflow.getHandle(started.body.workflowId).describe();
       assert.equal(description.memo?.[REQUEST_ID_MEMO_KEY], requestId);
+    }));
+
+  it('names the caller on its access line and in the memo of a run it starts, keeping its tenant on every start path', () =>
+    withApi(server, async ({ client, taskQueue }) => {
+      const key = testKey('ops-script', ['workflows:start', 'workflows:read'], { tenant: 'acme' });
+      const { logger, lines } = capturedLogger();
+      const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, ...apiKeysEnv(key) });
+      const app = createApp({ client, config, logger, draining: new AbortController().signal });
+      const requestId = uniqueName('req');
+      const workflowId = uniqueName('order');
+      await request(app)
+        .post('/api/workflows/OrderFulfilment/signal-with-start/approve')
+        .set('x-api-key', key.key)
+        .set('x-request-id', requestId)
+        .send({ workflowId, input: largeOrderInput(), signal: { approvedBy: 'ops' } })
+        .expect(200);
+      // Signal-with-start stamps the tenant like a plain start: the tenant that started the run can see it.
+      await request(app).get(`/api/workflows/${workflowId}`).set('x-api-key', key.key).expect(200);
+
+      const accessLine = lines.find((line) => line.requestId === requestId && 'durationMs' in line);
+      assert.equal(accessLine?.caller, 'ops-script', JSON.stringify(accessLine));
+      const memo = (await client.workflow.getHandle(`acme~${workflowId}`).describe()).memo;
+      assert.equal(memo?.[CALLER_MEMO_KEY], 'ops-script');
+      assert.equal(memo?.[REQUEST_ID_MEMO_KEY], requestId);
+      assert.equal(memo?.tenant, 'acme');
     }));
 
   it('logs an internal error with the request id the caller was given, at error', () =>

@@ -8,6 +8,7 @@ import type { Scope } from './scopes';
 /** Resolves the caller (401 without valid credentials) and counts the request against its rate limit. */
 export async function authenticateRequest(ctx: Context): Promise<Caller> {
   const caller = await ctx.authenticate();
+  ctx.route.caller = caller.name; // for the access log
   await ctx.security.limits.request(rateLimitKey(caller, ctx.clientIp), ctx.responseHeaders);
   return caller;
 }

@@ -4,7 +4,7 @@ import {
   type Headers,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
-import { REQUEST_ID_HEADER, REQUEST_ID_MEMO_KEY } from '../../common/request-context';
+import { CALLER_MEMO_KEY, REQUEST_ID_HEADER, REQUEST_ID_MEMO_KEY } from '../../common/request-context';
 
 function requestIdOfWorkflow(): string | undefined {
   const requestId = workflowInfo().memo?.[REQUEST_ID_MEMO_KEY];
@@ -26,7 +26,12 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
     {
       getLogAttributes(attributes, next) {
         const requestId = requestIdOfWorkflow();
-        return next(requestId === undefined ? attributes : { ...attributes, requestId });
+        const caller = workflowInfo().memo?.[CALLER_MEMO_KEY];
+        return next({
+          ...attributes,
+          ...(requestId === undefined ? {} : { requestId }),
+          ...(typeof caller === 'string' ? { caller } : {}),
+        });
       },
       scheduleActivity(input, next) {
         return next({ ...input, headers: withRequestId(input.headers) });
