@@ -55,7 +55,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
 
   const shutdown = (signal: string): void => {
     if (drain.signal.aborted) return;
-    logger.info({ signal, drainDelayMs: config.API_DRAIN_DELAY_MS }, 'api draining');
+    logger.info({ signal, drainDelayMs: config.API_DRAIN_DELAY_MS }, 'api shutting down');
     drain.abort();
     setTimeout(() => process.exit(1), config.API_DRAIN_DELAY_MS + SHUTDOWN_GRACE_MS).unref();
     setTimeout(() => {
