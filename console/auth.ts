@@ -1,16 +1,10 @@
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../api/router';
+import type { Scope } from '../api/auth/scopes';
 import { trpc, failureOf } from './api';
 
-/** Scopes of the API (issue 8); a key lacking one sees the matching controls as unavailable. */
-export const SCOPES = [
-  'workflows:start',
-  'workflows:read',
-  'workflows:signal',
-  'workflows:cancel',
-  'workflows:terminate',
-] as const;
-export type Scope = (typeof SCOPES)[number];
+/** A key lacking a scope sees the matching controls as unavailable. */
+export type { Scope } from '../api/auth/scopes';
 
 /** The answer of `auth.me` (REST GET /api/me): typed from the router, like every other call. */
 export type Me = inferRouterOutputs<AppRouter>['auth']['me'];
