@@ -4,7 +4,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { orderFulfilmentContract } from '../workflows/order-fulfilment.contract';
+import { orderFulfilmentContract } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import type { Log } from './phases';
 import type { BenchSettings } from './settings';
 import { round, spreadOf } from './stats';

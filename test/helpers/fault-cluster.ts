@@ -45,14 +45,17 @@ export async function startFaultCluster({ temporalArgs = [] as string[] } = {}):
   const taskQueue = uniqueName('faults-tq');
   const processes: RunningProcess[] = [];
   let temporal: RunningProcess | undefined;
+  // The faults under test are processes and connections, not callers: auth is off (development, where the worker may
+  // use the in-memory order services) and the per-caller limits are lifted, since every request comes from loopback.
   const baseEnv = {
-    NODE_ENV: 'production',
+    NODE_ENV: 'development',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_WAITS_PER_MINUTE: '1000000',
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     HOST: '127.0.0.1',
     PORT: String(apiPort),
     LOG_LEVEL: 'warn',
-    // Issue 10's worker shutdown grace; ignored by a worker that does not read it yet.
     WORKER_SHUTDOWN_GRACE_MS: '20000',
   };
 
