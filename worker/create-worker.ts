@@ -111,7 +111,8 @@ export function workerOptions(
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     sinks: workflowSinks(tracing),
     // Running activities get this long to finish once SIGTERM arrives; then they are cancelled and retried elsewhere.
-    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
+    // Only when configured: the SDK reads an explicit undefined as a bad duration, not as its default.
+    ...(config.WORKER_SHUTDOWN_GRACE_MS === undefined ? {} : { shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS }),
   };
 }
 
