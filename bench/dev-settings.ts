@@ -4,6 +4,7 @@ import { DEV_SERVER_DYNAMIC_CONFIG } from '../scripts/temporal-dev-server';
 export const SETTING_GROUPS: Readonly<Record<string, readonly string[]>> = {
   transfer: ['history.transferProcessorMaxPollRPS'],
   timer: ['history.timerProcessorMaxPollRPS'],
+  'timer-shift': ['history.timerProcessorMaxTimeShift'],
   visibility: ['history.visibilityProcessorMaxPollRPS'],
   eager: ['system.enableActivityEagerExecution'],
   partitions: ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions'],

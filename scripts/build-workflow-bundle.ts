@@ -1,14 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { bundleWorkflows } from '../worker/create-worker';
+import { resolve } from 'node:path';
+import { builtBundlePath, bundleWorkflows } from '../worker/create-worker';
 
-/** Prebuilds the workflow bundle so production workers skip webpack at start-up. */
+/**
+ * Prebuilds the workflow bundles so production workers skip webpack at start-up: one without the OpenTelemetry
+ * workflow interceptor (the default) and one with it (workers that export traces). Usage: build-workflow-bundle [dir].
+ */
 async function main(): Promise<void> {
-  const outputPath = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
-  const { code } = await bundleWorkflows();
-  mkdirSync(dirname(outputPath), { recursive: true });
-  writeFileSync(outputPath, code);
-  process.stdout.write(`workflow bundle: ${outputPath} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+  const dir = resolve(process.argv[2] ?? 'dist');
+  mkdirSync(dir, { recursive: true });
+  for (const traced of [false, true]) {
+    const outputPath = builtBundlePath(traced, dir);
+    const { code } = await bundleWorkflows(undefined, { traced });
+    writeFileSync(outputPath, code);
+    process.stdout.write(`workflow bundle: ${outputPath} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+  }
 }
 
 main().catch((error: unknown) => {

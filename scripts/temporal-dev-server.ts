@@ -13,6 +13,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number 
   'history.transferProcessorMaxPollRPS': 10_000,
   // Timers, activity retries and timeouts fire through this queue.
   'history.timerProcessorMaxPollRPS': 10_000,
+  // A new timer may not fire sooner than this after the timer queue's last read (1 s by default): without it every
+  // timer, retry back-off or timeout shorter than a second fires after about a second.
+  'history.timerProcessorMaxTimeShift': '10ms',
   // How soon a started or closed run shows in list queries.
   'history.visibilityProcessorMaxPollRPS': 10_000,
   // The TS worker asks for eager activities; the server must allow them (saves a hand-off per activity).

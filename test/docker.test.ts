@@ -225,6 +225,7 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
       'dist/api/main.js',
       'dist/worker/main.js',
       'dist/workflow-bundle.js',
+      'dist/workflow-bundle-traced.js',
       'dist/console/index.html',
       'package-lock.json',
     ])

@@ -34,8 +34,9 @@ function historyFiles(): string[] {
 
 describe('replaying recorded histories', { timeout: 120_000 }, () => {
   let bundle: WorkflowBundleWithSourceMap;
+  let tracedBundle: WorkflowBundleWithSourceMap;
   before(async () => {
-    bundle = await bundleWorkflows();
+    [bundle, tracedBundle] = await Promise.all([bundleWorkflows(), bundleWorkflows({ traced: true })]);
   });
 
   it('has a recorded history for every registered workflow type', () => {
@@ -74,28 +75,31 @@ describe('replaying recorded histories', { timeout: 120_000 }, () => {
     assert.throws(() => selectJobs(types, ['OrderFulfilment/nope']), /no recipe named OrderFulfilment\/nope/);
   });
 
-  it('replays every recorded history against the current workflow code', async () => {
-    const files = historyFiles();
-    assert.ok(files.length >= Object.keys(workflows).length, 'no histories to replay');
-    const histories = files.map((file) => ({ workflowId: file, history: loadHistory(file) }));
-    const failures: string[] = [];
-    let replayed = 0;
-    for await (const result of Worker.runReplayHistories(
-      { workflowBundle: bundle, sinks: workflowSinks() },
-      histories,
-    )) {
-      replayed += 1;
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-    }
-    assert.equal(replayed, histories.length);
-    assert.deepEqual(
-      failures,
-      [],
-      'workflow code no longer replays a recorded history: running workflows of that shape would break. Keep the old ' +
-        'path behind patched() (or start a new workflow type) and add a history of the new path ' +
-        '(`npm run record-histories -- <Type>/<recipe>`); never delete or re-record the old one.',
-    );
-  });
+  // Both bundles: replicas with and without tracing serve one task queue, so each must replay what the other wrote.
+  for (const traced of [false, true]) {
+    it(`replays every recorded history against the current workflow code (${traced ? 'traced' : 'default'} bundle)`, async () => {
+      const files = historyFiles();
+      assert.ok(files.length >= Object.keys(workflows).length, 'no histories to replay');
+      const histories = files.map((file) => ({ workflowId: file, history: loadHistory(file) }));
+      const failures: string[] = [];
+      let replayed = 0;
+      for await (const result of Worker.runReplayHistories(
+        { workflowBundle: traced ? tracedBundle : bundle, sinks: workflowSinks() },
+        histories,
+      )) {
+        replayed += 1;
+        if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+      }
+      assert.equal(replayed, histories.length);
+      assert.deepEqual(
+        failures,
+        [],
+        'workflow code no longer replays a recorded history: running workflows of that shape would break. Keep the old ' +
+          'path behind patched() (or start a new workflow type) and add a history of the new path ' +
+          '(`npm run record-histories -- <Type>/<recipe>`); never delete or re-record the old one.',
+      );
+    });
+  }
 
   it('detects a nondeterministic change: a different activity replayed over the recorded history', async () => {
     const changed = await bundleWorkflowCode({ workflowsPath: CHANGED_WORKFLOWS_PATH, logger: quietLogger });

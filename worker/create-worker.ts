@@ -30,30 +30,52 @@ export type WorkflowSource = { bundlePath: string } | { workflowsPath: string };
 
 export const WORKFLOWS_SOURCE_PATH = require.resolve('../workflows');
 
-/** Workflow interceptors, bundled with the workflows (the prebuilt bundle, the dev worker's and the tests'). */
-export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
-  require.resolve('../workflows/interceptors/request-context'),
-  // Always bundled (the bundle is built once); with tracing off its spans go to a no-op sink.
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
+/**
+ * Workflow interceptors, bundled with the workflows: the request context always, OpenTelemetry's only when traces
+ * are exported. In the sandbox it builds spans for every activation even with tracing off, which cost about 8 ms of
+ * worker time per YourWorkflow (docs/benchmarks.md, "Worker"). Workflows behave the same with or without it (it adds
+ * headers, no commands), so traced and untraced replicas can serve one task queue.
+ */
+export function workflowInterceptorModules(traced: boolean): string[] {
+  return [
+    require.resolve('../workflows/interceptors/request-context'),
+    ...(traced ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : []),
+  ];
+}
 
-// `npm run build` writes the bundle beside the compiled code (dist/workflow-bundle.js); from sources there is none.
-const BUILT_BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');
+/** The bundles `npm run build` writes beside the compiled code (dist/); from sources there are none. */
+export function builtBundlePath(traced: boolean, dir = join(__dirname, '..')): string {
+  return join(dir, traced ? 'workflow-bundle-traced.js' : 'workflow-bundle.js');
+}
 
-/** Picks WORKFLOW_BUNDLE_PATH, else the bundle `npm run build` made, else bundles workflows/ at start-up (development). */
-export function workflowSourceFromConfig(config: Config): WorkflowSource {
+/** Traces are exported (and the traced bundle needed) exactly when an OTLP endpoint is configured. */
+const isTraced = (config: Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT'>): boolean =>
+  config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined;
+
+/**
+ * Picks WORKFLOW_BUNDLE_PATH, else the bundle `npm run build` made for this tracing setting, else bundles workflows/
+ * at start-up (development).
+ */
+export function workflowSourceFromConfig(
+  config: Pick<Config, 'WORKFLOW_BUNDLE_PATH' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>,
+  builtDir?: string,
+): WorkflowSource {
   if (config.WORKFLOW_BUNDLE_PATH) return { bundlePath: config.WORKFLOW_BUNDLE_PATH };
-  if (existsSync(BUILT_BUNDLE_PATH)) return { bundlePath: BUILT_BUNDLE_PATH };
+  const built = builtBundlePath(isTraced(config), builtDir);
+  if (existsSync(built)) return { bundlePath: built };
   return { workflowsPath: WORKFLOWS_SOURCE_PATH };
 }
 
 /** Bundles workflows/ with its interceptors; webpack's report goes to the logger at debug (and errors at error). */
-export async function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
+export async function bundleWorkflows(
+  logger?: Logger,
+  { traced = false }: { traced?: boolean } = {},
+): Promise<WorkflowBundleWithSourceMap> {
   const sdkLogger = logger ? sdkLoggerOver(logger) : undefined;
   const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_SOURCE_PATH,
-    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    workflowInterceptorModules: workflowInterceptorModules(traced),
     logger: sdkLogger ? { ...sdkLogger, info: sdkLogger.debug } : quiet,
   });
 }
@@ -104,7 +126,7 @@ export function workerOptions(
     interceptors: {
       activity: [activityRequestContext, ...(tracing ? [activityTracing] : [])],
       // A bundle has its workflow interceptors built in (bundleWorkflows, npm run build); sources get them here.
-      ...('workflowsPath' in source ? { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] } : {}),
+      ...('workflowsPath' in source ? { workflowModules: workflowInterceptorModules(tracing !== undefined) } : {}),
     },
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -126,7 +148,10 @@ export async function createWorker(
   const settings = temporalConnectionSettings(config);
   const configured = workflowSourceFromConfig(config);
   // From sources, bundle here rather than in Worker.create, which reports webpack's statistics at info.
-  const source = 'workflowsPath' in configured ? { bundle: await bundleWorkflows(logger) } : configured;
+  const source =
+    'workflowsPath' in configured
+      ? { bundle: await bundleWorkflows(logger, { traced: tracing !== undefined }) }
+      : configured;
   const connection = await NativeConnection.connect({
     address: settings.address,
     tls: settings.tls,

@@ -33,9 +33,14 @@ export async function startTestServer(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** Bundles workflows/ (with the worker's workflow interceptors) once; pass the result to every worker in the file. */
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkerWorkflows();
+/**
+ * Bundles workflows/ with the worker's workflow interceptors once (the default bundle; `traced` adds OpenTelemetry's,
+ * as a worker exporting traces has); pass the result to every worker in the file.
+ */
+export async function bundleWorkflows({
+  traced = false,
+}: { traced?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkerWorkflows(undefined, { traced });
 }
 
 /** A task queue (or workflow ID) no other test uses. */
