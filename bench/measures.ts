@@ -1,4 +1,4 @@
-import type { DevSettingsResult } from './dev-settings-phase';
+import { TIMER_MS, type DevSettingsResult } from './dev-settings-phase';
 import type { MemoryResult, ReadySample, Samples } from './phases';
 import type { ProgressResult } from './progress';
 import type { Sample } from './run-driver';
@@ -564,7 +564,14 @@ function devSettingsRows(s: Samples, devSettings: DevSettingsResult | undefined)
   compare(
     'D timer',
     'without-timer',
-    `dev server without the timer-queue rate ÷ ours: ${100} ms timer workflow p50`,
+    `dev server without the timer-queue rate ÷ ours: ${TIMER_MS} ms timer workflow p50`,
+    (v) => p50(v, 'timer'),
+    'ms',
+  );
+  compare(
+    'D timer shift',
+    'without-timer-shift',
+    `dev server without the timer queue's 10 ms time shift ÷ ours: ${TIMER_MS} ms timer workflow p50`,
     (v) => p50(v, 'timer'),
     'ms',
   );
