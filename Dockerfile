@@ -15,7 +15,8 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
-# tsc into dist/, plus the prebuilt workflow bundle (dist/workflow-bundle.js) the worker loads instead of webpack.
+# tsc into dist/, plus the prebuilt workflow bundles (dist/workflow-bundle.js, and -traced.js for workers exporting
+# traces) the worker loads instead of webpack.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
