@@ -21,8 +21,18 @@ const join = (path: string, key: string | number): string => (path === '' ? Stri
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Where an editor sits in the form (id, path, label, required) and what it starts from (schema, value). */
+interface Slot {
+  schema: JsonSchema;
+  value: unknown;
+  id: string;
+  path: string;
+  label: string;
+  required: boolean;
+}
+
 /** The wrapper of one field: label, control, hint and error line, tied together for screen readers. */
-function field(id: string, path: string, label: string, required: boolean, schema: JsonSchema, control: HTMLElement) {
+function field({ id, path, label, required, schema }: Slot, control: HTMLElement) {
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   control.id = id;
@@ -38,14 +48,8 @@ function field(id: string, path: string, label: string, required: boolean, schem
   );
 }
 
-function textEditor(
-  schema: JsonSchema,
-  value: unknown,
-  id: string,
-  path: string,
-  label: string,
-  required: boolean,
-): Editor {
+function textEditor(slot: Slot): Editor {
+  const { schema, value, path } = slot;
   const numeric = schema.type === 'integer' || schema.type === 'number';
   const input = h('input', {
     type: 'text',
@@ -55,7 +59,7 @@ function textEditor(
     value: value === undefined || value === null ? '' : String(value),
   });
   return {
-    element: field(id, path, label, required, schema, input),
+    element: field(slot, input),
     read() {
       const text = input.value;
       if (text === '') return undefined;
@@ -67,14 +71,8 @@ function textEditor(
   };
 }
 
-function selectEditor(
-  schema: JsonSchema,
-  value: unknown,
-  id: string,
-  path: string,
-  label: string,
-  required: boolean,
-): Editor {
+function selectEditor(slot: Slot): Editor {
+  const { schema, value, path, required } = slot;
   const options = schema.enum ?? [];
   const select = h(
     'select',
@@ -86,33 +84,27 @@ function selectEditor(
   );
   if (required && value === undefined) select.selectedIndex = -1;
   return {
-    element: field(id, path, label, required, schema, select),
+    element: field(slot, select),
     read: () => (select.value === '' ? undefined : options[Number(select.value)]),
   };
 }
 
-function checkboxEditor(schema: JsonSchema, value: unknown, id: string, path: string, label: string): Editor {
-  const box = h('input', { type: 'checkbox', name: path || 'value', checked: value === true });
-  const element = field(id, path, label, false, schema, box);
+function checkboxEditor(slot: Slot): Editor {
+  const box = h('input', { type: 'checkbox', name: slot.path || 'value', checked: slot.value === true });
+  // Unticked is a value (false), never a missing one.
+  const element = field({ ...slot, required: false }, box);
   element.classList.add('checkbox');
   return { element, read: () => box.checked };
 }
 
-function jsonEditor(
-  schema: JsonSchema,
-  value: unknown,
-  id: string,
-  path: string,
-  label: string,
-  required: boolean,
-): Editor {
+function jsonEditor(slot: Slot): Editor {
   const area = h(
     'textarea',
-    { name: path || 'value', rows: 4 },
-    value === undefined ? '' : JSON.stringify(value, null, 2),
+    { name: slot.path || 'value', rows: 4 },
+    slot.value === undefined ? '' : JSON.stringify(slot.value, null, 2),
   );
   return {
-    element: field(id, path, `${label} (JSON)`, required, schema, area),
+    element: field({ ...slot, label: `${slot.label} (JSON)` }, area),
     read() {
       if (area.value.trim() === '') return undefined;
       try {
@@ -124,21 +116,28 @@ function jsonEditor(
   };
 }
 
-function objectEditor(schema: JsonSchema, value: unknown, id: string, path: string, label: string | null): Editor {
+/** An object's fields; the form's root object has no label (no fieldset around it). */
+function objectEditor({
+  schema,
+  value,
+  id,
+  path,
+  label,
+}: Omit<Slot, 'label' | 'required'> & { label: string | null }): Editor {
   const initial = isObject(value) ? value : {};
   const required = new Set(schema.required ?? []);
   const children = Object.entries(schema.properties ?? {}).map(
     ([name, property]) =>
       [
         name,
-        editorFor(
-          property,
-          initial[name] ?? property.default,
-          `${id}-${name}`,
-          join(path, name),
-          name,
-          required.has(name),
-        ),
+        editorFor({
+          schema: property,
+          value: initial[name] ?? property.default,
+          id: `${id}-${name}`,
+          path: join(path, name),
+          label: name,
+          required: required.has(name),
+        }),
       ] as const,
   );
   const element =
@@ -165,14 +164,21 @@ function objectEditor(schema: JsonSchema, value: unknown, id: string, path: stri
   };
 }
 
-function arrayEditor(schema: JsonSchema, value: unknown, id: string, path: string, label: string): Editor {
+function arrayEditor({ schema, value, id, path, label }: Slot): Editor {
   const itemSchema = schema.items ?? {};
   const noun = label.endsWith('s') ? label.slice(0, -1) : `${label} item`;
   let items: Editor[] = [];
   const list = h('ol', { class: 'items' });
   const render = (values: unknown[]): void => {
     items = values.map((itemValue, index) =>
-      editorFor(itemSchema, itemValue, `${id}-${index}`, join(path, index), `${noun} ${index + 1}`, true),
+      editorFor({
+        schema: itemSchema,
+        value: itemValue,
+        id: `${id}-${index}`,
+        path: join(path, index),
+        label: `${noun} ${index + 1}`,
+        required: true,
+      }),
     );
     list.replaceChildren(
       ...items.map((item, index) =>
@@ -210,28 +216,21 @@ function arrayEditor(schema: JsonSchema, value: unknown, id: string, path: strin
   };
 }
 
-function editorFor(
-  schema: JsonSchema,
-  value: unknown,
-  id: string,
-  path: string,
-  label: string,
-  required: boolean,
-): Editor {
-  if (schema.enum) return selectEditor(schema, value, id, path, label, required);
-  switch (schema.type) {
+function editorFor(slot: Slot): Editor {
+  if (slot.schema.enum) return selectEditor(slot);
+  switch (slot.schema.type) {
     case 'object':
-      return objectEditor(schema, value, id, path, label);
+      return objectEditor(slot);
     case 'array':
-      return arrayEditor(schema, value, id, path, label);
+      return arrayEditor(slot);
     case 'boolean':
-      return checkboxEditor(schema, value, id, path, label);
+      return checkboxEditor(slot);
     case 'string':
     case 'integer':
     case 'number':
-      return textEditor(schema, value, id, path, label, required);
+      return textEditor(slot);
     default:
-      return jsonEditor(schema, value, id, path, label, required);
+      return jsonEditor(slot);
   }
 }
 
@@ -242,8 +241,15 @@ function editorFor(
 export function schemaForm(schema: JsonSchema, initial: unknown, idPrefix: string, rootLabel = 'input'): SchemaForm {
   const editor =
     schema.type === 'object'
-      ? objectEditor(schema, initial, idPrefix, '', null)
-      : editorFor(schema, initial ?? schema.default, `${idPrefix}-root`, '', rootLabel, true);
+      ? objectEditor({ schema, value: initial, id: idPrefix, path: '', label: null })
+      : editorFor({
+          schema,
+          value: initial ?? schema.default,
+          id: `${idPrefix}-root`,
+          path: '',
+          label: rootLabel,
+          required: true,
+        });
   const element = editor.element;
   const clearErrors = (): void => {
     element.querySelectorAll('.error').forEach((line) => (line.textContent = ''));

@@ -3,7 +3,7 @@ import type { Config } from '../../common/config';
 import { ApiError } from '../errors';
 import { apiKeyLookup } from './api-keys';
 import { ANONYMOUS_CALLER, type Caller } from './caller';
-import { jwtVerifier, TokenRejected } from './jwt';
+import { jwtVerifier, TokenRejected, type JwtSettings } from './jwt';
 
 export const REALM = 'temporal-http';
 
@@ -22,18 +22,7 @@ export interface Authenticator {
   authenticate(headers: IncomingHttpHeaders): Promise<Caller>;
 }
 
-type AuthConfig = Pick<
-  Config,
-  | 'AUTH_API_KEYS'
-  | 'AUTH_JWKS_URL'
-  | 'AUTH_JWT_ISSUER'
-  | 'AUTH_JWT_AUDIENCE'
-  | 'AUTH_JWT_ALGORITHMS'
-  | 'AUTH_JWT_CLOCK_TOLERANCE_S'
-  | 'AUTH_JWT_SCOPES_CLAIM'
-  | 'AUTH_JWT_TENANT_CLAIM'
-  | 'AUTH_JWKS_COOLDOWN_MS'
->;
+type AuthConfig = Pick<Config, 'AUTH_API_KEYS' | 'AUTH_JWKS_URL'> & JwtSettings;
 
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 

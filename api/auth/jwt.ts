@@ -3,7 +3,8 @@ import { tenantSchema, type Config } from '../../common/config';
 import type { Caller } from './caller';
 import { SCOPES, type Scope } from './scopes';
 
-type JwtConfig = Pick<
+/** The settings the JWT verifier reads besides the key set's URL (the authenticator passes them through). */
+export type JwtSettings = Pick<
   Config,
   | 'AUTH_JWT_ISSUER'
   | 'AUTH_JWT_AUDIENCE'
@@ -12,7 +13,9 @@ type JwtConfig = Pick<
   | 'AUTH_JWT_SCOPES_CLAIM'
   | 'AUTH_JWT_TENANT_CLAIM'
   | 'AUTH_JWKS_COOLDOWN_MS'
-> & { AUTH_JWKS_URL: string };
+>;
+/** A verifier exists only once AUTH_JWKS_URL is set. */
+type JwtConfig = JwtSettings & { AUTH_JWKS_URL: string };
 
 /** Why a token was refused: `unavailable` when the key set could not be fetched (not the caller's fault). */
 export class TokenRejected extends Error {
