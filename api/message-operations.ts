@@ -130,7 +130,7 @@ export async function signalWithStart(
   assertMayStart(ctx.caller, request.workflowType);
   const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
     workflowId: storedWorkflowId(ctx.caller, request.workflowId),
-    ...startStamp(ctx),
+    ...startStamp(ctx, request.workflowType),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
     signal: request.signalName,
@@ -158,7 +158,7 @@ export async function updateWithStart(
   assertMayStart(ctx.caller, request.workflowType);
   const startOperation = new WithStartWorkflowOperation(request.workflowType, {
     workflowId: storedWorkflowId(ctx.caller, request.workflowId),
-    ...startStamp(ctx),
+    ...startStamp(ctx, request.workflowType),
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     args: [request.input],
     workflowIdConflictPolicy: 'USE_EXISTING',

@@ -4,9 +4,11 @@ import {
   ApplicationFailure,
   TimeoutFailure,
   WorkflowExecutionAlreadyStartedError,
+  type Priority,
   type SearchAttributePair,
 } from '@temporalio/common';
 import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from './bounded-wait';
+import { priorityOf } from './auth/fairness';
 import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from './auth/tenancy';
 import type { AuthedContext } from './context';
 import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from './errors';
@@ -59,16 +61,21 @@ async function startCall<T>(ctx: StartCtx, workflowId: string, fn: () => Promise
 /**
  * What every start records with the run: the tenant (search attribute and memo, for list filters and by-ID checks),
  * the request id and the caller's name (memo: the worker's log lines for the workflow carry them, the Web UI shows
- * them). One place, so that no start path drops the tenant.
+ * them), and the tenant's fairness key and weight (priority). One place, so that no start path drops the tenant.
  */
-export function startStamp(ctx: Pick<AuthedContext, 'requestId' | 'caller'>): {
+export function startStamp(
+  ctx: Pick<AuthedContext, 'requestId' | 'caller'>,
+  workflowType: string,
+): {
   typedSearchAttributes?: SearchAttributePair[];
   memo: Record<string, string>;
+  priority?: Priority;
 } {
   const tenant = tenantStamp(ctx.caller);
   return {
     typedSearchAttributes: tenant.typedSearchAttributes,
     memo: { ...tenant.memo, [REQUEST_ID_MEMO_KEY]: ctx.requestId, [CALLER_MEMO_KEY]: ctx.caller.name },
+    priority: priorityOf(ctx.caller, workflowType),
   };
 }
 
@@ -91,7 +98,7 @@ export async function startWorkflow(
         taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
         workflowId: storedWorkflowId(ctx.caller, workflowId),
         args: [request.input],
-        ...startStamp(ctx),
+        ...startStamp(ctx, workflowType),
         workflowIdConflictPolicy: request.options?.idConflictPolicy,
         workflowIdReusePolicy: request.options?.idReusePolicy,
       }),
@@ -132,7 +139,7 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
   const workflowId = request.workflowId ?? workflowIdFromKey(workflowType, key);
   const fingerprint = requestFingerprint(workflowType, { input: request.input, workflowId: request.workflowId });
   let runId: string | undefined;
-  const stamp = startStamp(ctx);
+  const stamp = startStamp(ctx, workflowType);
   try {
     const handle = await startCall(ctx, workflowId, () =>
       ctx.client.workflow.start(workflowType, {
@@ -141,6 +148,7 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
         args: [request.input],
         typedSearchAttributes: stamp.typedSearchAttributes,
         memo: { ...stamp.memo, [FINGERPRINT_MEMO_KEY]: fingerprint },
+        priority: stamp.priority,
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),

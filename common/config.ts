@@ -36,15 +36,35 @@ export const tenantSchema = z
     'a tenant is 1 to 64 letters, digits and . _ - (starting with one of the first two)',
   );
 
-const apiKeyEntrySchema = z.strictObject({
-  name: z.string().min(1).max(100),
-  sha256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, 'sha256 is the hex SHA-256 digest of the key (npm run new-api-key prints it)'),
-  scopes: z.array(z.enum(SCOPES)).min(1),
-  tenant: tenantSchema.optional(),
-  workflowTypes: z.array(z.string().min(1)).min(1).optional(),
+/** Temporal's priority levels: 1 goes first; the server's default range is 1 to 5 (3 when unset). */
+const priorityLevel = z.int('a priority key is a whole number').min(1).max(5);
+
+/**
+ * A tenant's share of the shared task queue (README "Tenant fairness"): its fairness weight (Temporal's default is 1),
+ * a priority key for all its starts or per workflow type, and a cap on its open runs of one type.
+ */
+export const capacitySchema = z.strictObject({
+  fairnessWeight: z.number().min(0.001).max(1000).optional(),
+  priorityKey: z.union([priorityLevel, z.record(z.string().min(1), priorityLevel)]).optional(),
+  maxRunning: z.int('maxRunning is a whole number').positive().optional(),
 });
+export type Capacity = z.infer<typeof capacitySchema>;
+
+const apiKeyEntrySchema = z
+  .strictObject({
+    name: z.string().min(1).max(100),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'sha256 is the hex SHA-256 digest of the key (npm run new-api-key prints it)'),
+    scopes: z.array(z.enum(SCOPES)).min(1),
+    tenant: tenantSchema.optional(),
+    workflowTypes: z.array(z.string().min(1)).min(1).optional(),
+    ...capacitySchema.shape,
+  })
+  .refine((entry) => entry.maxRunning === undefined || entry.tenant !== undefined, {
+    message: "maxRunning caps a tenant's open runs: set tenant too",
+    path: ['maxRunning'],
+  });
 const apiKeyListSchema = z.array(apiKeyEntrySchema).min(1);
 export type ApiKeyEntry = z.infer<typeof apiKeyEntrySchema>;
 
@@ -132,6 +152,8 @@ const configSchema = z.object({
   /** Claim holding the scopes: a space-separated string (OAuth `scope`) or an array (`scp`). */
   AUTH_JWT_SCOPES_CLAIM: z.string().min(1).default('scope'),
   AUTH_JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
+  /** JSON object: a token's tenant → its capacity (fairnessWeight, priorityKey, maxRunning), as API keys carry it. */
+  AUTH_JWT_TENANT_CAPACITY: jsonOf(z.record(tenantSchema, capacitySchema)).default({}),
   /** Origins allowed to call /trpc and /api from a browser, comma-separated; unset means none. */
   CORS_ORIGINS: commaList(
     z.url({ error: 'expected an origin such as https://app.example.com' }).transform((url) => new URL(url).origin),

@@ -20,6 +20,10 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number 
   'history.visibilityProcessorMaxPollRPS': 10_000,
   // The TS worker asks for eager activities; the server must allow them (saves a hand-off per activity).
   'system.enableActivityEagerExecution': true,
+  // Tasks dispatched fairly between fairness keys (each run's tenant: api/auth/fairness.ts), in proportion to their
+  // weights, instead of first in, first out: one tenant's backlog no longer holds up the others (implies the new
+  // matcher). Measured in docs/benchmarks.md, "B16".
+  'matching.enableFairness': true,
   // One host: one task-queue partition, so polls and tasks always meet in the same place.
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,

@@ -29,6 +29,7 @@ export function apiKeyLookup(entries: readonly ApiKeyEntry[]): (key: string) => 
       scopes: match.scopes,
       tenant: match.tenant,
       workflowTypes: match.workflowTypes,
+      capacity: { fairnessWeight: match.fairnessWeight, priorityKey: match.priorityKey, maxRunning: match.maxRunning },
     };
   };
 }

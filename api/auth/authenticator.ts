@@ -3,6 +3,7 @@ import type { Config } from '../../common/config';
 import { ApiError } from '../errors';
 import { apiKeyLookup } from './api-keys';
 import { ANONYMOUS_CALLER, type Caller } from './caller';
+import { withTenantCapacity } from './fairness';
 import { jwtVerifier, TokenRejected, type JwtSettings } from './jwt';
 
 export const REALM = 'temporal-http';
@@ -22,7 +23,7 @@ export interface Authenticator {
   authenticate(headers: IncomingHttpHeaders): Promise<Caller>;
 }
 
-type AuthConfig = Pick<Config, 'AUTH_API_KEYS' | 'AUTH_JWKS_URL'> & JwtSettings;
+type AuthConfig = Pick<Config, 'AUTH_API_KEYS' | 'AUTH_JWKS_URL' | 'AUTH_JWT_TENANT_CAPACITY'> & JwtSettings;
 
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
@@ -55,7 +56,7 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       if (credential === undefined || credential === '') throw new UnauthorizedError('Credentials required');
       if (verifyJwt && JWT_SHAPE.test(credential)) {
         try {
-          return await verifyJwt(credential);
+          return withTenantCapacity(await verifyJwt(credential), config.AUTH_JWT_TENANT_CAPACITY);
         } catch (error) {
           if (error instanceof TokenRejected && error.unavailable)
             throw new ApiError({

@@ -1,3 +1,4 @@
+import type { Capacity } from '../../common/config';
 import { SCOPES, type Scope } from './scopes';
 
 /** Who is calling, resolved once per request from its credentials (or anonymous when auth is off). */
@@ -10,6 +11,8 @@ export interface Caller {
   tenant?: string;
   /** When set, the only workflow types the caller may touch. */
   workflowTypes?: readonly string[];
+  /** Its share of the task queue and cap on open runs (README "Tenant fairness"); unset means Temporal's defaults. */
+  capacity?: Capacity;
 }
 
 /** The caller when authentication is off (development): every scope, no tenant. */
