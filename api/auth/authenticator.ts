@@ -31,9 +31,19 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The credential a request presents: `Authorization: Bearer <key or JWT>` or `X-API-Key: <key>`. */
+/**
+ * The credential a request presents: `Authorization: Bearer <key or JWT>` or `X-API-Key: <key>`, never both (RFC 6750
+ * §2: one method per request; which one should win is not for the server to guess): that is a 400 invalid_request.
+ */
 function credentialOf(headers: IncomingHttpHeaders): string | undefined {
   const apiKey = single(headers['x-api-key']);
+  if (apiKey !== undefined && headers.authorization !== undefined)
+    throw new ApiError({
+      code: 'BAD_REQUEST',
+      message: 'Send one credential: Authorization or X-API-Key, not both',
+      details: { header: 'X-API-Key' },
+      headers: { 'www-authenticate': `Bearer realm="${REALM}", error="invalid_request"` },
+    });
   if (apiKey !== undefined) return apiKey.trim();
   const authorization = single(headers.authorization);
   if (authorization === undefined) return undefined;
