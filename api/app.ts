@@ -21,6 +21,7 @@ import { healthRouter } from './health';
 import { browserSecurity } from './http-security';
 import { guardQueryInput, verifyJsonBody } from './json-guard';
 import { createApiMetrics } from './metrics';
+import { metricsOnPublicPort, scrape } from './metrics-server';
 import { traceRequests } from './trace-requests';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
@@ -92,8 +93,8 @@ const jsonBodies: RequestHandler = (req, res, next) => {
 };
 
 /**
- * Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz, /metrics, the web
- * console at /. Listens nowhere.
+ * Builds the Express app: tRPC at /trpc, REST at /api, /openapi.json, /docs, /healthz, /readyz, /metrics (outside
+ * production, unless API_METRICS_PORT serves it), the web console at /. Listens nowhere.
  */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -113,9 +114,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use(accessLog(deps.logger), requestMetrics(metrics));
   app.use(browserSecurity(deps.config, ['/trpc', REST_BASE_PATH]));
   app.use(healthRouter(deps.client, deps.draining));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  if (metricsOnPublicPort(deps.config))
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await scrape(metrics.registry);
+      res.type(contentType).send(body);
+    });
   app.use(drainingGate(deps.draining));
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);

@@ -6,6 +6,7 @@ import { startTracing } from '../common/tracing';
 import { createApp } from './app';
 import { applyHttpTimeouts } from './http-timeouts';
 import { createApiMetrics } from './metrics';
+import { metricsOnPublicPort, startMetricsServer } from './metrics-server';
 import { connectApiClient } from './temporal-client';
 
 // After the drain delay: in-flight calls are bounded (a wait answers at once when the drain starts, any other call
@@ -25,6 +26,10 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const client = await connectApiClient(config, metrics, tracing !== undefined);
   const drain = new AbortController();
   const app = createApp({ client, config, logger, metrics, tracing: tracing !== undefined, draining: drain.signal });
+  const metricsServer =
+    config.API_METRICS_PORT === undefined
+      ? undefined
+      : await startMetricsServer(metrics.registry, { port: config.API_METRICS_PORT, host: config.HOST });
 
   // Express 5 hands a listen failure (port in use) to this callback rather than throwing it.
   const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
@@ -39,7 +44,11 @@ async function main(config: Config, logger: Logger): Promise<void> {
         docs: `${base}/docs`,
         openapi: `${base}/openapi.json`,
         trpc: `${base}/trpc`,
-        metrics: `${base}/metrics`,
+        metrics: config.API_METRICS_PORT
+          ? `http://localhost:${config.API_METRICS_PORT}/metrics`
+          : metricsOnPublicPort(config)
+            ? `${base}/metrics`
+            : 'off (set API_METRICS_PORT)',
         temporal: config.TEMPORAL_ADDRESS,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         auth: authSummary(config),
@@ -59,6 +68,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     drain.abort();
     setTimeout(() => process.exit(1), config.API_DRAIN_DELAY_MS + SHUTDOWN_GRACE_MS).unref();
     setTimeout(() => {
+      metricsServer?.close();
       server.close(() => {
         client.connection
           .close()

@@ -174,6 +174,8 @@ const configSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
   // Operations (issue 10): metrics, health, shutdown, tracing, the order activities' services.
+  /** The API's /metrics on its own port; unset: on the public port in development, nowhere in production. */
+  API_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).optional(),
   /** The worker's /metrics (the SDK's Prometheus exporter), /healthz and /readyz; unset means none is served. */
   WORKER_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).optional(),
   /** How long a stopping worker lets running activities finish before cancelling them; fits a 30 s termination grace. */

@@ -51,6 +51,8 @@ function checkApp(services: Record<string, Service>): void {
   for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE'])
     assert.equal(worker.environment?.[name], api.environment?.[name], `API and workers agree on ${name}`);
   assert.equal(api.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
+  // The API's metrics on their own port, on the compose network only: production does not serve them on 3000.
+  assert.equal(api.environment?.API_METRICS_PORT, '9465');
 
   // `--scale worker=N`: no fixed container name, no host port, health on the worker's own metrics port.
   assert.equal(worker.container_name, undefined);

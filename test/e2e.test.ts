@@ -29,6 +29,7 @@ describe('end to end: the built API and worker processes on a real server', () =
   let worker: RunningProcess;
   let api: RunningProcess;
   let baseUrl: string;
+  let metricsUrl: string;
   const taskQueue = uniqueName('e2e-tq');
 
   before(async () => {
@@ -37,11 +38,14 @@ describe('end to end: the built API and worker processes on a real server', () =
     env = await startTestServer();
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
+    const metricsPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${metricsPort}`;
     const config = {
       NODE_ENV: 'production',
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       PORT: String(port),
+      API_METRICS_PORT: String(metricsPort),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       // The image's worker ships only the in-memory order services; production refuses them unless told otherwise.
@@ -71,6 +75,14 @@ describe('end to end: the built API and worker processes on a real server', () =
     await request(baseUrl).get('/readyz').expect(200);
     const openapi = await request(baseUrl).get('/openapi.json').expect(200);
     assert.ok(openapi.body.paths['/workflows/YourWorkflow']);
+  });
+
+  it('serves /metrics on API_METRICS_PORT only, not on the public port', async () => {
+    const scraped = await request(metricsUrl).get('/metrics').expect(200);
+    assert.match(scraped.text, /^# HELP http_server_request_duration_seconds /m);
+    assert.match(scraped.text, /^process_cpu_user_seconds_total /m);
+    await request(metricsUrl).get('/openapi.json').expect(404);
+    await request(baseUrl).get('/metrics').expect(404);
   });
 
   it('serves the web console, built into dist/console, at /', async () => {

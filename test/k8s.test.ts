@@ -117,6 +117,17 @@ describe('Kubernetes manifests (deploy/k8s/base)', () => {
     assert.deepEqual(service.selector, api.selector.matchLabels);
   });
 
+  it("scrapes the API's metrics on API_METRICS_PORT, a port the Service does not expose", () => {
+    const port = Number(envValue(apiContainer, 'API_METRICS_PORT'));
+    assert.equal(port, 9465);
+    assert.notEqual(port, Number(envValue(apiContainer, 'PORT')));
+    const annotations = (api.template.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+    assert.equal(annotations['prometheus.io/port'], String(port));
+    assert.equal(annotations['prometheus.io/path'], '/metrics');
+    const service = find('Service', 'temporal-http-api').spec as { ports: { targetPort: string | number }[] };
+    for (const exposed of service.ports) assert.notEqual(portNumber(apiContainer, exposed.targetPort), port);
+  });
+
   it('probes the worker on its metrics port (/healthz, and /readyz once polling)', () => {
     const port = Number(envValue(workerContainer, 'WORKER_METRICS_PORT'));
     assert.equal(port, 9464);
