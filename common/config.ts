@@ -158,7 +158,7 @@ const configSchema = z.object({
   CORS_ORIGINS: commaList(
     z.url({ error: 'expected an origin such as https://app.example.com' }).transform((url) => new URL(url).origin),
   ).default([]),
-  /** Requests per minute per caller (API key, token subject, or IP when anonymous). */
+  /** Requests per minute per caller (API key, token subject, or IP when anonymous); development: DEVELOPMENT_RATE_LIMITS. */
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   /** Waiting requests (execute, result and update waits) per minute per caller. */
   RATE_LIMIT_WAITS_PER_MINUTE: positiveInt.default(60),
@@ -207,7 +207,7 @@ export class ConfigError extends Error {
  * file (TEMPORAL_CONFIG_FILE, else ~/.config/temporalio/temporal.toml; TEMPORAL_PROFILE, else "default").
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const config = parseEnv(configSchema, { ...temporalProfileDefaults(env), ...env });
+  const config = parseEnv(configSchema, { ...developmentDefaults(env), ...temporalProfileDefaults(env), ...env });
   if (config.AUTH_API_KEYS_FILE === undefined) return config;
   if (config.AUTH_API_KEYS !== undefined)
     throw new ConfigError('invalid AUTH_API_KEYS_FILE: set AUTH_API_KEYS or AUTH_API_KEYS_FILE, not both');
@@ -249,6 +249,19 @@ export function checkApiConfig(config: Config): void {
     if (config.AUTH_JWT_AUDIENCE === undefined) lines.push('invalid AUTH_JWT_AUDIENCE: required with AUTH_JWKS_URL');
   }
   if (lines.length > 0) throw new ConfigError(lines.join('\n'));
+}
+
+/** Per-caller rate limits in development: high enough that trying the service in a loop is never refused. */
+export const DEVELOPMENT_RATE_LIMITS = { RATE_LIMIT_PER_MINUTE: 60_000, RATE_LIMIT_WAITS_PER_MINUTE: 60_000 } as const;
+
+/**
+ * Defaults that differ in development (NODE_ENV unset or `development`, as `npm run dev` runs): the per-caller rate
+ * limits, sized for a shared production API, would stop one person's local loop after 60 executes. Production and
+ * tests keep the schema's defaults; a variable that is set always wins.
+ */
+function developmentDefaults(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if ((env.NODE_ENV || 'development') !== 'development') return {};
+  return Object.fromEntries(Object.entries(DEVELOPMENT_RATE_LIMITS).map(([name, value]) => [name, String(value)]));
 }
 
 /** Where the temporal CLI keeps its config file (envconfig's default): $XDG_CONFIG_HOME or ~/.config, temporalio/. */
@@ -316,7 +329,7 @@ export type DevConfig = z.infer<typeof devConfigSchema> & { startTemporal: boole
 
 /** Parses the dev configuration. Unless TEMPORAL_ADDRESS names a server, dev starts one and points everything at it. */
 export function loadDevConfig(env: NodeJS.ProcessEnv = process.env): DevConfig {
-  const config = parseEnv(devConfigSchema, env);
+  const config = parseEnv(devConfigSchema, { ...developmentDefaults(env), ...env });
   const startTemporal = !env.TEMPORAL_ADDRESS;
   const address = startTemporal ? `127.0.0.1:${config.DEV_TEMPORAL_PORT}` : config.TEMPORAL_ADDRESS;
   return { ...config, TEMPORAL_ADDRESS: address, startTemporal };
