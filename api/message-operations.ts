@@ -8,6 +8,7 @@ import { updateResultUrlOf } from './rest-paths';
 import { describeWorkflow, startStamp, waitBounds } from './workflow-operations';
 
 type Ctx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;
+type StartCtx = Ctx & Pick<AuthedContext, 'requestId' | 'security'>;
 
 /** Refuses a message to a workflow of another type (its handler does not exist) or, when asked, to a closed one. */
 export async function requireWorkflow(
@@ -124,10 +125,15 @@ export async function updateResult(
 
 /** Starts the workflow if it is not running and signals it, atomically. */
 export async function signalWithStart(
-  ctx: Ctx & Pick<AuthedContext, 'requestId'>,
+  ctx: StartCtx,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
   assertMayStart(ctx.caller, request.workflowType);
+  await ctx.security.runningCap.admit(
+    ctx.caller,
+    request.workflowType,
+    storedWorkflowId(ctx.caller, request.workflowId),
+  );
   const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
     workflowId: storedWorkflowId(ctx.caller, request.workflowId),
     ...startStamp(ctx, request.workflowType),
@@ -144,7 +150,7 @@ export async function signalWithStart(
  * "early return", the caller hears back at a milestone while the workflow goes on.
  */
 export async function updateWithStart(
-  ctx: Ctx & Pick<AuthedContext, 'requestId'>,
+  ctx: StartCtx,
   request: {
     workflowType: string;
     workflowId: string;
@@ -156,6 +162,11 @@ export async function updateWithStart(
   },
 ): Promise<UpdateOutcome & { workflowId: string; runId: string }> {
   assertMayStart(ctx.caller, request.workflowType);
+  await ctx.security.runningCap.admit(
+    ctx.caller,
+    request.workflowType,
+    storedWorkflowId(ctx.caller, request.workflowId),
+  );
   const startOperation = new WithStartWorkflowOperation(request.workflowType, {
     workflowId: storedWorkflowId(ctx.caller, request.workflowId),
     ...startStamp(ctx, request.workflowType),

@@ -3,12 +3,15 @@ import type { Config } from '../common/config';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import { createBackpressure, type Backpressure } from './backpressure';
 import { createRateLimits, type RateLimits } from './rate-limits';
+import { createRunningCap, type RunningCap } from './running-cap';
 
 /** What guards every request, built once per app from the config: who calls, how often, and whether to refuse starts. */
 export interface SecurityServices {
   authenticator: Authenticator;
   limits: RateLimits;
   backpressure: Backpressure;
+  /** Each tenant's cap on its open runs of a type (maxRunning). */
+  runningCap: RunningCap;
 }
 
 export function createSecurityServices(client: Client, config: Config): SecurityServices {
@@ -16,5 +19,6 @@ export function createSecurityServices(client: Client, config: Config): Security
     authenticator: createAuthenticator(config),
     limits: createRateLimits(config),
     backpressure: createBackpressure(client, config),
+    runningCap: createRunningCap(client, config),
   };
 }

@@ -34,7 +34,10 @@ export function newWorkflowId(workflowType: string): string {
 }
 
 type StartRequest = { input: unknown; workflowId?: string; options?: StartOptions };
-type StartCtx = Pick<AuthedContext, 'client' | 'config' | 'idempotencyKey' | 'signal' | 'caller' | 'requestId'>;
+type StartCtx = Pick<
+  AuthedContext,
+  'client' | 'config' | 'idempotencyKey' | 'signal' | 'caller' | 'requestId' | 'security'
+>;
 type Ctx = Pick<AuthedContext, 'client' | 'caller'> & { signal?: AbortSignal };
 
 /** A request whose caller has gone away is not started: nobody would hear which run it made. */
@@ -92,6 +95,7 @@ export async function startWorkflow(
   const key = validIdempotencyKey(ctx.idempotencyKey);
   if (key !== undefined) return startIdempotently(ctx, workflowType, request, key);
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
+  await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId));
   try {
     const handle = await startCall(ctx, workflowId, () =>
       ctx.client.workflow.start(workflowType, {
@@ -138,6 +142,9 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
   }
   const workflowId = request.workflowId ?? workflowIdFromKey(workflowType, key);
   const fingerprint = requestFingerprint(workflowType, { input: request.input, workflowId: request.workflowId });
+  await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId), {
+    closedRunAnswers: true,
+  });
   let runId: string | undefined;
   const stamp = startStamp(ctx, workflowType);
   try {

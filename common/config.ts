@@ -167,6 +167,8 @@ const configSchema = z.object({
   /** Starts answer 503 while the task queue's backlog is older (s) or longer (tasks) than this; unset means never. */
   BACKPRESSURE_MAX_BACKLOG_AGE_S: positiveInt.optional(),
   BACKPRESSURE_MAX_BACKLOG_COUNT: positiveInt.optional(),
+  /** How long a count of a tenant's open runs (maxRunning) is reused before visibility is asked again. */
+  RUNNING_CAP_CACHE_MS: z.coerce.number({ error: 'expected a number' }).int().min(0).max(60_000).default(1_000),
   /** How long a backlog reading is reused before the task queue is described again. */
   BACKPRESSURE_CHECK_INTERVAL_MS: positiveInt.default(5_000),
   /** Slow clients: time to send the headers, the whole request, and idle time on a kept-alive connection. */
