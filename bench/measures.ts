@@ -1,4 +1,5 @@
 import { TIMER_MS, type DevSettingsResult } from './dev-settings-phase';
+import type { FairnessResult } from './fairness-phase';
 import type { MemoryResult, ReadySample, Samples } from './phases';
 import type { ProgressResult } from './progress';
 import type { Sample } from './run-driver';
@@ -78,6 +79,8 @@ export interface MeasureInputs {
   /** B12, B13 and the dev-server settings; absent from results saved before they existed. */
   progress?: ProgressResult;
   devSettings?: DevSettingsResult;
+  /** B16; absent from results saved before it existed. */
+  fairness?: FairnessResult;
 }
 
 /** Turns one run's samples into the table's rows: B1 to B15, the storage comparison and the dev-server settings. */
@@ -89,6 +92,7 @@ export function computeMeasures({
   restateError,
   progress,
   devSettings,
+  fairness,
 }: MeasureInputs): Measure[] {
   const s = samples;
   const busy = (key: string): string => `the machine had ${machineCores(s[key])} of ${cores} cores busy`;
@@ -320,7 +324,13 @@ export function computeMeasures({
       ),
     );
   }
-  rows.push(...latencyRows(s, cores), ...progressRows(progress), ...workloadRows(s), ...b15Row(s));
+  rows.push(
+    ...latencyRows(s, cores),
+    ...progressRows(progress),
+    ...workloadRows(s),
+    ...b15Row(s),
+    ...fairnessRows(fairness),
+  );
   rows.push(
     measure(
       'S1 start',
@@ -514,6 +524,71 @@ function b15Row(s: Samples): Measure[] {
         `${verdict(met)}: ${fixed(api, 2)} ms of API CPU per execute against ${fixed(naiveMs, 2)} ms for a hand-written ` +
         `Express route that calls client.workflow.execute` +
         (met ? '.' : '; docs/benchmarks.md lists what the profile shows.'),
+    ),
+  ];
+}
+
+/** B16: a quiet tenant beside a noisy one, with task-queue fairness and without; and its cost to one busy tenant. */
+export function fairnessRows(fairness: FairnessResult | undefined): Measure[] {
+  if (!fairness?.runs.length) return [];
+  const on = fairness.runs.filter((run) => run.fairness);
+  const off = fairness.runs.filter((run) => !run.fairness);
+  const med = (runs: typeof on, pick: (run: (typeof on)[number]) => number): number =>
+    round(spreadOf(runs.map(pick)).median, 2);
+  const offRatio = med(off, (run) => run.ratio);
+  const drain = { on: med(on, (run) => run.floodDrainMs), off: med(off, (run) => run.floodDrainMs) };
+  const detail = {
+    quietRatePerSec: fairness.quietRatePerSec,
+    floodStarts: on[0]?.floodStarts,
+    on: {
+      aloneP50Ms: med(on, (run) => run.quietAloneP50Ms),
+      duringP50Ms: med(on, (run) => run.quietDuringP50Ms),
+      duringExecutes: med(on, (run) => run.quietDuringCount),
+      floodDrainMs: drain.on,
+    },
+    off: {
+      ratio: offRatio,
+      aloneP50Ms: med(off, (run) => run.quietAloneP50Ms),
+      duringP50Ms: med(off, (run) => run.quietDuringP50Ms),
+      duringExecutes: med(off, (run) => run.quietDuringCount),
+      floodDrainMs: drain.off,
+    },
+    errors: fairness.runs.reduce((sum, run) => sum + run.quietErrors, 0),
+  };
+  const cost = {
+    onP50Ms: med(on, (run) => run.oneTenantP50Ms),
+    offP50Ms: med(off, (run) => run.oneTenantP50Ms),
+    onServerCpuMs: med(on, (run) => run.oneTenantServerCpuMs),
+    offServerCpuMs: med(off, (run) => run.oneTenantServerCpuMs),
+    ratePerSec: fairness.oneTenantRatePerSec,
+  };
+  return [
+    measure(
+      'B16',
+      'quiet tenant execute p50 during a noisy tenant’s flood ÷ alone, fairness on (off beside it)',
+      spreadOf(on.map((run) => run.ratio)),
+      { op: '<=', value: 2 },
+      detail,
+      (met, value) =>
+        `${verdict(met)}: with fairness the quiet tenant's executes took ${fixed(detail.on.duringP50Ms)} ms (p50) ` +
+        `during a flood of ${detail.floodStarts} starts against ${fixed(detail.on.aloneP50Ms)} ms alone ` +
+        `(${fixed(value, 2)}×); without, ${fixed(detail.off.duringP50Ms)} ms against ${fixed(detail.off.aloneP50Ms)} ms ` +
+        `(${fixed(offRatio, 2)}×), its tasks queued behind the whole backlog. The flood drained in ` +
+        `${fixed(drain.on / 1000)} s with fairness, ${fixed(drain.off / 1000)} s without (one worker, 2 slots).`,
+    ),
+    measure(
+      'B16 cost',
+      'one busy tenant alone: execute p50, fairness on ÷ off',
+      pairedRatio(
+        on.map((run) => run.oneTenantP50Ms),
+        off.map((run) => run.oneTenantP50Ms),
+      ),
+      undefined,
+      cost,
+      (_met, value) =>
+        `Reported: at ${cost.ratePerSec}/s from one tenant, ${fixed(cost.onP50Ms)} ms with fairness and ` +
+        `${fixed(cost.offP50Ms)} ms without (${fixed(value, 2)}×); the dev server spent ${fixed(cost.onServerCpuMs, 2)} ` +
+        `and ${fixed(cost.offServerCpuMs, 2)} ms of CPU per workflow.`,
     ),
   ];
 }

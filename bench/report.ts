@@ -1,6 +1,7 @@
 import type { MachineInfo } from './machine';
 import type { Measure } from './measures';
 import { TIMER_MS, type DevSettingsResult } from './dev-settings-phase';
+import type { FairnessResult } from './fairness-phase';
 import type { MemoryResult, ReadySample, Samples } from './phases';
 import type { ProgressResult } from './progress';
 import type { BenchSettings } from './settings';
@@ -27,6 +28,7 @@ export interface BenchResult {
   memory: MemoryResult;
   progress?: ProgressResult;
   devSettings?: DevSettingsResult;
+  fairness?: FairnessResult;
 }
 
 /** How loud the neighbours were: CPU busy on the machine beyond our own processes, and how far repetitions spread. */

@@ -1,10 +1,11 @@
-// `npm run bench`: starts its own Temporal dev servers, workers, API and peer, measures B1–B15 side by side and
+// `npm run bench`: starts its own Temporal dev servers, workers, API and peer, measures B1–B16 side by side and
 // writes result.json, result.md and chart.svg (and, for a full run, docs/benchmarks.md). `--quick` is the smoke run.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { renderChart } from './chart';
 import { REPO_ROOT } from './entry';
 import { devSettingsPhase } from './dev-settings-phase';
+import { fairnessPhase } from './fairness-phase';
 import { QUEUES, startEnvironment, type BenchEnvironment } from './environment';
 import { machineInfo, versions } from './machine';
 import { computeMeasures } from './measures';
@@ -54,6 +55,7 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
       log,
     );
     const devSettings = await devSettingsPhase(env, group, bundle, settings, samples, log);
+    const fairness = await fairnessPhase(group, env.cli, settings, log);
     const ready = await readyPhase(env, group, settings, log);
     const memory = await memoryPhase(env, settings, log);
     const measures = computeMeasures({
@@ -64,6 +66,7 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
       restateError: 'error' in env.restate ? env.restate.error : undefined,
       progress,
       devSettings,
+      fairness,
     });
     result = {
       schema: 2,
@@ -91,6 +94,7 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
       memory,
       progress,
       devSettings,
+      fairness,
     };
   } finally {
     await env?.callCounter.close();
@@ -116,6 +120,7 @@ export function renderSaved(path: string, options: RunOptions): { result: BenchR
     restateError: saved.restate.startsWith('not run: ') ? saved.restate.slice('not run: '.length) : undefined,
     progress: saved.progress,
     devSettings: saved.devSettings,
+    fairness: saved.fairness,
   });
   const result = { ...saved, measures };
   // Only where asked: rendering docs/benchmarks.json must not scatter result files into docs/.

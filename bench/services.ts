@@ -99,9 +99,10 @@ export async function startApi(
   address: string,
   taskQueue: string,
   nodeArgs: string[] = [],
+  extra: Record<string, string> = {},
 ): Promise<{ service: Service; url: string }> {
   const port = await freePort();
-  const env = serviceEnv(address, taskQueue, { PORT: String(port), HOST: '127.0.0.1' });
+  const env = serviceEnv(address, taskQueue, { PORT: String(port), HOST: '127.0.0.1', ...extra });
   const service = group.start(name, process.execPath, [...nodeArgs, distEntry('api/main.js')], env);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/readyz`, 30_000);

@@ -37,6 +37,13 @@ export interface BenchSettings {
   readyReps: number;
   /** Workflows held in the cache to measure memory per cached workflow (B8). */
   cachedWorkflows: number;
+  /** B16: the quiet tenant's executes per second, how many it sends alone first, the noisy tenant's flood of starts
+   * (and how many it keeps in flight), and the window of one busy tenant alone (what fairness costs). */
+  fairnessQuietRatePerSec: number;
+  fairnessAloneCount: number;
+  fairnessFloodStarts: number;
+  fairnessFloodConcurrency: number;
+  fairnessOneTenantMs: number;
 }
 
 const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
@@ -61,6 +68,11 @@ const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
     progressSubscribers: 10,
     readyReps: 1,
     cachedWorkflows: 40,
+    fairnessQuietRatePerSec: 2,
+    fairnessAloneCount: 4,
+    fairnessFloodStarts: 60,
+    fairnessFloodConcurrency: 8,
+    fairnessOneTenantMs: 1500,
   },
   full: {
     mode: 'full',
@@ -83,6 +95,11 @@ const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
     progressSubscribers: 100,
     readyReps: 3,
     cachedWorkflows: 500,
+    fairnessQuietRatePerSec: 2,
+    fairnessAloneCount: 30,
+    fairnessFloodStarts: 1000,
+    fairnessFloodConcurrency: 32,
+    fairnessOneTenantMs: 8000,
   },
 };
 

@@ -31,6 +31,8 @@ const EVERY_MEASURE = [
   'B14 cpu 2÷1',
   'B14 cpu 4÷1',
   'B15',
+  'B16',
+  'B16 cost',
   'D all',
 ];
 
@@ -53,7 +55,7 @@ describe('bench harness, quick mode (asserts that it works, not how fast)', () =
   after(() => rmSync(outDir, { recursive: true, force: true }));
 
   it(
-    'measures B1–B15 and the dev-server settings against real servers and writes the JSON, the table and the chart',
+    'measures B1–B16 and the dev-server settings against real servers and writes the JSON, the table and the chart',
     { timeout: 600_000 },
     async () => {
       const { code, output } = await runQuickBench(outDir);
