@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Priority } from '@temporalio/common';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
 import { useApiTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { createOrderFakes, largeOrderInput, orderInput } from './helpers/orders';
+import { createOrderFakes, eventually, largeOrderInput, orderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
 // A tenant's key with a weight and a priority key for one workflow type only.
@@ -118,5 +121,57 @@ describe('tenant fairness: every start carries the tenant as its fairness key, a
     assert.equal(seen.length, 2);
     assert.equal(seen[1]?.fairnessKey, 'acme');
     assert.equal(seen[1]?.fairnessWeight, 2.5);
+  });
+
+  it("a token's tenant gets the capacity AUTH_JWT_TENANT_CAPACITY gives it: weight, priority key and maxRunning", async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const jwks = createServer((_req, res) =>
+      res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+    );
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const tenant = uniqueName('initech');
+    const token = await new SignJWT({ scope: 'workflows:start workflows:read', tenant })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('user-1')
+      .setIssuer('https://issuer.test')
+      .setAudience('temporal-http')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    try {
+      await withApi(
+        server,
+        async ({ app, client }) => {
+          const start = (path: string, body: object) =>
+            request(app).post(path).set('authorization', `Bearer ${token}`).send(body);
+          const first = uniqueName('jwt');
+          await start('/api/workflows/OrderFulfilment', { workflowId: first, input: largeOrderInput() }).expect(200);
+          assert.deepEqual(await priorityOfRun(client, `${tenant}~${first}`), {
+            fairnessKey: tenant,
+            fairnessWeight: 4,
+            priorityKey: 1,
+          });
+          await eventually('visibility counts the open run', async () => {
+            const query = `TemporalHttpTenant = '${tenant}' AND ExecutionStatus = 'Running'`;
+            return (await client.workflow.count(query)).count === 1 ? true : undefined;
+          });
+          const second = await start('/api/workflows/OrderFulfilment', {
+            workflowId: uniqueName('jwt'),
+            input: largeOrderInput(),
+          });
+          assert.equal(second.status, 429, second.text);
+        },
+        createOrderFakes(),
+        {
+          AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+          AUTH_JWT_ISSUER: 'https://issuer.test',
+          AUTH_JWT_AUDIENCE: 'temporal-http',
+          AUTH_JWT_TENANT_CAPACITY: JSON.stringify({ [tenant]: { fairnessWeight: 4, priorityKey: 1, maxRunning: 1 } }),
+          RUNNING_CAP_CACHE_MS: '0',
+        },
+      );
+    } finally {
+      jwks.close();
+    }
   });
 });
