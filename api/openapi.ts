@@ -81,7 +81,10 @@ function describeSecurity(document: OpenAPIObject, schemeNames: string[]): void 
           description: 'Missing or invalid credentials (WWW-Authenticate says why)',
         },
         ...(scope ? { 403: { description: `The caller lacks scope ${scope}` } } : {}),
-        429: { description: 'Rate limit exceeded (Retry-After, RateLimit and RateLimit-Policy headers)' },
+        429: {
+          description:
+            "Rate limit exceeded (Retry-After, RateLimit and RateLimit-Policy headers), or a start over the tenant's maxRunning (Retry-After)",
+        },
       };
     }
   }
