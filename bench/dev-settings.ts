@@ -8,6 +8,8 @@ export const SETTING_GROUPS: Readonly<Record<string, readonly string[]>> = {
   visibility: ['history.visibilityProcessorMaxPollRPS'],
   eager: ['system.enableActivityEagerExecution'],
   partitions: ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions'],
+  // What it does for tenants is B16 (bench/fairness-phase.ts); here, what it costs when there is one.
+  fairness: ['matching.enableFairness'],
 };
 
 /**

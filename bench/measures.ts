@@ -665,6 +665,13 @@ function devSettingsRows(s: Samples, devSettings: DevSettingsResult | undefined)
     'ms CPU',
   );
   compare(
+    'D fairness',
+    'without-fairness',
+    'dev server without task-queue fairness ÷ ours: execute p50 (one caller, so nobody to be fair to)',
+    (v) => p50(v, 'execute'),
+    'ms',
+  );
+  compare(
     'D partitions',
     'without-partitions',
     'dev server with default partitions ÷ one: server CPU per workflow',
