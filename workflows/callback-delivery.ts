@@ -2,6 +2,7 @@ import {
   continueAsNew,
   // eslint-disable-next-line @typescript-eslint/no-restricted-imports -- internal workflow: no contract to type it from
   defineSignal,
+  metricMeter,
   proxyActivities,
   setHandler,
   sleep,
@@ -26,6 +27,24 @@ import {
 // and worker restarts lose nothing; its deliveries are also in its memo, so listing them needs no worker.
 
 export const addCallbackSignal = defineSignal<[CallbackRequest]>(ADD_CALLBACK_SIGNAL);
+
+// Counted on the worker's own metrics endpoint (the SDK's exporter; not again on replay).
+const deliveriesTotal = metricMeter.createCounter(
+  'temporal_http_callback_deliveries', // the exporter adds _total
+  '1',
+  'Callbacks settled, by outcome: delivered, failed (gave up or refused), skipped (status not asked for)',
+);
+const attemptsTotal = metricMeter.createCounter(
+  'temporal_http_callback_attempts',
+  '1',
+  'Delivery attempts, by outcome: ok, failed',
+);
+const deliveryLag = metricMeter.createHistogram(
+  'temporal_http_callback_delivery_lag', // the exporter adds the unit: _seconds
+  'float',
+  'seconds',
+  'From the run closing to its callback delivered',
+);
 
 /** Where a delivery workflow that continued as new takes up its state. */
 export interface CallbackDeliveryState {
@@ -106,6 +125,7 @@ async function deliver(
 ): Promise<void> {
   if (request.events && !request.events.some((status) => status === closed.outcome.status)) {
     record.state = 'SKIPPED';
+    deliveriesTotal.add(1, { outcome: 'skipped' });
     return publish();
   }
   const { deliverWebhook } = proxyActivities<Activities>({
@@ -126,18 +146,22 @@ async function deliver(
     } catch (error) {
       result = { ok: false, error: error instanceof Error ? (error.cause ?? error).toString() : String(error) };
     }
+    attemptsTotal.add(1, { outcome: result.ok ? 'ok' : 'failed' });
     record.lastStatus = result.httpStatus;
     record.lastError = result.error;
     if (result.ok) {
       record.state = 'DELIVERED';
       record.deliveredAt = new Date(Date.now()).toISOString();
       record.nextAttemptAt = undefined;
+      deliveriesTotal.add(1, { outcome: 'delivered' });
+      deliveryLag.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
       return publish();
     }
     const pause = backoffMs(input, record.attempts);
     if (result.permanent || Date.now() + pause > deadline) {
       record.state = 'FAILED';
       record.nextAttemptAt = undefined;
+      deliveriesTotal.add(1, { outcome: 'failed' });
       return publish();
     }
     record.state = 'RETRYING';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
 import { eventually } from '../helpers/process-checks';
-import type { RunningProcess } from '../helpers/processes';
+import { freePort, type RunningProcess } from '../helpers/processes';
 import { uniqueName } from '../helpers/temporal';
 import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from '../helpers/webhook-receiver';
 
@@ -59,7 +59,11 @@ describe('fault: a callback receiver down for 20 s while the API and the worker 
 
     await api.stop('SIGKILL', 1_000);
     await worker.stop('SIGKILL', 1_000);
-    [worker, api] = [await cluster.startWorker(ENV), await cluster.startApi(ENV)];
+    const metricsPort = await freePort();
+    [worker, api] = [
+      await cluster.startWorker({ ...ENV, WORKER_METRICS_PORT: String(metricsPort) }),
+      await cluster.startApi(ENV),
+    ];
 
     await sleep(Math.max(0, downAt + OUTAGE_MS - Date.now())); // the outage's length, not a pass/fail decision
     receiver = await startReceiver({ port });
@@ -74,6 +78,10 @@ describe('fault: a callback receiver down for 20 s while the API and the worker 
     assert.equal(delivery?.webhookId, got.webhookId, 'the webhook-id the receiver saw is the one listed');
     const posts = receiver.received().filter((item) => item.event.subject === workflowId);
     assert.equal(new Set(posts.map((item) => item.webhookId)).size, 1, 'one webhook-id');
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, /temporal_http_callback_deliveries_total\{[^}]*outcome="delivered"[^}]*\} 1/);
+    assert.match(metrics, /temporal_http_callback_attempts_total\{[^}]*outcome="ok"[^}]*\} 1/);
+    assert.match(metrics, /temporal_http_callback_delivery_lag_seconds_count\{[^}]*\} 1/);
     t.diagnostic(`attempts: ${delivery?.attempts}, POSTs the restarted receiver saw: ${posts.length}`);
   });
 });
