@@ -4,6 +4,8 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import request from 'supertest';
 import { createActivities } from '../activities';
 import { fakeOrderServices } from '../activities/fakes';
+import { callbackEventSchema } from '../api/callbacks/callback-webhook-openapi';
+import { buildOpenApiDocument } from '../api/openapi';
 import type { AppRouter } from '../api/router';
 import { destinationPolicyOf } from '../common/callbacks/destination';
 import { loadConfig } from '../common/config';
@@ -85,6 +87,7 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
       assert.equal(got.event.id, got.webhookId);
       const result = await request(app).get(`/api/workflows/${workflowId}/result`).expect(200);
       assert.deepEqual(got.event.data, result.body, 'the same outcome the result endpoint answers');
+      callbackEventSchema.parse(got.event); // what the OpenAPI document's webhook says
 
       const [delivery, ...others] = await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'DELIVERED');
       assert.deepEqual(others, []);
@@ -248,6 +251,25 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
       });
     } finally {
       await redirecting.process.stop('SIGTERM', 2_000);
+    }
+  });
+
+  it('documents the callback field on every start, the callbacks list and the webhook (OpenAPI 3.1 webhooks)', () => {
+    const document = buildOpenApiDocument({ apiKey: false, jwt: false }) as ReturnType<typeof buildOpenApiDocument> & {
+      webhooks?: Record<string, unknown>;
+    };
+    assert.equal(document.openapi, '3.1.0');
+    assert.ok(document.webhooks?.workflowClosed, 'webhooks.workflowClosed');
+    assert.ok(document.paths?.['/workflows/{workflowId}/callbacks']?.get, 'GET /workflows/{workflowId}/callbacks');
+    for (const path of [
+      '/workflows/YourWorkflow',
+      '/workflows/YourWorkflow/execute',
+      '/workflows/OrderFulfilment/signal-with-start/approve',
+      '/workflows/OrderFulfilment/update-with-start/changeShippingAddress',
+    ]) {
+      const body = document.paths?.[path]?.post?.requestBody;
+      const schema = body && 'content' in body ? body.content['application/json']?.schema : undefined;
+      assert.match(JSON.stringify(schema), /"callback":\{"type":"object"/, path);
     }
   });
 });
