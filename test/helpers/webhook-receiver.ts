@@ -14,7 +14,14 @@ export interface Received {
   contentType: string;
   verified: boolean;
   error?: string;
-  event: { id: string; type: string; subject: string; source: string; specversion: string; data: Record<string, unknown> };
+  event: {
+    id: string;
+    type: string;
+    subject: string;
+    source: string;
+    specversion: string;
+    data: Record<string, unknown>;
+  };
 }
 
 /** A receiver process (test/fixtures/webhook-receiver.ts) on 127.0.0.1, verifying with `standardwebhooks`. */
@@ -28,15 +35,13 @@ export interface Receiver {
   waitFor(workflowId: string, timeoutMs: number): Promise<Received>;
 }
 
-export async function startReceiver(
-  { port = 0, secret = TEST_WEBHOOK_SECRET, redirectTo }: { port?: number; secret?: string; redirectTo?: string } = {},
-): Promise<Receiver> {
-  const child = spawnNode('receiver', ['--import', TSX, RECEIVER], {
-    PATH: process.env.PATH ?? '',
-    PORT: String(port),
-    WEBHOOK_SECRET: secret,
-    ...(redirectTo ? { REDIRECT_TO: redirectTo } : {}),
-  });
+export async function startReceiver({
+  port = 0,
+  secret = TEST_WEBHOOK_SECRET,
+  redirectTo,
+}: { port?: number; secret?: string; redirectTo?: string } = {}): Promise<Receiver> {
+  const args = ['--import', TSX, RECEIVER, '--port', String(port), '--secret', secret];
+  const child = spawnNode('receiver', redirectTo ? [...args, '--redirect-to', redirectTo] : args, {});
   const line = await child.waitForLine(/"listening":\d+/, 30_000);
   const listening = (JSON.parse(line) as { listening: number }).listening;
   const received = (): Received[] =>
@@ -51,7 +56,9 @@ export async function startReceiver(
     url: `http://127.0.0.1:${listening}/hooks`,
     received,
     async waitFor(workflowId, timeoutMs) {
-      const escaped = JSON.stringify(workflowId).slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const escaped = JSON.stringify(workflowId)
+        .slice(1, -1)
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       await child.waitForLine(new RegExp(`"received".*"subject":"${escaped}"`), timeoutMs);
       const found = received().find((item) => item.event.subject === workflowId);
       if (!found) throw new Error(`no POST for ${workflowId}`);
