@@ -46,6 +46,13 @@ const deliveryLag = metricMeter.createHistogram(
   'From the run closing to its callback delivered',
 );
 
+const undeliveredAge = metricMeter.createHistogram(
+  'temporal_http_callback_undelivered_age', // the exporter adds the unit: _seconds
+  'float',
+  'seconds',
+  'How long since the run closed, at each failed attempt: the highest bucket hit lately is the oldest undelivered',
+);
+
 /** Where a delivery workflow that continued as new takes up its state. */
 export interface CallbackDeliveryState {
   callbacks: { request: CallbackRequest; record: DeliveryRecord }[];
@@ -157,6 +164,7 @@ async function deliver(
       deliveryLag.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
       return publish();
     }
+    undeliveredAge.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
     const pause = backoffMs(input, record.attempts);
     if (result.permanent || Date.now() + pause > deadline) {
       record.state = 'FAILED';

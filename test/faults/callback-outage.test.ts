@@ -82,6 +82,8 @@ describe('fault: a callback receiver down for 20 s while the API and the worker 
     assert.match(metrics, /temporal_http_callback_deliveries_total\{[^}]*outcome="delivered"[^}]*\} 1/);
     assert.match(metrics, /temporal_http_callback_attempts_total\{[^}]*outcome="ok"[^}]*\} 1/);
     assert.match(metrics, /temporal_http_callback_delivery_lag_seconds_count\{[^}]*\} 1/);
+    // Failed attempts after the restart, while the receiver was still down, saw the callback undelivered for seconds.
+    assert.match(metrics, /temporal_http_callback_undelivered_age_seconds_count\{[^}]*\} [1-9]/);
     t.diagnostic(`attempts: ${delivery?.attempts}, POSTs the restarted receiver saw: ${posts.length}`);
   });
 });
