@@ -28,30 +28,35 @@ import {
 
 export const addCallbackSignal = defineSignal<[CallbackRequest]>(ADD_CALLBACK_SIGNAL);
 
-// Counted on the worker's own metrics endpoint (the SDK's exporter; not again on replay).
-const deliveriesTotal = metricMeter.createCounter(
-  'temporal_http_callback_deliveries', // the exporter adds _total
-  '1',
-  'Callbacks settled, by outcome: delivered, failed (gave up or refused), skipped (status not asked for)',
-);
-const attemptsTotal = metricMeter.createCounter(
-  'temporal_http_callback_attempts',
-  '1',
-  'Delivery attempts, by outcome: ok, failed',
-);
-const deliveryLag = metricMeter.createHistogram(
-  'temporal_http_callback_delivery_lag', // the exporter adds the unit: _seconds
-  'float',
-  'seconds',
-  'From the run closing to its callback delivered',
-);
-
-const undeliveredAge = metricMeter.createHistogram(
-  'temporal_http_callback_undelivered_age', // the exporter adds the unit: _seconds
-  'float',
-  'seconds',
-  'How long since the run closed, at each failed attempt: the highest bucket hit lately is the oldest undelivered',
-);
+// Counted on the worker's own metrics endpoint (the SDK's exporter; not again on replay). Made inside the workflow:
+// metricMeter exists only in a workflow context (the registry test imports this module outside one).
+function deliveryMetrics() {
+  return {
+    deliveries: metricMeter.createCounter(
+      'temporal_http_callback_deliveries', // the exporter adds _total
+      '1',
+      'Callbacks settled, by outcome: delivered, failed (gave up or refused), skipped (status not asked for)',
+    ),
+    attempts: metricMeter.createCounter(
+      'temporal_http_callback_attempts',
+      '1',
+      'Delivery attempts, by outcome: ok, failed',
+    ),
+    lag: metricMeter.createHistogram(
+      'temporal_http_callback_delivery_lag', // the exporter adds the unit: _seconds
+      'float',
+      'seconds',
+      'From the run closing to its callback delivered',
+    ),
+    undeliveredAge: metricMeter.createHistogram(
+      'temporal_http_callback_undelivered_age',
+      'float',
+      'seconds',
+      'How long since the run closed, at each failed attempt: the highest bucket hit lately is the oldest undelivered',
+    ),
+  };
+}
+type DeliveryMetrics = ReturnType<typeof deliveryMetrics>;
 
 /** Where a delivery workflow that continued as new takes up its state. */
 export interface CallbackDeliveryState {
@@ -102,6 +107,7 @@ export async function callbackDeliveryWorkflow(
       await continueAsNew<typeof callbackDeliveryWorkflow>(input, { callbacks });
   }
   const deadline = Date.now() + input.retryForMs;
+  const metrics = deliveryMetrics();
   const delivering = new Set<DeliveryRecord>();
   const runs: Promise<void>[] = [];
   // Callbacks that arrive while others are being delivered (a late signal) are delivered too.
@@ -110,7 +116,7 @@ export async function callbackDeliveryWorkflow(
     if (fresh.length === 0) break;
     for (const callback of fresh) {
       delivering.add(callback.record);
-      runs.push(deliver(input, callback, closed, deadline, publish));
+      runs.push(deliver(input, callback, closed, deadline, publish, metrics));
     }
     await Promise.all(runs);
   }
@@ -129,10 +135,11 @@ async function deliver(
   closed: ClosedRun,
   deadline: number,
   publish: () => void,
+  metrics: DeliveryMetrics,
 ): Promise<void> {
   if (request.events && !request.events.some((status) => status === closed.outcome.status)) {
     record.state = 'SKIPPED';
-    deliveriesTotal.add(1, { outcome: 'skipped' });
+    metrics.deliveries.add(1, { outcome: 'skipped' });
     return publish();
   }
   const { deliverWebhook } = proxyActivities<Activities>({
@@ -153,23 +160,23 @@ async function deliver(
     } catch (error) {
       result = { ok: false, error: error instanceof Error ? (error.cause ?? error).toString() : String(error) };
     }
-    attemptsTotal.add(1, { outcome: result.ok ? 'ok' : 'failed' });
+    metrics.attempts.add(1, { outcome: result.ok ? 'ok' : 'failed' });
     record.lastStatus = result.httpStatus;
     record.lastError = result.error;
     if (result.ok) {
       record.state = 'DELIVERED';
       record.deliveredAt = new Date(Date.now()).toISOString();
       record.nextAttemptAt = undefined;
-      deliveriesTotal.add(1, { outcome: 'delivered' });
-      deliveryLag.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
+      metrics.deliveries.add(1, { outcome: 'delivered' });
+      metrics.lag.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
       return publish();
     }
-    undeliveredAge.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
+    metrics.undeliveredAge.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
     const pause = backoffMs(input, record.attempts);
     if (result.permanent || Date.now() + pause > deadline) {
       record.state = 'FAILED';
       record.nextAttemptAt = undefined;
-      deliveriesTotal.add(1, { outcome: 'failed' });
+      metrics.deliveries.add(1, { outcome: 'failed' });
       return publish();
     }
     record.state = 'RETRYING';

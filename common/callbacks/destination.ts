@@ -117,13 +117,13 @@ export function checkUrl(raw: string, policy: DestinationPolicy): URL {
 }
 
 /** Resolves a host name and refuses the answer if any address is non-public: the connection uses only these. */
-export function resolveChecked(hostname: string, policy: DestinationPolicy): Promise<LookupAddress[]> {
+export async function resolveChecked(hostname: string, policy: DestinationPolicy): Promise<LookupAddress[]> {
   const host = bareHost(hostname);
   if (isIP(host) !== 0) {
     checkAddress(host, policy);
-    return Promise.resolve([{ address: host, family: isIP(host) }]);
+    return [{ address: host, family: isIP(host) }];
   }
-  return new Promise((resolve, reject) => {
+  return await new Promise((resolve, reject) => {
     dnsLookup(host, { all: true }, (error, addresses) => {
       if (error) return reject(error);
       try {
