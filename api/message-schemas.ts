@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callbackSchema } from './callbacks/callback-schemas';
 import { startedSchema, UPDATE_DEFAULT_WAIT_MS, updateOutcomeSchema, waitMsField, workflowIdSchema } from './schemas';
 
 // The request and answer schemas of the message routes, built from a contract's message schemas. Typed clients
@@ -23,14 +24,20 @@ export function signalWithStartInputSchema<TInput extends z.ZodType, TSignal ext
   input: TInput,
   signal: TSignal,
 ) {
-  return z.strictObject({ workflowId: workflowIdSchema, input, signal });
+  return z.strictObject({ workflowId: workflowIdSchema, input, signal, callback: callbackSchema.optional() });
 }
 
 export function updateWithStartInputSchema<TInput extends z.ZodType, TUpdate extends z.ZodObject>(
   input: TInput,
   update: TUpdate,
 ) {
-  return z.strictObject({ workflowId: workflowIdSchema, input, update, waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS) });
+  return z.strictObject({
+    workflowId: workflowIdSchema,
+    input,
+    update,
+    waitMs: waitMsField(UPDATE_DEFAULT_WAIT_MS),
+    callback: callbackSchema.optional(),
+  });
 }
 
 export function updateWithStartOutputSchema<TOutput extends z.ZodType>(output: TOutput) {

@@ -1,5 +1,6 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
+import { callbackWebhooks } from './callbacks/callback-webhook-openapi';
 import { progressEventSchema } from './progress-stream';
 import { EVENTS_SCOPE } from './progress-sse';
 import { appRouter } from './router';
@@ -40,6 +41,7 @@ export function buildOpenApiDocument(schemes: { apiKey: boolean; jwt: boolean })
     docsUrl: '/docs',
   });
   document.paths = { ...document.paths, '/workflows/{workflowId}/events': progressStreamPath };
+  Object.assign(document, { webhooks: callbackWebhooks });
   describeErrorBodies(document);
   describeAcceptedResponses(document);
   describeSecurity(document, Object.keys(securitySchemes));

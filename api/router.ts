@@ -1,5 +1,6 @@
 import type { WorkflowContract } from '../workflows/contract';
 import { workflowContracts } from '../workflows/contracts';
+import { callbacksRouter } from './callbacks/callbacks-router';
 import { authRouter } from './routers/auth-router';
 import { catalogRouter } from './routers/catalog-router';
 import { executionsRouter } from './routers/executions-router';
@@ -26,6 +27,7 @@ export const appRouter = router({
   executions: executionsRouter,
   auth: authRouter,
   catalog: catalogRouter,
+  callbacks: callbacksRouter,
 });
 
 /** The type frontends import (`import type { AppRouter }`) for a fully typed tRPC client. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callbackSchema } from './callbacks/callback-schemas';
 
 /** A workflow ID: URL-safe so that it can stand in a REST path. */
 export const workflowIdSchema = z
@@ -87,7 +88,12 @@ export type StartOptions = z.infer<typeof startOptionsSchema>;
 /** The one body shape every workflow type is started with. */
 export function startInputSchema<TInput extends z.ZodType>(input: TInput) {
   // Strict: a misspelt key (workflowID) is a 400 naming it, never a run under a random ID.
-  return z.strictObject({ input, workflowId: workflowIdSchema.optional(), options: startOptionsSchema.optional() });
+  return z.strictObject({
+    input,
+    workflowId: workflowIdSchema.optional(),
+    options: startOptionsSchema.optional(),
+    callback: callbackSchema.optional(),
+  });
 }
 
 export function executeInputSchema<TInput extends z.ZodType>(input: TInput) {

@@ -1,23 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
-import {
-  ApplicationFailure,
-  TimeoutFailure,
-  WorkflowExecutionAlreadyStartedError,
-  type Priority,
-  type SearchAttributePair,
-} from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Priority, type SearchAttributePair } from '@temporalio/common';
 import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from './bounded-wait';
 import { priorityOf } from './auth/fairness';
 import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from './auth/tenancy';
 import type { AuthedContext } from './context';
 import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from './errors';
 import { resultUrlOf } from './rest-paths';
+import { failureInfoOf } from '../common/failure-info';
 import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../common/request-context';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
   workflowStatusSchema,
-  type FailureInfo,
   type Outcome,
   type StartOptions,
   type WorkflowDescription,
@@ -191,25 +185,6 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
 function statusOf(description: WorkflowExecutionDescription): WorkflowStatus {
   const parsed = workflowStatusSchema.safeParse(description.status.name);
   return parsed.success ? parsed.data : 'UNKNOWN';
-}
-
-function failureLink(error: Error): FailureInfo['causes'][number] {
-  return {
-    type: error.name,
-    message: error.message,
-    applicationErrorType: error instanceof ApplicationFailure ? (error.type ?? undefined) : undefined,
-    timeoutType: error instanceof TimeoutFailure ? (error.timeoutType ?? undefined) : undefined,
-    nonRetryable: error instanceof ApplicationFailure ? (error.nonRetryable ?? undefined) : undefined,
-  };
-}
-
-/** Flattens Temporal's failure chain (e.g. ActivityFailure → TimeoutFailure) into the documented shape. */
-export function failureInfoOf(error: WorkflowFailedError): FailureInfo {
-  const chain: Error[] = [];
-  for (let link: unknown = error.cause ?? error; link instanceof Error && chain.length < 10; link = link.cause)
-    chain.push(link);
-  const [outer, ...causes] = chain as [Error, ...Error[]];
-  return { ...failureLink(outer), causes: causes.map(failureLink) };
 }
 
 type WaitCtx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;

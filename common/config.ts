@@ -194,6 +194,26 @@ const configSchema = z.object({
   TEMPORAL_UI_URL: z
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://localhost:8233' })
     .optional(),
+  // Completion webhooks (issue 22): README "Callbacks".
+  /** Where callbacks may go: URL prefixes (https://hooks.example.com/) or host patterns (*.example.com); unset: none. */
+  CALLBACK_ALLOWED_URLS: commaList(z.string().min(1)).default([]),
+  /** Standard Webhooks secrets (whsec_<base64>), comma-separated; each signs every delivery (rotation). */
+  CALLBACK_SIGNING_SECRET: commaList(
+    z.string().regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'expected whsec_ followed by base64 (at least 12 bytes)'),
+  ).default([]),
+  /** Private, loopback and link-local networks (CIDR, comma-separated) callbacks may reach anyway; unset: none. */
+  CALLBACK_ALLOWED_NETWORKS: commaList(
+    z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'expected CIDR, e.g. 10.1.0.0/16'),
+  ).default([]),
+  /** Plain http callbacks in production (always allowed outside production). */
+  CALLBACK_ALLOW_HTTP: booleanString.default(false),
+  /** How long a delivery keeps retrying (exponential back-off with jitter) before it gives up. */
+  CALLBACK_RETRY_FOR_MS: positiveInt.default(25 * 3_600_000),
+  /** First and longest pause between two attempts. */
+  CALLBACK_RETRY_INITIAL_MS: positiveInt.default(1_000),
+  CALLBACK_RETRY_MAX_MS: positiveInt.default(3_600_000),
+  /** One attempt's whole time (connect, send, answer headers). */
+  CALLBACK_ATTEMPT_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -210,6 +230,10 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = parseEnv(configSchema, { ...developmentDefaults(env), ...temporalProfileDefaults(env), ...env });
+  if (config.CALLBACK_ALLOWED_URLS.length > 0 && config.CALLBACK_SIGNING_SECRET.length === 0)
+    throw new ConfigError(
+      'invalid CALLBACK_SIGNING_SECRET: required with CALLBACK_ALLOWED_URLS (callbacks are signed)',
+    );
   if (config.AUTH_API_KEYS_FILE === undefined) return config;
   if (config.AUTH_API_KEYS !== undefined)
     throw new ConfigError('invalid AUTH_API_KEYS_FILE: set AUTH_API_KEYS or AUTH_API_KEYS_FILE, not both');

@@ -4,7 +4,13 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { historyToJson } from '../test/helpers/history-json';
 import { bundleWorkflows, createTestWorker, startTestServer } from '../test/helpers/temporal';
 import * as workflows from '../workflows';
-import { workflowContracts, type WorkflowType } from '../workflows/contracts';
+import { CALLBACK_DELIVERY_WORKFLOW_TYPE, deliveryWorkflowIdOf } from '../common/callbacks/delivery';
+import type { callbackDeliveryWorkflow } from '../workflows/callback-delivery';
+import {
+  workflowContracts,
+  type InternalWorkflowType,
+  type WorkflowType as ContractType,
+} from '../workflows/contracts';
 import {
   orderFulfilmentContract,
   type OrderFulfilmentInput,
@@ -19,6 +25,9 @@ export const HISTORIES_DIR = join(__dirname, '..', 'test', 'fixtures', 'historie
 
 // A workflow still running after this long is terminated, so that its history has an end.
 const SETTLE_MS = 20_000;
+
+/** Every registered type: the contracts' and the service's internal ones. */
+type WorkflowType = ContractType | InternalWorkflowType;
 
 type Start = { taskQueue: string; workflowId: string };
 /** Starts one workflow and sends it whatever messages make its history representative. */
@@ -56,6 +65,39 @@ const recipes: Partial<Record<WorkflowType, Record<string, Recipe>>> = {
         ...start,
         args: [{ name: 'World', startedActivityDelayMs: 5000, cancelStartedActivity: true }],
       }),
+  },
+  CallbackDelivery: {
+    // A callback whose every attempt fails (this worker has no signing secret): the wait, the attempts, the back-off
+    // timers and giving up.
+    'gives-up': async (client, start) => {
+      const target = await client.workflow.start('YourWorkflow', {
+        ...start,
+        workflowId: `${start.workflowId}-run`,
+        args: ['World'],
+      });
+      return client.workflow.signalWithStart<typeof callbackDeliveryWorkflow, [{ url: string }]>(
+        CALLBACK_DELIVERY_WORKFLOW_TYPE,
+        {
+          ...start,
+          workflowId: deliveryWorkflowIdOf(target.workflowId, target.firstExecutionRunId),
+          args: [
+            {
+              run: {
+                storedWorkflowId: target.workflowId,
+                workflowId: target.workflowId,
+                runId: target.firstExecutionRunId,
+              },
+              retryForMs: 1_500,
+              initialIntervalMs: 200,
+              maxIntervalMs: 500,
+              attemptTimeoutMs: 1_000,
+            },
+          ],
+          signal: 'addCallback',
+          signalArgs: [{ url: 'http://127.0.0.1:9/hooks' }],
+        },
+      );
+    },
   },
   OrderFulfilment: {
     // Every kind of message: an order that needs approval, its address changed by an update, then approved.

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { createActivities } from '../activities';
+import { fakeOrderServices } from '../activities/fakes';
 import { createApp } from '../api/app';
+import { destinationPolicyOf } from '../common/callbacks/destination';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { buildConsole } from '../scripts/build-console';
@@ -12,6 +15,7 @@ import { DESKTOP, launchChromium, PHONE } from './helpers/browser';
 import { focused, openMessage, screenshot, UI_TIMEOUT_MS, waitForStatus, waitForText } from './helpers/console-page';
 import { createOrderFakes, NEW_ADDRESS, startOrderAwaitingApproval } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
+import { startReceiver, TEST_WEBHOOK_SECRET } from './helpers/webhook-receiver';
 
 const WEB_UI = 'http://localhost:8233';
 
@@ -250,5 +254,37 @@ describe('web console in headless Chromium, against the API, a worker and a real
       undefined,
       apiKeysEnv(reader),
     );
+  });
+
+  it("shows a run's callbacks and how their delivery went", async () => {
+    const receiver = await startReceiver();
+    const env = {
+      CALLBACK_ALLOWED_URLS: '127.0.0.1',
+      CALLBACK_ALLOWED_NETWORKS: '127.0.0.0/8',
+      CALLBACK_SIGNING_SECRET: TEST_WEBHOOK_SECRET,
+    };
+    const config = loadConfig(env);
+    const webhooks = { secrets: config.CALLBACK_SIGNING_SECRET, policy: destinationPolicyOf(config) };
+    try {
+      await withConsole(
+        async (page, { baseUrl }) => {
+          const workflowId = uniqueName('console-callback');
+          const started = await fetch(`${baseUrl}/api/workflows/YourWorkflow`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ input: 'Console', workflowId, callback: { url: receiver.url } }),
+          });
+          assert.equal(started.status, 200);
+          await receiver.waitFor(workflowId, UI_TIMEOUT_MS);
+          await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+          await waitForStatus(page, 'COMPLETED');
+          await waitForText(page, '#callbacks-list', new RegExp(`${receiver.url}.*DELIVERED`));
+        },
+        createActivities({ ...fakeOrderServices(), webhooks }),
+        env,
+      );
+    } finally {
+      await receiver.process.stop('SIGTERM', 2_000);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { WorkflowContract } from './contract';
-import type { RegisteredContract } from './contracts';
+import type { InternalWorkflowType, RegisteredContract } from './contracts';
 import type * as registeredWorkflows from './index';
 
 // Compile-time agreement between workflows/contracts.ts (what the API serves) and workflows/index.ts (what the
@@ -14,7 +14,7 @@ type Fn = (...args: never[]) => unknown;
 /** Each kind of disagreement, as the workflow types at fault; `never` everywhere when the two lists agree. */
 export type RegistryDisagreements<Contracts extends WorkflowContract, Workflows> = {
   contractWithoutWorkflow: Exclude<Contracts['workflowType'], keyof Workflows>;
-  workflowWithoutContract: Exclude<keyof Workflows & string, Contracts['workflowType']>;
+  workflowWithoutContract: Exclude<keyof Workflows & string, Contracts['workflowType'] | InternalWorkflowType>;
   inputDisagrees: {
     [C in Contracts as C['workflowType']]: Workflows[C['workflowType'] & keyof Workflows] extends Fn
       ? Assignable<z.output<C['input']>, Parameters<Workflows[C['workflowType'] & keyof Workflows]>[0]> extends true

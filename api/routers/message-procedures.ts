@@ -1,5 +1,6 @@
 import type { QueryContract, SignalContract, UpdateContract, WorkflowContract } from '../../workflows/contract';
 import { idempotencyKeyHeader, updateIdFromKey } from '../idempotency';
+import { withCallback } from '../callbacks/register-callback';
 import { runQuery, runUpdate, sendSignal, signalWithStart, updateWithStart } from '../message-operations';
 import {
   queryInputSchema,
@@ -133,13 +134,15 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
     .input(signalWithStartInputSchema(contract.input, signal.input))
     .output(startedSchema)
     .mutation(({ ctx, input }) =>
-      signalWithStart(ctx, {
-        workflowType: type,
-        workflowId: input.workflowId,
-        input: input.input,
-        signalName: name,
-        signalArgs: input.signal,
-      }),
+      withCallback(ctx, input.callback, () =>
+        signalWithStart(ctx, {
+          workflowType: type,
+          workflowId: input.workflowId,
+          input: input.input,
+          signalName: name,
+          signalArgs: input.signal,
+        }),
+      ),
     );
 }
 
@@ -163,15 +166,17 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
     .input(updateWithStartInputSchema(contract.input, update.input))
     .output(updateWithStartOutputSchema(update.output))
     .mutation(({ ctx, input }) =>
-      updateWithStart(ctx, {
-        workflowType: type,
-        workflowId: input.workflowId,
-        input: input.input,
-        updateName: name,
-        updateArgs: input.update,
-        updateId: updateIdFromKey(ctx.idempotencyKey),
-        waitMs: input.waitMs,
-      }),
+      withCallback(ctx, input.callback, () =>
+        updateWithStart(ctx, {
+          workflowType: type,
+          workflowId: input.workflowId,
+          input: input.input,
+          updateName: name,
+          updateArgs: input.update,
+          updateId: updateIdFromKey(ctx.idempotencyKey),
+          waitMs: input.waitMs,
+        }),
+      ),
     );
 }
 

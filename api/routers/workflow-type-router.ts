@@ -1,4 +1,5 @@
 import type { WorkflowContract } from '../../workflows/contract';
+import { withCallback } from '../callbacks/register-callback';
 import { idempotencyKeyHeader } from '../idempotency';
 import { requireWorkflow } from '../message-operations';
 import { executeInputSchema, outcomeSchema, resultInputSchema, startedSchema, startInputSchema } from '../schemas';
@@ -34,7 +35,7 @@ function startProcedure(contract: WorkflowContract) {
     })
     .input(startInputSchema(contract.input))
     .output(startedSchema)
-    .mutation(({ ctx, input }) => startWorkflow(ctx, type, input));
+    .mutation(({ ctx, input }) => withCallback(ctx, input.callback, () => startWorkflow(ctx, type, input)));
 }
 
 function executeProcedure(contract: WorkflowContract) {
@@ -59,7 +60,7 @@ function executeProcedure(contract: WorkflowContract) {
     .output(outcomeSchema(contract.output))
     .mutation(async ({ ctx, input }) => {
       await chargeWait(ctx, input.waitMs);
-      const started = await startWorkflow(ctx, type, input);
+      const started = await withCallback(ctx, input.callback, () => startWorkflow(ctx, type, input));
       return outcomeOfStarted(ctx, started.workflowId, started.runId, input.waitMs);
     });
 }

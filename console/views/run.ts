@@ -2,6 +2,7 @@ import { failureOf, trpc, watchRun, type Outcome, type ProgressEvent } from '../
 import { allows } from '../auth';
 import { h, json, replace } from '../dom';
 import { catalogEntry, state, temporalUiLink } from '../state';
+import { callbacksSection } from './callbacks';
 import { messagesSection } from './messages';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -114,6 +115,7 @@ export function runView(workflowId: string, onLeave: (stop: () => void) => void)
   const problem = h('p', { class: 'problem', role: 'alert', id: 'run-problem' });
   const body = h('div');
   const setProblem = (message: string): void => replace(problem, message);
+  let callbacks: ReturnType<typeof callbacksSection> | undefined;
 
   const showEvent = (event: ProgressEvent): void => {
     replace(status, event.status);
@@ -122,6 +124,7 @@ export function runView(workflowId: string, onLeave: (stop: () => void) => void)
     if (event.progress !== undefined) replace(progress, ...progressView(event.progress));
     else if (closed && progress.firstChild) progress.prepend(h('p', { class: 'hint' }, 'Last reported while it ran:'));
     if (event.outcome) replace(outcome, ...outcomeView(event.outcome));
+    if (closed) setTimeout(() => callbacks?.refresh(), 1_000); // delivery follows the close
     body.querySelectorAll<HTMLButtonElement>('#actions button').forEach((button) => {
       if (closed) button.disabled = true;
     });
@@ -153,10 +156,12 @@ export function runView(workflowId: string, onLeave: (stop: () => void) => void)
           : null,
       );
       const entry = catalogEntry(description.type);
+      callbacks = callbacksSection(workflowId);
       replace(
         body,
         entry ? messagesSection(entry, workflowId) : null,
         actionsSection(workflowId, description.type, setProblem),
+        callbacks.element,
       );
       onLeave(
         watchRun(workflowId, {
