@@ -3,6 +3,7 @@ import { workflowContracts } from '../workflows/contracts';
 import { authRouter } from './routers/auth-router';
 import { catalogRouter } from './routers/catalog-router';
 import { executionsRouter } from './routers/executions-router';
+import { schedulesRouter } from './routers/schedules-router';
 import { typed } from './routers/typed-procedures';
 import { workflowTypeRouter } from './routers/workflow-type-router';
 import { router } from './trpc';
@@ -24,6 +25,7 @@ function workflowTypeRouters<const Contracts extends readonly WorkflowContract[]
 export const appRouter = router({
   workflows: router(workflowTypeRouters(workflowContracts)),
   executions: executionsRouter,
+  schedules: schedulesRouter,
   auth: authRouter,
   catalog: catalogRouter,
 });
