@@ -46,7 +46,7 @@ function itemProblem(item: string, field: Field): string | undefined {
   for (const part of to === undefined ? [from] : [from, to]) {
     const value = valueOf(part, field);
     if (value === undefined || value < field.min || value > field.max)
-      return `"${part}" is not a ${field.name} (${field.min}-${field.max})`;
+      return `"${part}" is out of range (${field.min}-${field.max})`;
   }
   return undefined;
 }
