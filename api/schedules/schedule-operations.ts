@@ -141,7 +141,7 @@ function viewOf(ctx: ScheduleCtx, description: ScheduleDescription): ScheduleVie
       catchupWindowMs: policies.catchupWindow,
       pauseOnFailure: policies.pauseOnFailure,
     },
-    state: { paused: state.paused, note: state.note ?? null, remainingActions: state.remainingActions ?? null },
+    state: { paused: state.paused, note: state.note || null, remainingActions: state.remainingActions ?? null },
     info: {
       nextActionTimes: info.nextActionTimes.map((time) => time.toISOString()),
       recentActions: info.recentActions.map((result) => ({

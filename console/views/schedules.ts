@@ -53,6 +53,20 @@ function createBody(entry: CatalogEntry, value: FormValue): CreateInput {
   };
 }
 
+// The server names the request's fields (spec.cronExpressions.0); the editor has one field for each.
+const EDITOR_FIELDS: [RegExp, string][] = [
+  [/^spec\.cronExpressions\.\d+$/, 'spec.cron'],
+  [/^spec\.intervals\.\d+\.every$/, 'spec.every'],
+];
+
+/** Points the server's field errors at the spec editor's fields, so they land next to what the user typed. */
+function onEditorFields(error: unknown): never {
+  const data = (error as { data?: { fieldErrors?: { path: string }[] } }).data;
+  for (const issue of data?.fieldErrors ?? [])
+    issue.path = EDITOR_FIELDS.find(([pattern]) => pattern.test(issue.path))?.[1] ?? issue.path;
+  throw error;
+}
+
 /** Create a schedule: pick a workflow type, fill its contract's form and the spec. */
 function createSection(): HTMLElement {
   const entries = state.catalog?.workflowTypes ?? [];
@@ -74,7 +88,7 @@ function createSection(): HTMLElement {
         initial: { input: entry.exampleInput, spec: { every: '30s' } },
         submitLabel: 'Create schedule',
         unavailable: allowed ? null : 'your key may not create schedules (scope schedules:write)',
-        send: (value) => trpc.schedules.create.mutate(createBody(entry, value as FormValue)),
+        send: (value) => trpc.schedules.create.mutate(createBody(entry, value as FormValue)).catch(onEditorFields),
         done: (answer) => {
           location.hash = `#/schedules/${encodeURIComponent((answer as ScheduleView).scheduleId)}`;
         },
@@ -148,7 +162,7 @@ function listSection(): HTMLElement {
   return h(
     'section',
     { 'aria-labelledby': 'schedules-heading' },
-    h('h2', { id: 'schedules-heading' }, 'Schedules'),
+    h('h2', { id: 'schedules-heading' }, 'Your schedules'),
     results,
   );
 }
@@ -168,7 +182,7 @@ function scheduleDetails(schedule: ScheduleView): HTMLElement[] {
       h('dt', {}, 'State'),
       h('dd', { id: 'schedule-state' }, schedule.state.paused ? 'Paused' : 'Active'),
       h('dt', {}, 'Note'),
-      h('dd', { id: 'schedule-note' }, schedule.state.note ?? '—'),
+      h('dd', { id: 'schedule-note' }, schedule.state.note || '—'),
       h('dt', {}, 'Runs started'),
       h('dd', { id: 'schedule-taken' }, String(schedule.info.numActionsTaken)),
     ),
