@@ -104,6 +104,16 @@ describe('schedules, against a real dev server', () => {
             { ...valid, spec: { ...valid.spec, startAt: '2030-01-02T00:00:00Z', endAt: '2030-01-01T00:00:00Z' } },
             /^spec\.endAt$/,
           ],
+          [
+            'calendar hour out of range',
+            { ...valid, spec: { calendars: [{ hour: 25 }] } },
+            /^spec\.calendars\.0\.hour/,
+          ],
+          [
+            'calendar day that is no day',
+            { ...valid, spec: { calendars: [{ dayOfWeek: 'FUNDAY' }] } },
+            /^spec\.calendars\.0\.dayOfWeek/,
+          ],
           ['a spec that never fires', { ...valid, spec: { timezone: 'UTC' } }, /^spec$/],
           ['unknown overlap policy', { ...valid, policies: { overlap: 'SOMETIMES' } }, /^policies\.overlap$/],
           ['unknown field', { ...valid, cron: '* * * * *' }, /^cron$/],
@@ -224,9 +234,12 @@ describe('schedules, against a real dev server', () => {
             (body) => body.info.numActionsTaken === takenWhenPaused + 1,
             5_000,
           );
-          // Two intervals later, still nothing but the triggered run: the pause holds.
-          await new Promise((resolve) => setTimeout(resolve, 4_500));
-          assert.equal((await describeOf(app, scheduleId)).info.numActionsTaken, triggered.info.numActionsTaken);
+          // Two of the spec's times pass while it is paused (the wait is the schedule's own, not a guess), and
+          // nothing but the triggered run was taken: the pause holds.
+          const due = Date.parse(paused.body.info.nextActionTimes[1] as string);
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now()) + 1_000));
+          const afterDue = await describeOf(app, scheduleId);
+          assert.equal(afterDue.info.numActionsTaken, triggered.info.numActionsTaken, JSON.stringify(afterDue.info));
 
           // Backfill: the past 10 s at every 2 s are 5 or 6 actions, started now.
           const end = new Date(Date.now() - 60_000);
@@ -334,6 +347,20 @@ describe('schedules, against a real dev server', () => {
             '2030-01-10T08:00:00.000Z',
             '2030-01-11T08:00:00.000Z',
           ]);
+
+          // Calendars with the SDK's names: 12:30 on the first of each month, except in March (UTC: the new spec
+          // replaces the whole section, time zone included).
+          await A.send(app, 'patch', `/api/schedules/${scheduleId}`, {
+            spec: {
+              calendars: [{ hour: 12, minute: 30, dayOfMonth: 1 }],
+              skip: [{ month: 'MARCH', hour: '*', minute: '*', dayOfMonth: '*' }],
+            },
+          }).expect(200);
+          const monthly = await A.get(
+            app,
+            `/api/schedules/${scheduleId}/matching-times?from=2030-01-15T00:00:00Z&to=2030-04-15T00:00:00Z`,
+          ).expect(200);
+          assert.deepEqual(monthly.body.times, ['2030-02-01T12:30:00.000Z', '2030-04-01T12:30:00.000Z']);
 
           // PATCH changes a section; input is checked against the contract; PUT replaces the whole.
           const patched = await A.send(app, 'patch', `/api/schedules/${scheduleId}`, { input: 'Noon' }).expect(200);
