@@ -11,7 +11,8 @@ const scopes = ['workflows:read', 'workflows:start', 'schedules:read', 'schedule
 const acme = testKey('acme-scheduler', [...scopes], { tenant: 'acme' });
 const globex = testKey('globex-scheduler', [...scopes], { tenant: 'globex' });
 const readOnly = testKey('schedule-reader', ['schedules:read'], { tenant: 'acme' });
-const env = apiKeysEnv(acme, globex, readOnly);
+const yourOnly = testKey('your-only-scheduler', [...scopes], { tenant: 'acme', workflowTypes: ['YourWorkflow'] });
+const env = apiKeysEnv(acme, globex, readOnly, yourOnly);
 
 interface ScheduleBody {
   scheduleId: string;
@@ -136,8 +137,16 @@ describe('schedules, against a real dev server', () => {
         assert.match(trpc.text, /spec\.intervals\.0\.every: must be at least 1 second/);
         // Nothing was created by any of them.
         assertCleanErrorBody(await A.get(app, `/api/schedules/${scheduleId}`), 404);
-        // A read-only key cannot create.
+        // A read-only key cannot create; a key limited to some workflow types cannot schedule another.
         assertCleanErrorBody(await as(readOnly.key).send(app, 'post', '/api/schedules', valid), 403);
+        const otherType = await as(yourOnly.key).send(app, 'post', '/api/schedules', {
+          ...valid,
+          workflowType: 'ActivityTimeoutWorkflow',
+          input: { name: 'x', timeout: 'startToClose', timeoutMs: 1000 },
+        });
+        assertCleanErrorBody(otherType, 403);
+        assert.match(otherType.body.message, /ActivityTimeoutWorkflow/);
+        assertCleanErrorBody(await A.get(app, `/api/schedules/${scheduleId}`), 404);
       },
       {},
       env,
@@ -295,6 +304,9 @@ describe('schedules, against a real dev server', () => {
           );
           assert.ok(skipped.info.runningWorkflowIds.length <= 1, JSON.stringify(skipped.info));
           assert.equal(skipped.info.numActionsTaken, 1, 'one run while it is open, the rest skipped');
+          // Same tenant, but a key limited to YourWorkflow: this schedule of another type is not there for it.
+          assertCleanErrorBody(await as(yourOnly.key).get(app, `/api/schedules/${scheduleId}`), 404);
+          assertCleanErrorBody(await as(yourOnly.key).send(app, 'post', `/api/schedules/${scheduleId}/trigger`), 404);
           await A.send(app, 'post', `/api/schedules/${scheduleId}/pause`).expect(200);
           for (const workflowId of skipped.info.runningWorkflowIds)
             await A.send(app, 'post', `/api/workflows/${workflowId}/terminate`, { reason: 'test done' });
