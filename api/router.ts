@@ -4,6 +4,7 @@ import { callbacksRouter } from './callbacks/callbacks-router';
 import { authRouter } from './routers/auth-router';
 import { catalogRouter } from './routers/catalog-router';
 import { executionsRouter } from './routers/executions-router';
+import { schedulesRouter } from './routers/schedules-router';
 import { typed } from './routers/typed-procedures';
 import { workflowTypeRouter } from './routers/workflow-type-router';
 import { router } from './trpc';
@@ -25,6 +26,7 @@ function workflowTypeRouters<const Contracts extends readonly WorkflowContract[]
 export const appRouter = router({
   workflows: router(workflowTypeRouters(workflowContracts)),
   executions: executionsRouter,
+  schedules: schedulesRouter,
   auth: authRouter,
   catalog: catalogRouter,
   callbacks: callbacksRouter,

@@ -8,4 +8,6 @@ export const SCOPES = [
   'workflows:signal',
   'workflows:cancel',
   'workflows:terminate',
+  'schedules:read',
+  'schedules:write',
 ] as const;

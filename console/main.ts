@@ -5,13 +5,14 @@ import { catalogEntry, state } from './state';
 import { authBar } from './views/auth-bar';
 import { homeView } from './views/home';
 import { runView } from './views/run';
+import { scheduleView, schedulesView } from './views/schedules';
 import { startView } from './views/start';
 
 const main = document.getElementById('main')!;
 const account = document.getElementById('account-area')!;
 let leave: (() => void) | undefined;
 
-/** Renders the view the URL's hash names: #/, #/start/<type>, #/runs/<workflowId>. */
+/** Renders the view the URL's hash names: #/, #/start/<type>, #/runs/<workflowId>, #/schedules[/<scheduleId>]. */
 function route(): void {
   leave?.();
   leave = undefined;
@@ -25,6 +26,8 @@ function route(): void {
     );
   } else if (page === 'start' && catalogEntry(name)) {
     replace(main, ...startView(catalogEntry(name)!));
+  } else if (page === 'schedules') {
+    replace(main, ...(name ? scheduleView(name) : schedulesView()));
   } else if (page === 'runs' && name) {
     replace(main, ...runView(name, (stop) => (leave = stop)));
   } else {

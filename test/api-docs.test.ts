@@ -176,7 +176,12 @@ describe('OpenAPI document and docs page', () => {
       assert.notEqual(example, undefined, `no example for POST ${openapi.path}`);
       assert.deepEqual(example, def.meta?.example);
       // Path parameters come from the URL; the rest is the body, as "Try it out" sends it.
-      const pathParams = openapi.path.includes('{workflowId}') ? { workflowId: 'order-1001' } : {};
+      const pathParams = Object.fromEntries(
+        [...openapi.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [
+          name,
+          name === 'workflowId' ? 'order-1001' : 'daily-1',
+        ]),
+      );
       const input = typeof example === 'object' && example !== null ? { ...example, ...pathParams } : example;
       for (const parser of def.inputs) parser.parse(input);
       checked += 1;

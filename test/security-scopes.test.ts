@@ -37,9 +37,11 @@ function restCall(app: Express, procedure: ProcedureInfo): request.Test {
   const openapi = procedure.meta?.openapi;
   assert.ok(openapi, `${procedure.path} has no REST route`);
   const path = `/api${openapi.path.replace(/\{(\w+)\}/g, (_match, name: string) => (name === 'taskQueue' ? 'tq' : 'wf-1'))}`;
-  return openapi.method === 'GET'
-    ? request(app).get(path).query({ notAField: 1 })
-    : request(app).post(path).send({ notAField: 1 });
+  const method = openapi.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+  // GET and DELETE take their input from the query string, the others from the body.
+  return method === 'get' || method === 'delete'
+    ? request(app)[method](path).query({ notAField: 1 })
+    : request(app)[method](path).send({ notAField: 1 });
 }
 
 function trpcCall(app: Express, procedure: ProcedureInfo): request.Test {

@@ -9,5 +9,7 @@ export { SCOPES };
  * - workflows:signal — signals and updates
  * - workflows:cancel — cancel
  * - workflows:terminate — terminate (an admin action)
+ * - schedules:read — list, describe, matching times of schedules
+ * - schedules:write — create, update, delete, pause, unpause, trigger, backfill schedules
  */
 export type Scope = (typeof SCOPES)[number];

@@ -69,6 +69,14 @@ function quoted(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/**
+ * The clause that keeps a tenant's list of schedules to its own, by the stored ID's tenant prefix (Temporal's
+ * schedule lists filter on ScheduleId, not on custom search attributes); undefined for an untenanted caller.
+ */
+export function scheduleListClauseFor(caller: Who): string | undefined {
+  return caller.tenant === undefined ? undefined : `ScheduleId STARTS_WITH ${quoted(`${caller.tenant}${SEPARATOR}`)}`;
+}
+
 /** Visibility clauses a caller's list always gets, added on the server: its tenant and its workflow types. */
 export function visibilityClausesFor(caller: Who): string[] {
   const clauses: string[] = [];
