@@ -63,7 +63,7 @@ function sdkAction(ctx: ScheduleCtx, scheduleId: string, body: Body) {
     taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
     workflowId: storedWorkflowId(ctx.caller, body.workflowId ?? scheduleId),
     args: [parsedInput(body.workflowType, body.input)],
-    ...startStamp(ctx),
+    ...startStamp(ctx, body.workflowType),
   };
 }
 
