@@ -4,17 +4,17 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { Caller } from './auth/caller';
-import type { SecurityServices } from './security-services';
-import { errorHeaders } from './errors';
+import type { SecurityServices } from './auth/security-services';
+import { errorHeaders } from './errors/mapping';
 import type { ApiMetrics } from './metrics';
-import { routeRecordOf, type RouteRecord } from './route-label';
+import { routeRecordOf, type RouteRecord } from './http/route-label';
 
 /** What the API needs from its process: one long-lived Temporal client, the config, the logger and its metrics. */
 export interface ApiDeps {
   client: Client;
   config: Config;
   logger: Logger;
-  /** Aborted when SIGTERM starts the drain: bounded waits answer at once and progress streams end (api/draining.ts). */
+  /** Aborted when SIGTERM starts the drain: bounded waits answer at once and progress streams end (api/http/draining.ts). */
   draining: AbortSignal;
   /** The process's metrics (with its Temporal client's); createApp makes request-only ones when none are given. */
   metrics?: ApiMetrics;

@@ -4,9 +4,9 @@ import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
 import { startTracing } from '../common/tracing';
 import { createApp } from './app';
-import { applyHttpTimeouts } from './http-timeouts';
+import { applyHttpTimeouts } from './http/http-timeouts';
 import { createApiMetrics } from './metrics';
-import { connectApiClient } from './temporal-client';
+import { connectApiClient } from './temporal/temporal-client';
 
 // After the drain delay: in-flight calls are bounded (a wait answers at once when the drain starts, any other call
 // within 5 s), so this only catches a bug.

@@ -3,8 +3,8 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { authenticateRequest, authorize } from './auth/guard';
 import type { Scope } from './auth/scopes';
 import type { Context } from './context';
-import { formatError, toApiError } from './errors';
-import { successResponse } from './success-status';
+import { formatError, toApiError } from './errors/mapping';
+import { successResponse } from './http/success-status';
 
 /** What a procedure declares about itself, once; middleware, the response hook and the OpenAPI builder read it. */
 export interface ApiMeta extends OpenApiMeta {

@@ -4,7 +4,7 @@ import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import request from 'supertest';
-import { watchedWorkflowCount } from '../api/progress-watcher';
+import { watchedWorkflowCount } from '../api/progress/progress-watcher';
 import { createTestApp, listen, useApiTestServer } from './helpers/api';
 import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse, type SseEvent } from './helpers/sse';

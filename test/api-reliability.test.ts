@@ -4,9 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { appRouter } from '../api/router';
-import { apiConnectionOptions } from '../api/temporal-client';
+import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { createApiMetrics } from '../api/metrics';
-import { createSecurityServices } from '../api/security-services';
+import { createSecurityServices } from '../api/auth/security-services';
 import { createCallerFactory } from '../api/trpc';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
@@ -211,7 +211,7 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
             t.diagnostic(`${name}: ${response.status} in ${elapsed} ms`);
             assertCleanErrorBody(response, 503);
             assert.equal(response.headers['retry-after'], '1');
-            // Bounded by the 5 s call deadline (api/workflow-operations.ts), not by the connection.
+            // Bounded by the 5 s call deadline (api/operations/workflow-operations.ts), not by the connection.
             assert.ok(elapsed < PROMPT_MS, `${name} took ${elapsed} ms`);
           }),
         );

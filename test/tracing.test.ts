@@ -8,7 +8,7 @@ import { Client } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import request from 'supertest';
 import { createApp } from '../api/app';
-import { apiWorkflowInterceptors } from '../api/temporal-client';
+import { apiWorkflowInterceptors } from '../api/temporal/temporal-client';
 import { loadConfig } from '../common/config';
 import { silentLogger } from '../common/logger';
 import { startTracing, type Tracing } from '../common/tracing';

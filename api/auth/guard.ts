@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { AuthedContext, Context } from '../context';
-import { ApiError } from '../errors';
-import { rateLimitKey } from '../rate-limits';
+import { ApiError } from '../errors/mapping';
+import { rateLimitKey } from './rate-limits';
 import type { Caller } from './caller';
 import type { Scope } from './scopes';
 

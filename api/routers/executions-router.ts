@@ -6,10 +6,10 @@ import {
   listWorkflows,
   terminateWorkflow,
   visibilityQuery,
-} from '../execution-operations';
+} from '../operations/execution-operations';
 import { visibilityClausesFor } from '../auth/tenancy';
-import { updateResult } from '../message-operations';
-import { chargeWait } from '../rate-limits';
+import { updateResult } from '../operations/message-operations';
+import { chargeWait } from '../auth/rate-limits';
 import {
   describeOutputSchema,
   resultInputSchema,
@@ -21,7 +21,7 @@ import {
   workflowStatusSchema,
 } from '../schemas';
 import { protectedProcedure, router } from '../trpc';
-import { describeWorkflow, outcomeOf } from '../workflow-operations';
+import { describeWorkflow, outcomeOf } from '../operations/workflow-operations';
 import { eventsInputSchema, trackedProgress } from './progress-subscription';
 
 const tags = ['executions'];

@@ -1,6 +1,6 @@
 import type { QueryContract, SignalContract, UpdateContract, WorkflowContract } from '../../workflows/contract';
-import { idempotencyKeyHeader, updateIdFromKey } from '../idempotency';
-import { runQuery, runUpdate, sendSignal, signalWithStart, updateWithStart } from '../message-operations';
+import { idempotencyKeyHeader, updateIdFromKey } from '../operations/idempotency';
+import { runQuery, runUpdate, sendSignal, signalWithStart, updateWithStart } from '../operations/message-operations';
 import {
   queryInputSchema,
   signaledSchema,

@@ -1,10 +1,10 @@
 import { tracked, type TrackedEnvelope } from '@trpc/server';
 import { z } from 'zod';
 import type { AuthedContext } from '../context';
-import { ApiError, toApiError } from '../errors';
-import { requireWorkflow } from '../message-operations';
-import { progressEvents, type ProgressEvent } from '../progress-stream';
-import { openStream } from '../rate-limits';
+import { ApiError, toApiError } from '../errors/mapping';
+import { requireWorkflow } from '../operations/message-operations';
+import { progressEvents, type ProgressEvent } from '../progress/progress-stream';
+import { openStream } from '../auth/rate-limits';
 import { workflowIdSchema } from '../schemas';
 
 export const eventsInputSchema = z.strictObject({ workflowId: workflowIdSchema, lastEventId: z.string().optional() });

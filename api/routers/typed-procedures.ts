@@ -16,7 +16,7 @@ import type {
   updateWithStartInputSchema,
   updateWithStartOutputSchema,
 } from '../message-schemas';
-import type { ProgressEvent } from '../progress-stream';
+import type { ProgressEvent } from '../progress/progress-stream';
 import type { eventsInputSchema } from './progress-subscription';
 import type {
   executeInputSchema,

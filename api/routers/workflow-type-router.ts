@@ -1,10 +1,10 @@
 import type { WorkflowContract } from '../../workflows/contract';
-import { idempotencyKeyHeader } from '../idempotency';
-import { requireWorkflow } from '../message-operations';
+import { idempotencyKeyHeader } from '../operations/idempotency';
+import { requireWorkflow } from '../operations/message-operations';
 import { executeInputSchema, outcomeSchema, resultInputSchema, startedSchema, startInputSchema } from '../schemas';
-import { chargeWait } from '../rate-limits';
+import { chargeWait } from '../auth/rate-limits';
 import { protectedProcedure, router } from '../trpc';
-import { outcomeOf, outcomeOfStarted, startWorkflow } from '../workflow-operations';
+import { outcomeOf, outcomeOfStarted, startWorkflow } from '../operations/workflow-operations';
 import { messageProcedures } from './message-procedures';
 import { eventsInputSchema, trackedProgress } from './progress-subscription';
 import { typed, type WorkflowTypeProcedures } from './typed-procedures';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { errorBody, RETRY_AFTER_SECONDS } from './errors';
+import { errorBody, RETRY_AFTER_SECONDS } from '../errors/mapping';
 
 /**
  * A bound on the requests one API process works on at once. Beyond it a request is answered 503 with Retry-After at

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
-import { assertMayStart, storedWorkflowId } from './auth/tenancy';
-import { bounded, slicedLongPoll, WaitEnded } from './bounded-wait';
-import type { AuthedContext } from './context';
-import { ApiError, isConnectionFailure, updateInDoubt } from './errors';
-import { updateResultUrlOf } from './rest-paths';
+import { assertMayStart, storedWorkflowId } from '../auth/tenancy';
+import { bounded, slicedLongPoll, WaitEnded } from '../temporal/bounded-wait';
+import type { AuthedContext } from '../context';
+import { ApiError, isConnectionFailure, updateInDoubt } from '../errors/mapping';
+import { updateResultUrlOf } from '../http/rest-paths';
 import { describeWorkflow, startStamp, waitBounds } from './workflow-operations';
 
 type Ctx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;

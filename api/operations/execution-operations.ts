@@ -1,8 +1,8 @@
 import { temporal } from '@temporalio/proto';
-import { callerWorkflowId, storedWorkflowId } from './auth/tenancy';
-import type { AuthedContext, Context } from './context';
-import { ApiError } from './errors';
-import type { WorkflowStatus } from './schemas';
+import { callerWorkflowId, storedWorkflowId } from '../auth/tenancy';
+import type { AuthedContext, Context } from '../context';
+import { ApiError } from '../errors/mapping';
+import type { WorkflowStatus } from '../schemas';
 import { describeWorkflow } from './workflow-operations';
 
 type Ctx = Pick<AuthedContext, 'client' | 'caller'>;

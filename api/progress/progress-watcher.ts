@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bounded, LONG_POLL_SLICE_MS, WaitEnded, type WaitBounds } from './bounded-wait';
-import type { ApiDeps } from './context';
+import { bounded, LONG_POLL_SLICE_MS, WaitEnded, type WaitBounds } from '../temporal/bounded-wait';
+import type { ApiDeps } from '../context';
 
 /** A snapshot is published under the workflow's history length, which only grows. */
 export interface Snapshot<E> {

@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import express, { type Router } from 'express';
-import { errorBody, RETRY_AFTER_SECONDS } from './errors';
+import { errorBody, RETRY_AFTER_SECONDS } from '../errors/mapping';
 
 // Short: a readiness probe that hangs tells the orchestrator nothing. The connection's reconnect back-off is capped
-// (api/temporal-client.ts), so once Temporal is back the next probe reaches it within about a second.
+// (api/temporal/temporal-client.ts), so once Temporal is back the next probe reaches it within about a second.
 const READY_CHECK_TIMEOUT_MS = 1_000;
 
 /**

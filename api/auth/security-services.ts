@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../common/config';
-import { createAuthenticator, type Authenticator } from './auth/authenticator';
+import type { Config } from '../../common/config';
+import { createAuthenticator, type Authenticator } from './authenticator';
 import { createBackpressure, type Backpressure } from './backpressure';
 import { createRateLimits, type RateLimits } from './rate-limits';
 

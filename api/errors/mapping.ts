@@ -13,8 +13,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ZodError } from 'zod';
 import type { ServerResponse } from 'node:http';
-import { WaitEnded } from './bounded-wait';
-import { REQUEST_ID_HEADER, type Context } from './context';
+import { WaitEnded } from '../temporal/bounded-wait';
+import { REQUEST_ID_HEADER, type Context } from '../context';
 
 /**
  * A mapped error that also carries machine-readable details (e.g. the existing run of a 409) and the response
@@ -153,7 +153,7 @@ export function toApiError(error: unknown): TRPCError {
       details: { workflowId: error.workflowId },
     });
   }
-  // A call that did not answer by its deadline (api/bounded-wait.ts): Temporal is unreachable or overloaded.
+  // A call that did not answer by its deadline (api/temporal/bounded-wait.ts): Temporal is unreachable or overloaded.
   if (error instanceof WaitEnded)
     return new ApiError({ code: 'SERVICE_UNAVAILABLE', message: TEMPORAL_UNAVAILABLE, cause: error });
   const grpcCode = grpcCodeOf(error);

@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
-import { authenticateRequest, authorize } from './auth/guard';
-import type { AuthedContext, Context } from './context';
-import { errorBody, logServerError, RETRY_AFTER_SECONDS, sendApiError, toApiError } from './errors';
+import { authenticateRequest, authorize } from '../auth/guard';
+import type { AuthedContext, Context } from '../context';
+import { errorBody, logServerError, RETRY_AFTER_SECONDS, sendApiError, toApiError } from '../errors/mapping';
 import { openProgressStream, type ProgressStream } from './progress-stream';
-import { openStream } from './rate-limits';
-import { executionsRouter } from './routers/executions-router';
-import { workflowIdSchema } from './schemas';
-import type { ApiMeta } from './trpc';
+import { openStream } from '../auth/rate-limits';
+import { executionsRouter } from '../routers/executions-router';
+import { workflowIdSchema } from '../schemas';
+import type { ApiMeta } from '../trpc';
 
 const KEEP_ALIVE_MS = 15_000;
 /** The `retry:` hint of a stream this replica ends (draining, Temporal unavailable): reconnect after a second. */

@@ -6,12 +6,12 @@ import {
   WorkflowExecutionAlreadyStartedError,
   type SearchAttributePair,
 } from '@temporalio/common';
-import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from './bounded-wait';
-import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from './auth/tenancy';
-import type { AuthedContext } from './context';
-import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from './errors';
-import { resultUrlOf } from './rest-paths';
-import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../common/request-context';
+import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from '../temporal/bounded-wait';
+import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from '../auth/tenancy';
+import type { AuthedContext } from '../context';
+import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from '../errors/mapping';
+import { resultUrlOf } from '../http/rest-paths';
+import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../../common/request-context';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
   workflowStatusSchema,
@@ -20,7 +20,7 @@ import {
   type StartOptions,
   type WorkflowDescription,
   type WorkflowStatus,
-} from './schemas';
+} from '../schemas';
 
 /** How long a single call that is not a wait (start, describe) may take before the caller hears 503. */
 const QUICK_CALL_MS = 5_000;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { workflowContracts } from '../workflows/contracts';
-import { ANONYMOUS_CALLER } from './auth/caller';
-import { storedWorkflowId } from './auth/tenancy';
-import type { AuthedContext, Context } from './context';
+import { workflowContracts } from '../../workflows/contracts';
+import { ANONYMOUS_CALLER } from '../auth/caller';
+import { storedWorkflowId } from '../auth/tenancy';
+import type { AuthedContext, Context } from '../context';
 import { watchWorkflow, type Snapshot, type TakeSnapshot } from './progress-watcher';
-import { untypedOutcomeSchema, workflowStatusSchema } from './schemas';
-import { describeWorkflow, outcomeOf } from './workflow-operations';
+import { untypedOutcomeSchema, workflowStatusSchema } from '../schemas';
+import { describeWorkflow, outcomeOf } from '../operations/workflow-operations';
 
 const PROGRESS_QUERY_MS = 5_000;
 const NEVER = new AbortController().signal;
@@ -84,7 +84,7 @@ export interface ProgressStream {
  * Opens a stream of a workflow's status and progress, which runs until the workflow closes, the caller goes away or
  * the API drains. Each event is a snapshot, sent whenever the workflow's history has grown since the last (or since
  * `lastEventId`, after a dropped connection). Every subscriber of one workflow in this process shares one watcher
- * (api/progress-watcher.ts), so N subscribers cost Temporal what one does; a subscriber that joins a watched workflow
+ * (api/progress/progress-watcher.ts), so N subscribers cost Temporal what one does; a subscriber that joins a watched workflow
  * costs no call at all. Rejects (e.g. NOT_FOUND) before anything is streamed.
  */
 export async function openProgressStream(

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { errorBody, RETRY_AFTER_SECONDS } from './errors';
+import { errorBody, RETRY_AFTER_SECONDS } from '../errors/mapping';
 
 /**
  * Once the drain has started (SIGTERM), every new request is answered 503 with Retry-After and the connection is

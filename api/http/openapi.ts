@@ -1,9 +1,9 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
-import { progressEventSchema } from './progress-stream';
-import { EVENTS_SCOPE } from './progress-sse';
-import { appRouter } from './router';
-import type { ApiMeta } from './trpc';
+import { progressEventSchema } from '../progress/progress-stream';
+import { EVENTS_SCOPE } from '../progress/progress-sse';
+import { appRouter } from '../router';
+import type { ApiMeta } from '../trpc';
 import { REST_BASE_PATH } from './rest-paths';
 
 type SecuritySchemes = NonNullable<Parameters<typeof generateOpenApiDocument>[1]['securitySchemes']>;
@@ -87,7 +87,7 @@ function describeSecurity(document: OpenAPIObject, schemeNames: string[]): void 
   }
 }
 
-// trpc-to-openapi documents every success as 200; a procedure's meta says when it answers 202 (api/success-status.ts
+// trpc-to-openapi documents every success as 200; a procedure's meta says when it answers 202 (api/http/success-status.ts
 // reads the same meta to answer it).
 function describeAcceptedResponses(document: OpenAPIObject): void {
   for (const meta of procedureMetas()) {
@@ -119,7 +119,7 @@ function describeExamples(document: OpenAPIObject): void {
   }
 }
 
-/** What every error body carries beyond trpc-to-openapi's message, code and issues (see api/errors.ts formatError). */
+/** What every error body carries beyond trpc-to-openapi's message, code and issues (see api/errors/mapping.ts formatError). */
 const errorDataSchema = z.object({
   code: z.string().describe('The same code as the top-level one'),
   httpStatus: z.number().int(),
