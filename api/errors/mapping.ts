@@ -14,7 +14,8 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ZodError } from 'zod';
 import type { ServerResponse } from 'node:http';
 import { WaitEnded } from '../temporal/bounded-wait';
-import { REQUEST_ID_HEADER, type Context } from '../context';
+import type { Context } from '../context';
+import { REQUEST_ID_HEADER } from '../request-id';
 
 /**
  * A mapped error that also carries machine-readable details (e.g. the existing run of a 409) and the response

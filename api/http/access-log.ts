@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../../common/logger';
-import { requestIdOf } from '../context';
+import { requestIdOf } from '../request-id';
 import { secondsSince, type ApiMetrics } from '../metrics';
 import { callerOf, routeLabelOf } from './route-label';
 
