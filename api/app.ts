@@ -17,14 +17,14 @@ import { requestIdOf } from './request-id';
 import { admissionControl } from './http/admission';
 import { docsRouter } from './http/docs-page';
 import { drainingGate } from './http/draining';
-import { errorBody, logServerError } from './errors/mapping';
+import { logServerError, refusal, sendError } from './errors/wire';
 import { healthRouter } from './http/health';
 import { browserSecurity } from './http/http-security';
 import { guardQueryInput, verifyJsonBody } from './http/json-guard';
 import { createApiMetrics } from './metrics';
 import { traceRequests } from './http/trace-requests';
 import { buildOpenApiDocument } from './http/openapi';
-import { progressSseHandler } from './progress/progress-sse';
+import { EVENTS_PATH, progressSseHandler } from './progress/progress-sse';
 import { appRouter } from './router';
 import { createSecurityServices } from './auth/security-services';
 import { REST_BASE_PATH } from './http/rest-paths';
@@ -41,21 +41,19 @@ function bodyErrors(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const requestId = requestIdOf(req, res);
     if (error.type === 'entity.too.large') {
-      res.status(413).json(errorBody(res, 'PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
+      sendError(res, refusal('PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
     } else if (error.type === 'entity.too.deep' || error.type === 'encoding.invalid') {
-      res.status(400).json(errorBody(res, 'BAD_REQUEST', error.message ?? 'Invalid request body'));
+      sendError(res, refusal('BAD_REQUEST', error.message ?? 'Invalid request body'));
     } else if (error.status === 400 || error.type === 'charset.unsupported' || error.type === 'encoding.unsupported') {
-      const status = error.status === 415 ? 415 : 400;
-      res
-        .status(status)
-        .json(
-          status === 415
-            ? errorBody(res, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as UTF-8 JSON')
-            : errorBody(res, 'PARSE_ERROR', 'Request body is not valid JSON'),
-        );
+      sendError(
+        res,
+        error.status === 415
+          ? refusal('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as UTF-8 JSON')
+          : refusal('PARSE_ERROR', 'Request body is not valid JSON'),
+      );
     } else {
       logger.error({ requestId, path: req.path, error: error.message }, 'request failed');
-      res.status(500).json(errorBody(res, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+      sendError(res, refusal('INTERNAL_SERVER_ERROR', 'Internal server error'));
       return;
     }
     logger.info(
@@ -84,9 +82,7 @@ const jsonBodies: RequestHandler = (req, res, next) => {
     return next();
   }
   if (!req.is(JSON_TYPES)) {
-    res
-      .status(415)
-      .json(errorBody(res, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (content-type: application/json)'));
+    sendError(res, refusal('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (content-type: application/json)'));
     return;
   }
   next();
@@ -139,7 +135,7 @@ export function createApp(deps: ApiDeps): Express {
   );
 
   // Server-Sent Events are outside what trpc-to-openapi serves; the generator behind them is the tRPC subscription's.
-  app.get(`${REST_BASE_PATH}/workflows/:workflowId/events`, progressSseHandler(createContext));
+  app.get(REST_BASE_PATH + EVENTS_PATH, progressSseHandler(createContext));
 
   app.use(
     REST_BASE_PATH,
@@ -161,7 +157,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(consoleRouter());
 
   app.use((req, res) => {
-    res.status(404).json(errorBody(res, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
+    sendError(res, refusal('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
   app.use(bodyErrors(deps.logger));
   return app;

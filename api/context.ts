@@ -4,7 +4,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { Caller } from './auth/caller';
 import type { SecurityServices } from './auth/security-services';
-import { errorHeaders } from './errors/mapping';
+import { errorHeaders } from './errors/wire';
 import type { ApiMetrics } from './metrics';
 import { routeRecordOf, type RouteRecord } from './http/route-label';
 import { requestIdOf } from './request-id';

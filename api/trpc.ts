@@ -3,7 +3,8 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { admitStarts, authenticateRequest, authorize } from './auth/guard';
 import type { Scope } from './auth/scopes';
 import type { Context } from './context';
-import { formatError, toApiError } from './errors/mapping';
+import { toApiError } from './errors/mapping';
+import { formatError } from './errors/wire';
 import { successResponse } from './http/success-status';
 
 /** What a procedure declares about itself, once; middleware, the response hook and the OpenAPI builder read it. */

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import express, { type Router } from 'express';
-import { errorBody, RETRY_AFTER_SECONDS } from '../errors/mapping';
+import { refusal, sendError } from '../errors/wire';
 
 // Short: a readiness probe that hangs tells the orchestrator nothing. The connection's reconnect back-off is capped
 // (api/temporal/temporal-client.ts), so once Temporal is back the next probe reaches it within about a second.
@@ -17,10 +17,8 @@ export function healthRouter(client: Client, draining: AbortSignal): Router {
   });
   health.get('/readyz', async (_req, res) => {
     if (draining.aborted) {
-      res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-      res.status(503).json({
-        status: 'draining',
-        ...errorBody(res, 'SERVICE_UNAVAILABLE', 'This API instance is shutting down'),
+      sendError(res, refusal('SERVICE_UNAVAILABLE', 'This API instance is shutting down'), {
+        extra: { status: 'draining' },
       });
       return;
     }
@@ -30,10 +28,7 @@ export function healthRouter(client: Client, draining: AbortSignal): Router {
       );
       res.json({ status: 'ready', temporal: 'reachable' });
     } catch {
-      res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-      res
-        .status(503)
-        .json({ status: 'unavailable', ...errorBody(res, 'SERVICE_UNAVAILABLE', 'Temporal is not reachable') });
+      sendError(res, refusal('SERVICE_UNAVAILABLE', 'Temporal is not reachable'), { extra: { status: 'unavailable' } });
     }
   });
   return health;

@@ -1,5 +1,6 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
+import { errorDataSchema } from '../errors/wire';
 import { progressEventSchema } from '../progress/progress-stream';
 import { EVENTS_SCOPE } from '../progress/progress-sse';
 import { appRouter } from '../router';
@@ -119,22 +120,6 @@ function describeExamples(document: OpenAPIObject): void {
   }
 }
 
-/** What every error body carries beyond trpc-to-openapi's message, code and issues (see api/errors/mapping.ts formatError). */
-const errorDataSchema = z.object({
-  code: z.string().describe('The same code as the top-level one'),
-  httpStatus: z.number().int(),
-  path: z.string().optional().describe('The procedure, e.g. workflows.YourWorkflow.start'),
-  requestId: z.string().optional().describe('Also in the x-request-id header; quote it when reporting a problem'),
-  fieldErrors: z
-    .array(z.object({ path: z.string(), message: z.string() }))
-    .optional()
-    .describe('For invalid input: each field at fault, as a dotted path'),
-  details: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe('Machine-readable details, e.g. existingRunId for a 409'),
-});
-
 const issueSchema = z
   .looseObject({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string() })
   .partial({ path: true, code: true });
@@ -144,7 +129,7 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   return rest;
 }
 
-/** trpc-to-openapi documents errors as {message, code, issues}; the real bodies also carry `data`, documented here. */
+/** trpc-to-openapi documents errors as {message, code, issues}; the real bodies also carry `data` (errors/wire.ts's schema). */
 function describeErrorBodies(document: OpenAPIObject): void {
   const data = jsonSchemaOf(errorDataSchema);
   const issues = { type: 'array', items: jsonSchemaOf(issueSchema) };
