@@ -160,13 +160,3 @@ export async function openProgressStream(
   }
   return { current, events: events(), close };
 }
-
-/** The progress stream as a plain generator (the tRPC subscription). */
-export async function* progressEvents(
-  ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller' | 'metrics'>,
-  workflowId: string,
-  lastEventId?: string,
-): AsyncGenerator<IdentifiedEvent> {
-  const stream = await openProgressStream(ctx, workflowId, lastEventId);
-  yield* stream.events;
-}
