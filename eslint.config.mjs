@@ -90,6 +90,21 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false }] },
   },
   {
+    // One gateway to Temporal: only api/temporal/ touches the client (the tenant's IDs, the start stamp and the
+    // deadlines are applied there, so an operation cannot forget them). Elsewhere the client is only handed on.
+    files: ['api/**/*.ts'],
+    ignores: ['api/temporal/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='client'], MemberExpression[object.property.name='client']",
+          message: 'Reach Temporal through the gateway (api/temporal/gateway.ts), not the client.',
+        },
+      ],
+    },
+  },
+  {
     // Only config.ts reads the environment.
     files: ['**/*.ts'],
     ignores: ['common/config.ts'],

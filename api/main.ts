@@ -7,6 +7,7 @@ import { createApp } from './app';
 import { applyHttpTimeouts } from './http/http-timeouts';
 import { createApiMetrics } from './metrics';
 import { connectApiClient } from './temporal/temporal-client';
+import { closeClient } from './temporal/service';
 
 // After the drain delay: in-flight calls are bounded (a wait answers at once when the drain starts, any other call
 // within 5 s), so this only catches a bug.
@@ -60,8 +61,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     setTimeout(() => process.exit(1), config.API_DRAIN_DELAY_MS + SHUTDOWN_GRACE_MS).unref();
     setTimeout(() => {
       server.close(() => {
-        client.connection
-          .close()
+        closeClient(client)
           .then(() => tracing?.shutdown())
           .catch(() => undefined)
           .finally(() => {

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import express, { type Router } from 'express';
 import { refusal, sendError } from '../errors/wire';
+import { temporalReachable } from '../temporal/service';
 
 // Short: a readiness probe that hangs tells the orchestrator nothing. The connection's reconnect back-off is capped
 // (api/temporal/temporal-client.ts), so once Temporal is back the next probe reaches it within about a second.
@@ -22,12 +23,9 @@ export function healthRouter(client: Client, draining: AbortSignal): Router {
       });
       return;
     }
-    try {
-      await client.connection.withDeadline(Date.now() + READY_CHECK_TIMEOUT_MS, () =>
-        client.connection.workflowService.getSystemInfo({}),
-      );
+    if (await temporalReachable(client, READY_CHECK_TIMEOUT_MS)) {
       res.json({ status: 'ready', temporal: 'reachable' });
-    } catch {
+    } else {
       sendError(res, refusal('SERVICE_UNAVAILABLE', 'Temporal is not reachable'), { extra: { status: 'unavailable' } });
     }
   });

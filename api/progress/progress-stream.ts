@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { workflowContracts } from '../../workflows/contracts';
 import { ANONYMOUS_CALLER } from '../auth/caller';
-import { storedWorkflowId } from '../auth/tenancy';
+import { temporalGateway, type GatewayCtx } from '../temporal/gateway';
 import type { AuthedContext, Context } from '../context';
 import { watchWorkflow, type Snapshot, type TakeSnapshot } from './progress-watcher';
 import { untypedOutcomeSchema, workflowStatusSchema } from '../schemas';
 import { describeWorkflow, outcomeOf } from '../operations/workflow-operations';
 
-const PROGRESS_QUERY_MS = 5_000;
 const NEVER = new AbortController().signal;
 
 export const progressEventSchema = z.object({
@@ -35,18 +34,14 @@ const progressQueryByType = new Map<string, string>(
   ),
 );
 
-async function progressOf(
-  ctx: Pick<AuthedContext, 'client' | 'caller'>,
-  workflowId: string,
-  type: string,
-): Promise<unknown> {
+async function progressOf(ctx: GatewayCtx, workflowId: string, type: string): Promise<unknown> {
   const query = progressQueryByType.get(type);
   if (!query) return undefined;
-  // Progress is best effort: a busy or restarting worker must not end the stream; the deadline keeps it from stalling it.
-  return ctx.client
-    .withDeadline(Date.now() + PROGRESS_QUERY_MS, () =>
-      ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).query(query),
-    )
+  // Progress is best effort: a busy or restarting worker must not end the stream; the gateway's deadline keeps it
+  // from stalling it.
+  return temporalGateway(ctx)
+    .run(workflowId)
+    .query(query)
     .catch(() => undefined);
 }
 
@@ -96,7 +91,7 @@ export async function openProgressStream(
   // watcher itself is shared by every caller, keyed by the stored (tenant-namespaced) ID.
   if (ctx.caller.tenant !== undefined || ctx.caller.workflowTypes !== undefined)
     await describeWorkflow(ctx, workflowId);
-  const storedId = storedWorkflowId(ctx.caller, workflowId);
+  const storedId = temporalGateway(ctx).storedId(workflowId);
   let lastSent = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
   const queue: Snapshot<ProgressEvent>[] = [];
   let ended: { error?: unknown } | undefined;

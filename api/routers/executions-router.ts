@@ -7,7 +7,6 @@ import {
   terminateWorkflow,
   visibilityQuery,
 } from '../operations/execution-operations';
-import { visibilityClausesFor } from '../auth/tenancy';
 import { updateResult } from '../operations/message-operations';
 import { chargeWait } from '../auth/rate-limits';
 import {
@@ -179,10 +178,8 @@ export const executionsRouter = router({
     .output(z.object({ workflows: z.array(listedWorkflowSchema), nextPageToken: z.string().nullable() }))
     .query(({ ctx, input }) =>
       listWorkflows(ctx, {
-        // The caller's tenant and workflow types are added here, on the server, never taken from the request.
-        query: [visibilityQuery(input, registeredTypes), ...visibilityClausesFor(ctx.caller)]
-          .filter((clause) => clause !== '')
-          .join(' AND '),
+        // The caller's tenant and workflow types are added by the gateway, on the server, never taken from the request.
+        filter: visibilityQuery(input, registeredTypes),
         pageSize: input.pageSize,
         pageToken: input.pageToken,
       }),
