@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { QUICK_CALL_MS, temporalGateway, type GatewayCtx } from '../temporal/gateway';
 import { describeTaskQueueType } from '../temporal/service';
 import { ApiError } from '../errors/mapping';
-import type { WorkflowStatus } from '../schemas';
+import type { ListedWorkflow, Poller, TaskQueueView, WorkflowStatus } from '../schemas';
 import { describeWorkflow } from './workflow-operations';
 
 type Ctx = GatewayCtx;
@@ -74,16 +74,6 @@ export function visibilityQuery(
   return clauses.join(' AND ');
 }
 
-export interface ListedWorkflow {
-  workflowId: string;
-  runId: string;
-  type: string;
-  status: WorkflowStatus;
-  taskQueue: string;
-  startTime: string | null;
-  closeTime: string | null;
-}
-
 const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
 
 function isoOf(
@@ -129,25 +119,6 @@ export async function listWorkflows(
 }
 
 const { TaskQueueType } = temporal.api.enums.v1;
-
-export interface TaskQueueView {
-  taskQueue: string;
-  /** Pollers not seen for this long are marked stale: Temporal lists a crashed worker for minutes. */
-  pollerStaleAfterSeconds: number;
-  workflowPollers: Poller[];
-  activityPollers: Poller[];
-  backlog: {
-    workflowTasks: number;
-    activityTasks: number;
-    oldestWorkflowTaskAgeSeconds: number;
-    oldestActivityTaskAgeSeconds: number;
-  };
-}
-interface Poller {
-  identity: string;
-  lastAccessTime: string | null;
-  stale: boolean;
-}
 
 async function describeQueue(ctx: QueueCtx, name: string, type: number) {
   const staleBefore = Date.now() - ctx.config.TASK_QUEUE_POLLER_STALE_MS;

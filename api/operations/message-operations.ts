@@ -6,6 +6,7 @@ import { temporalGateway, type GatewayCtx, type StartingCtx } from '../temporal/
 import type { AuthedContext } from '../context';
 import { ApiError, isConnectionFailure, updateInDoubt } from '../errors/mapping';
 import { updateResultUrlOf } from '../http/rest-paths';
+import type { UpdateOutcome } from '../schemas';
 import { describeWorkflow, waitBounds } from './workflow-operations';
 
 type Ctx = GatewayCtx & Pick<AuthedContext, 'config' | 'signal' | 'draining'>;
@@ -52,10 +53,6 @@ export async function runQuery(ctx: Ctx, workflowType: string, workflowId: strin
   // Rejected (closed) and unregistered queries are mapped in errors.ts.
   return temporalGateway(ctx).run(workflowId).query(name);
 }
-
-export type UpdateOutcome =
-  | { updateId: string; status: 'COMPLETED'; result: unknown }
-  | { updateId: string; status: 'ACCEPTED'; resultUrl: string };
 
 /** Waits up to `waitMs` (capped) for an accepted update's result. */
 export async function awaitUpdate(
