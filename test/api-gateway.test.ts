@@ -13,7 +13,7 @@ import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { createCallerFactory, protectedProcedure, router } from '../api/trpc';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
-import { useApiTestServer } from './helpers/api';
+import { useTestServer } from './helpers/api';
 import { startBlackHole } from './helpers/tcp-proxy';
 import { uniqueName } from './helpers/temporal';
 
@@ -62,7 +62,7 @@ function contextFor(client: Client, caller: Caller, requestId: string): Context 
 }
 
 describe('the gateway to Temporal', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   const call = createCallerFactory(newcomerRouter);
 
   it("gives a new operation the tenant rules: another tenant's call answers 404, the start is stamped", async () => {

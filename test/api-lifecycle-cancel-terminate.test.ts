@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
-import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
+import { assertErrorAnswer, withApi, useTestServer } from './helpers/api';
 import { awaitStep, createOrderFakes, historyOf, largeOrderInput, scheduledActivities } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
 describe('REST lifecycle: cancel and terminate', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('cancels an order awaiting approval (202): it ends CANCELLED after releasing its stock', () => {
     const fakes = createOrderFakes();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
 import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
-import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
+import { assertErrorAnswer, withApi, useTestServer } from './helpers/api';
 import {
   awaitStep,
   countEvents,
@@ -29,7 +29,7 @@ function fieldPaths(body: ErrorBody): string[] {
 }
 
 describe('REST lifecycle: messages', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   describe('signals, queries and updates', () => {
     it('approve moves an order awaiting approval on (202), and the status query shows who approved', () =>

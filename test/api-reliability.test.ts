@@ -10,7 +10,7 @@ import { createSecurityServices } from '../api/auth/security-services';
 import { createCallerFactory } from '../api/trpc';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
-import { assertCleanErrorBody, createTestApp, listen, useApiTestServer, withApi, workflowExists } from './helpers/api';
+import { assertCleanErrorBody, createTestApp, listen, useTestServer, withApi, workflowExists } from './helpers/api';
 import { eventually, largeOrderInput, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse } from './helpers/sse';
 import { startBlackHole, startTcpProxy } from './helpers/tcp-proxy';
@@ -20,7 +20,7 @@ import { createTestWorker, uniqueName } from './helpers/temporal';
 const PROMPT_MS = 8_000;
 
 describe('reliability at the edges (in-process API, real dev server)', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   describe('graceful drain (the API side of shutdown)', () => {
     it('fails readiness, answers new requests 503 with Retry-After, ends open waits with 202 RUNNING and streams with a retry hint', () =>

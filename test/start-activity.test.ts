@@ -5,10 +5,10 @@ import { createActivities } from '../activities';
 import { fakeOrderServices } from '../activities/fakes';
 import type { DelayedGreetingParams, YourParams } from '../activities/greeting-activities';
 import type { StartActivityWorkflow } from '../workflows';
-import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { createTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 
 describe('StartActivityWorkflow', { timeout: 60_000 }, () => {
-  const server = useWorkflowTestServer();
+  const server = useTestServer();
 
   it('awaits the started activity and returns both greetings', async () => {
     const taskQueue = uniqueName('tq');

@@ -14,11 +14,11 @@ import { silentLogger } from '../common/logger';
 import { startTracing, type Tracing } from '../common/tracing';
 import { activityTracing, builtBundlePath, workflowSinks, workflowSourceFromConfig } from '../worker/create-worker';
 import { activityRequestContext } from '../worker/activity-request-context';
-import { useApiTestServer } from './helpers/api';
+import { useTestServer } from './helpers/api';
 import { bundleWorkflows, createTestWorker, uniqueName } from './helpers/temporal';
 
 describe('tracing: one request is one trace through API, workflow and activity', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing | undefined;
   let tracedBundle: WorkflowBundleWithSourceMap;

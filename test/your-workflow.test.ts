@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { YourWorkflow } from '../workflows';
-import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { createTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 
 describe('YourWorkflow', () => {
-  const server = useWorkflowTestServer();
+  const server = useTestServer();
 
   it('greets the name through your_activity', async () => {
     const taskQueue = uniqueName('tq');

@@ -105,6 +105,3 @@ export function useTestServer(): TestServer {
     },
   };
 }
-
-/** The same as useTestServer (the name workflow tests use). */
-export const useWorkflowTestServer: () => TestServer = useTestServer;
