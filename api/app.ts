@@ -1,3 +1,16 @@
+// The API in layers. Imports go down this list, never up (lint refuses a value-import cycle: import-x/no-cycle):
+//
+//   app.ts, main.ts            wiring: the Express app, the process
+//   http/  progress/           the wire: Express middleware, REST extras, OpenAPI, the SSE adapter
+//   router.ts  routers/        tRPC procedures (REST comes from the same ones); trpc.ts builds them, auth/ guards them
+//   operations/                what a procedure does: start, wait, describe, signal, update, list
+//   temporal/gateway.ts        the one way to Temporal: tenant IDs, the start stamp, a deadline on every call
+//   temporal/                  the client, its metrics, bounded waits, the service's own calls
+//   errors/  request-id.ts     leaves everyone imports: errors/mapping.ts maps, errors/wire.ts writes every answer
+//   schemas.ts, context.ts     shapes and the per-request context (types everywhere, values from below)
+//
+// To add an operation: a function in operations/ that takes the context and calls temporalGateway(ctx); a procedure
+// in routers/ with its meta (scope, openapi, successStatus) and zod input/output; errors are thrown as they come.
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
