@@ -142,15 +142,9 @@ export const describeOutputSchema = z.object({
 export type WorkflowDescription = z.infer<typeof describeOutputSchema>;
 
 /** A workflow in a list (executions.list). */
-export const listedWorkflowSchema = z.object({
-  workflowId: z.string(),
-  runId: z.string(),
-  type: z.string(),
-  status: workflowStatusSchema,
-  taskQueue: z.string(),
-  startTime: z.string().nullable(),
-  closeTime: z.string().nullable(),
-});
+export const listedWorkflowSchema = describeOutputSchema
+  .pick({ workflowId: true, runId: true, type: true, status: true, taskQueue: true })
+  .extend({ startTime: z.string().nullable(), closeTime: z.string().nullable() });
 export type ListedWorkflow = z.infer<typeof listedWorkflowSchema>;
 export type Poller = z.infer<typeof pollerSchema>;
 

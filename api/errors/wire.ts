@@ -95,30 +95,30 @@ export function logServerError({ error, ctx, path }: { error: TRPCError; ctx?: E
   ctx?.logger?.error({ path, error: cause instanceof Error ? cause : String(cause) }, 'request failed');
 }
 
-/** An error the API raises itself outside any procedure (an unknown route, a body that is not JSON). */
-export function refusal(code: TRPC_ERROR_CODE_KEY, message: string): ApiError {
-  return new ApiError({ code, message });
+/** An error the API raises itself outside any procedure (an unknown route, a body that is not JSON): no details. */
+export function refusal(code: TRPC_ERROR_CODE_KEY, message: string): TRPCError {
+  return new TRPCError({ code, message });
 }
 
 /**
- * Answers an error outside tRPC exactly as the adapters would: status, headers (Retry-After on every 503 and 429),
- * and the body `{ message, code, data }`. `extra` fields lead the body (readiness says `status` first).
+ * Answers an error outside tRPC: status, headers (Retry-After on every 503 and 429, then `headers`), and the body
+ * `{ code, message, data }` with the same data as the adapters'. `extra` fields lead it (readiness: `status`).
  */
 export function sendError(
   res: Response,
   error: unknown,
-  where: { ctx?: ErrorScope; path?: string; extra?: Record<string, unknown> } = {},
+  where: { ctx?: ErrorScope; path?: string; extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): void {
   const mapped = toApiError(error);
   logServerError({ error: mapped, ctx: where.ctx, path: where.path });
   const httpStatus = getHTTPStatusCodeFromError(mapped);
   const assigned = res.getHeader(REQUEST_ID_HEADER);
   const requestId = where.ctx?.requestId ?? (typeof assigned === 'string' ? assigned : undefined);
-  res.set(errorHeaders([mapped]));
+  res.set({ ...errorHeaders([mapped]), ...where.headers });
   res.status(httpStatus).json({
     ...where.extra,
-    message: publicMessage(mapped),
     code: mapped.code,
+    message: publicMessage(mapped),
     data: errorData(mapped, { httpStatus, path: where.path, requestId }),
   });
 }

@@ -8,10 +8,10 @@ import { refusal, sendError } from '../errors/wire';
 export function drainingGate(draining: AbortSignal): RequestHandler {
   return (_req, res, next) => {
     if (!draining.aborted) return next();
-    res.setHeader('connection', 'close');
     sendError(
       res,
       refusal('SERVICE_UNAVAILABLE', 'This API instance is shutting down; retry, another one will answer'),
+      { headers: { connection: 'close' } },
     );
   };
 }
