@@ -11,6 +11,7 @@ import {
   largeOrderInput,
   NEW_ADDRESS,
   orderInput,
+  startLargeOrder,
   startOrderAwaitingApproval,
 } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -137,10 +138,7 @@ describe('REST lifecycle: messages', () => {
       return withApi(
         server,
         async ({ app, client }) => {
-          const workflowId = uniqueName('order');
-          const input = largeOrderInput();
-          await request(app).post('/api/workflows/OrderFulfilment').send({ input, workflowId }).expect(200);
-          await awaitStep(app, workflowId, 'awaiting_approval');
+          const { workflowId, input } = await startLargeOrder(app);
 
           const updated = await request(app)
             .post(`/api/workflows/${workflowId}/updates/changeShippingAddress`)

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Express } from 'express';
-import type { Response } from 'supertest';
+import request, { type Response } from 'supertest';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../common/config';
 import { createLogger } from '../../common/logger';
@@ -109,4 +109,14 @@ export function assertRequestIdEchoed(response: Response): void {
 export function assertCleanErrorBody(response: Response, status: number): void {
   assertErrorAnswer(response, status);
   assertRequestIdEchoed(response);
+}
+
+/** Runs YourWorkflow to completion through the app (REST execute); answers its workflow ID. */
+export async function completedGreeting(app: Express): Promise<string> {
+  const workflowId = uniqueName('greeting');
+  const done = await request(app)
+    .post('/api/workflows/YourWorkflow/execute')
+    .send({ input: 'World', workflowId, waitMs: 10_000 });
+  assert.equal(done.body.status, 'COMPLETED', done.text);
+  return workflowId;
 }
