@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
@@ -72,6 +73,33 @@ export default tseslint.config(
         'error',
         {
           patterns: [{ group: ['**/api/**', '../api', '../../api'], message: 'Nothing outside api/ imports from it.' }],
+        },
+      ],
+    },
+  },
+  {
+    // Layers import one way (api/app.ts draws them): a value-import cycle means two concepts share one file.
+    // Type-only imports are erased at build time and may point back up (a context type, a router type).
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true, allowUnsafeDynamicCyclicDependency: false }] },
+  },
+  {
+    // One gateway to Temporal: only api/temporal/ touches the client (the tenant's IDs, the start stamp and the
+    // deadlines are applied there, so an operation cannot forget them). Elsewhere the client is only handed on.
+    files: ['api/**/*.ts'],
+    ignores: ['api/temporal/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='client'], MemberExpression[object.property.name='client']",
+          message: 'Reach Temporal through the gateway (api/temporal/gateway.ts), not the client.',
         },
       ],
     },

@@ -1,3 +1,16 @@
+// The API in layers. Imports go down this list, never up (lint refuses a value-import cycle: import-x/no-cycle):
+//
+//   app.ts, main.ts            wiring: the Express app, the process
+//   http/  progress/           the wire: Express middleware, REST extras, OpenAPI, the SSE adapter
+//   router.ts  routers/        tRPC procedures (REST comes from the same ones); trpc.ts builds them, auth/ guards them
+//   operations/                what a procedure does: start, wait, describe, signal, update, list
+//   temporal/gateway.ts        the one way to Temporal: tenant IDs, the start stamp, a deadline on every call
+//   temporal/                  the client, its metrics, bounded waits, the service's own calls
+//   errors/  request-id.ts     leaves everyone imports: errors/mapping.ts maps, errors/wire.ts writes every answer
+//   schemas.ts, context.ts     shapes and the per-request context (types everywhere, values from below)
+//
+// To add an operation: a function in operations/ that takes the context and calls temporalGateway(ctx); a procedure
+// in routers/ with its meta (scope, openapi, successStatus) and zod input/output; errors are thrown as they come.
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
@@ -10,24 +23,25 @@ import express, {
 } from 'express';
 import { createOpenApiNodeHttpHandler } from 'trpc-to-openapi';
 import type { Logger } from '../common/logger';
-import { accessLog, requestMetrics } from './access-log';
-import { consoleRouter } from './console-static';
-import { createContextFactory, requestIdOf, responseMetaFromContext, type ApiDeps } from './context';
-import { admissionControl } from './admission';
-import { docsRouter } from './docs-page';
-import { drainingGate } from './draining';
-import { errorBody, logServerError } from './errors';
-import { healthRouter } from './health';
-import { browserSecurity } from './http-security';
-import { guardQueryInput, verifyJsonBody } from './json-guard';
+import { accessLog, requestMetrics } from './http/access-log';
+import { consoleRouter } from './http/console-static';
+import { createContextFactory, responseMetaFromContext, type ApiDeps } from './context';
+import { requestIdOf } from './request-id';
+import { admissionControl } from './http/admission';
+import { docsRouter } from './http/docs-page';
+import { drainingGate } from './http/draining';
+import { logServerError, refusal, sendError } from './errors/wire';
+import { healthRouter } from './http/health';
+import { browserSecurity } from './http/http-security';
+import { guardQueryInput, verifyJsonBody } from './http/json-guard';
 import { createApiMetrics } from './metrics';
-import { metricsOnPublicPort, scrape } from './metrics-server';
-import { traceRequests } from './trace-requests';
-import { buildOpenApiDocument } from './openapi';
-import { progressSseHandler } from './progress-sse';
+import { metricsOnPublicPort, scrape } from './http/metrics-server';
+import { traceRequests } from './http/trace-requests';
+import { buildOpenApiDocument } from './http/openapi';
+import { EVENTS_PATH, progressSseHandler } from './progress/progress-sse';
 import { appRouter } from './router';
-import { createSecurityServices } from './security-services';
-import { REST_BASE_PATH } from './rest-paths';
+import { createSecurityServices } from './auth/security-services';
+import { REST_BASE_PATH } from './http/rest-paths';
 
 const MAX_BODY_BYTES = 1_000_000;
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -41,21 +55,19 @@ function bodyErrors(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const requestId = requestIdOf(req, res);
     if (error.type === 'entity.too.large') {
-      res.status(413).json(errorBody(res, 'PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
+      sendError(res, refusal('PAYLOAD_TOO_LARGE', `Request body over ${MAX_BODY_BYTES} bytes`));
     } else if (error.type === 'entity.too.deep' || error.type === 'encoding.invalid') {
-      res.status(400).json(errorBody(res, 'BAD_REQUEST', error.message ?? 'Invalid request body'));
+      sendError(res, refusal('BAD_REQUEST', error.message ?? 'Invalid request body'));
     } else if (error.status === 400 || error.type === 'charset.unsupported' || error.type === 'encoding.unsupported') {
-      const status = error.status === 415 ? 415 : 400;
-      res
-        .status(status)
-        .json(
-          status === 415
-            ? errorBody(res, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as UTF-8 JSON')
-            : errorBody(res, 'PARSE_ERROR', 'Request body is not valid JSON'),
-        );
+      sendError(
+        res,
+        error.status === 415
+          ? refusal('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as UTF-8 JSON')
+          : refusal('PARSE_ERROR', 'Request body is not valid JSON'),
+      );
     } else {
       logger.error({ requestId, path: req.path, error: error.message }, 'request failed');
-      res.status(500).json(errorBody(res, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
+      sendError(res, refusal('INTERNAL_SERVER_ERROR', 'Internal server error'));
       return;
     }
     logger.info(
@@ -84,9 +96,7 @@ const jsonBodies: RequestHandler = (req, res, next) => {
     return next();
   }
   if (!req.is(JSON_TYPES)) {
-    res
-      .status(415)
-      .json(errorBody(res, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (content-type: application/json)'));
+    sendError(res, refusal('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (content-type: application/json)'));
     return;
   }
   next();
@@ -141,7 +151,7 @@ export function createApp(deps: ApiDeps): Express {
   );
 
   // Server-Sent Events are outside what trpc-to-openapi serves; the generator behind them is the tRPC subscription's.
-  app.get(`${REST_BASE_PATH}/workflows/:workflowId/events`, progressSseHandler(createContext));
+  app.get(REST_BASE_PATH + EVENTS_PATH, progressSseHandler(createContext));
 
   app.use(
     REST_BASE_PATH,
@@ -163,7 +173,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(consoleRouter());
 
   app.use((req, res) => {
-    res.status(404).json(errorBody(res, 'NOT_FOUND', `No route for ${req.method} ${req.path}`));
+    sendError(res, refusal('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
   app.use(bodyErrors(deps.logger));
   return app;

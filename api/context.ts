@@ -1,20 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { Caller } from './auth/caller';
-import type { SecurityServices } from './security-services';
-import { errorHeaders } from './errors';
+import type { SecurityServices } from './auth/security-services';
+import { errorHeaders } from './errors/wire';
 import type { ApiMetrics } from './metrics';
-import { routeRecordOf, type RouteRecord } from './route-label';
+import { routeRecordOf, type RouteRecord } from './http/route-label';
+import { requestIdOf } from './request-id';
 
 /** What the API needs from its process: one long-lived Temporal client, the config, the logger and its metrics. */
 export interface ApiDeps {
   client: Client;
   config: Config;
   logger: Logger;
-  /** Aborted when SIGTERM starts the drain: bounded waits answer at once and progress streams end (api/draining.ts). */
+  /** Aborted when SIGTERM starts the drain: bounded waits answer at once and progress streams end (api/http/draining.ts). */
   draining: AbortSignal;
   /** The process's metrics (with its Temporal client's); createApp makes request-only ones when none are given. */
   metrics?: ApiMetrics;
@@ -54,18 +54,6 @@ export interface Context extends ApiDeps {
 /** The context of a procedure behind the protected middleware: the caller is known. */
 export interface AuthedContext extends Context {
   caller: Caller;
-}
-
-export const REQUEST_ID_HEADER = 'x-request-id';
-
-/** Returns the request id the caller sent, or a new one; it is echoed back and written to every log line. */
-export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
-  const assigned = res.getHeader(REQUEST_ID_HEADER);
-  if (typeof assigned === 'string') return assigned;
-  const sent = req.headers[REQUEST_ID_HEADER];
-  const id = typeof sent === 'string' && /^[\w.:-]{1,128}$/.test(sent) ? sent : randomUUID();
-  if (!res.headersSent) res.setHeader(REQUEST_ID_HEADER, id);
-  return id;
 }
 
 /** Builds the per-request context both transports (tRPC and REST) use. */

@@ -4,10 +4,11 @@ import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
 import { startTracing } from '../common/tracing';
 import { createApp } from './app';
-import { applyHttpTimeouts } from './http-timeouts';
+import { applyHttpTimeouts } from './http/http-timeouts';
 import { createApiMetrics } from './metrics';
-import { metricsOnPublicPort, startMetricsServer } from './metrics-server';
-import { connectApiClient } from './temporal-client';
+import { metricsOnPublicPort, startMetricsServer } from './http/metrics-server';
+import { connectApiClient } from './temporal/temporal-client';
+import { closeClient } from './temporal/service';
 
 // After the drain delay: in-flight calls are bounded (a wait answers at once when the drain starts, any other call
 // within 5 s), so this only catches a bug.
@@ -70,8 +71,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     setTimeout(() => {
       metricsServer?.close();
       server.close(() => {
-        client.connection
-          .close()
+        closeClient(client)
           .then(() => tracing?.shutdown())
           .catch(() => undefined)
           .finally(() => {

@@ -53,6 +53,8 @@ export function updateOutcomeSchema<TOutput extends z.ZodType>(output: TOutput) 
     z.object({ updateId: z.string(), status: z.literal('ACCEPTED'), resultUrl: z.string() }),
   ]);
 }
+/** An update's outcome whatever its result type (what the operations return). */
+export type UpdateOutcome = z.infer<ReturnType<typeof updateOutcomeSchema<z.ZodUnknown>>>;
 
 export const waitMsField = (defaultMs: number) =>
   z
@@ -144,3 +146,32 @@ export const describeOutputSchema = z.object({
   historyLength: z.number().int(),
 });
 export type WorkflowDescription = z.infer<typeof describeOutputSchema>;
+
+/** A workflow in a list (executions.list). */
+export const listedWorkflowSchema = describeOutputSchema
+  .pick({ workflowId: true, runId: true, type: true, status: true, taskQueue: true })
+  .extend({ startTime: z.string().nullable(), closeTime: z.string().nullable() });
+export type ListedWorkflow = z.infer<typeof listedWorkflowSchema>;
+export type Poller = z.infer<typeof pollerSchema>;
+
+export const pollerSchema = z.object({
+  identity: z.string(),
+  lastAccessTime: z.string().nullable(),
+  stale: z.boolean().describe('Not seen within pollerStaleAfterSeconds: most likely a worker that crashed'),
+});
+
+/** Who polls a task queue and how much waits in it (executions.taskQueue). */
+export const taskQueueViewSchema = z.object({
+  taskQueue: z.string(),
+  // Pollers not seen for this long are marked stale: Temporal lists a crashed worker for minutes.
+  pollerStaleAfterSeconds: z.number(),
+  workflowPollers: z.array(pollerSchema),
+  activityPollers: z.array(pollerSchema),
+  backlog: z.object({
+    workflowTasks: z.number(),
+    activityTasks: z.number(),
+    oldestWorkflowTaskAgeSeconds: z.number(),
+    oldestActivityTaskAgeSeconds: z.number(),
+  }),
+});
+export type TaskQueueView = z.infer<typeof taskQueueViewSchema>;

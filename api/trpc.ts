@@ -1,10 +1,11 @@
 import { initTRPC } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import { authenticateRequest, authorize } from './auth/guard';
+import { admitStarts, authenticateRequest, authorize } from './auth/guard';
 import type { Scope } from './auth/scopes';
 import type { Context } from './context';
-import { formatError, toApiError } from './errors';
-import { successResponse } from './success-status';
+import { toApiError } from './errors/mapping';
+import { formatError } from './errors/wire';
+import { successResponse } from './http/success-status';
 
 /** What a procedure declares about itself, once; middleware, the response hook and the OpenAPI builder read it. */
 export interface ApiMeta extends OpenApiMeta {
@@ -64,9 +65,14 @@ export const authenticatedProcedure = t.procedure
  * The procedure every operation is built on: the caller must hold the scope the procedure declares in its meta
  * (403 naming it otherwise), and starts pass the task queue's backpressure check. No scope declared: refused.
  */
-export const protectedProcedure = authenticatedProcedure.use(async ({ ctx, meta, next }) => {
-  await authorize(ctx, meta?.scope);
-  return next();
-});
+export const protectedProcedure = authenticatedProcedure
+  .use(async ({ ctx, meta, next }) => {
+    await authorize(ctx, meta?.scope);
+    return next();
+  })
+  .use(async ({ ctx, meta, next }) => {
+    await admitStarts(ctx, meta?.scope);
+    return next();
+  });
 
 export const createCallerFactory = t.createCallerFactory;

@@ -6,4 +6,4 @@ export const REQUEST_ID_MEMO_KEY = 'requestId';
 /** The memo field naming the caller (API key name or token subject) whose request started the workflow. */
 export const CALLER_MEMO_KEY = 'caller';
 /** The header in which a workflow hands that request id to its activities. */
-export const REQUEST_ID_HEADER = 'temporal-http-request-id';
+export const ACTIVITY_REQUEST_ID_HEADER = 'temporal-http-request-id';

@@ -6,7 +6,7 @@ import { ActivityFailure, TimeoutFailure, type TimeoutType } from '@temporalio/c
 import type { DelayedGreetingParams } from '../activities/greeting-activities';
 import type { ActivityTimeoutWorkflow } from '../workflows';
 import type { ActivityTimeoutWorkflowInput } from '../workflows/activity-timeout-workflow.contract';
-import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { createTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 
 /** Walks WorkflowFailedError → ActivityFailure → TimeoutFailure and returns the timeout failure. */
 function timeoutFailureOf(error: unknown): TimeoutFailure {
@@ -19,7 +19,7 @@ function timeoutFailureOf(error: unknown): TimeoutFailure {
 
 // A stuck workflow fails the file instead of hanging it.
 describe('ActivityTimeoutWorkflow', { timeout: 60_000 }, () => {
-  const server = useWorkflowTestServer();
+  const server = useTestServer();
 
   async function runToFailure(
     input: ActivityTimeoutWorkflowInput,

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
-import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
+import { assertErrorAnswer, withApi, useTestServer } from './helpers/api';
 import { createOrderFakes, orderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
 // update-with-start on the waitForPayment milestone: the caller hears back once the order is paid,
 // while shipping (slow here on purpose) goes on.
 describe('REST: early return with update-with-start', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('answers with the charge while the order is still shipping, then the order completes', async () => {
     const fakes = createOrderFakes({ steps: 4, stepMs: 500 });

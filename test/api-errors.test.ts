@@ -8,7 +8,7 @@ import {
   countWorkflowsOn,
   withApi,
   workflowExists,
-  useApiTestServer,
+  useTestServer,
 } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
 
@@ -30,7 +30,7 @@ function assertNamesField(body: ErrorBody, field: string): void {
 }
 
 describe('REST: errors', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('answers 400 naming the field for invalid input, and starts nothing', () =>
     withApi(server, async ({ app, client, taskQueue }) => {

@@ -1,28 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
-import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
-import { awaitStep, createOrderFakes, historyOf, largeOrderInput, scheduledActivities } from './helpers/orders';
+import { assertErrorAnswer, completedGreeting, withApi, useTestServer } from './helpers/api';
+import { createOrderFakes, historyOf, largeOrderInput, scheduledActivities, startLargeOrder } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
 describe('REST lifecycle: cancel and terminate', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('cancels an order awaiting approval (202): it ends CANCELLED after releasing its stock', () => {
     const fakes = createOrderFakes();
     return withApi(
       server,
       async ({ app, client }) => {
-        const workflowId = uniqueName('order');
-        const input = largeOrderInput();
-        const started = await request(app).post('/api/workflows/OrderFulfilment').send({ input, workflowId });
-        assert.equal(started.status, 200, started.text);
-        await awaitStep(app, workflowId, 'awaiting_approval');
+        const { workflowId, runId, input } = await startLargeOrder(app);
         assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'held');
 
         const cancelled = await request(app).post(`/api/workflows/${workflowId}/cancel`);
         assert.equal(cancelled.status, 202, cancelled.text);
-        assert.deepEqual(cancelled.body, { workflowId, runId: started.body.runId, status: 'CANCEL_REQUESTED' });
+        assert.deepEqual(cancelled.body, { workflowId, runId, status: 'CANCEL_REQUESTED' });
 
         const outcome = await request(app).get(`/api/workflows/${workflowId}/result`).query({ waitMs: 15_000 });
         assert.equal(outcome.status, 200, outcome.text);
@@ -42,11 +38,7 @@ describe('REST lifecycle: cancel and terminate', () => {
 
   it('answers 409 for cancelling a closed workflow and 404 for an unknown one', () =>
     withApi(server, async ({ app }) => {
-      const workflowId = uniqueName('greeting');
-      const done = await request(app)
-        .post('/api/workflows/YourWorkflow/execute')
-        .send({ input: 'World', workflowId, waitMs: 10_000 });
-      assert.equal(done.body.status, 'COMPLETED', done.text);
+      const workflowId = await completedGreeting(app);
 
       const closed = await request(app).post(`/api/workflows/${workflowId}/cancel`);
       assertErrorAnswer(closed, 409);
@@ -66,15 +58,12 @@ describe('REST lifecycle: cancel and terminate', () => {
     return withApi(
       server,
       async ({ app, client }) => {
-        const workflowId = uniqueName('order');
-        const input = largeOrderInput();
-        const started = await request(app).post('/api/workflows/OrderFulfilment').send({ input, workflowId });
-        await awaitStep(app, workflowId, 'awaiting_approval');
+        const { workflowId, runId, input } = await startLargeOrder(app);
 
         const reason = 'duplicate order, see ticket OPS-1234';
         const terminated = await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason });
         assert.equal(terminated.status, 200, terminated.text);
-        assert.deepEqual(terminated.body, { workflowId, runId: started.body.runId, status: 'TERMINATED' });
+        assert.deepEqual(terminated.body, { workflowId, runId, status: 'TERMINATED' });
 
         const outcome = await request(app).get(`/api/workflows/${workflowId}/result`).expect(200);
         assert.equal(outcome.body.status, 'TERMINATED');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
-import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
+import { assertErrorAnswer, withApi, useTestServer } from './helpers/api';
 import { eventually, largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
@@ -29,7 +29,7 @@ async function assertOnlyRun(client: Client, workflowId: string, runId: string):
 }
 
 describe('REST lifecycle: Idempotency-Key on start', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('answers the same key and body twice with the same run, and runs it once', () =>
     withApi(server, async ({ app, client }) => {

@@ -4,7 +4,7 @@ import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
-import { assertErrorAnswer, createTestApp, withApi, useApiTestServer } from './helpers/api';
+import { assertErrorAnswer, createTestApp, withApi, useTestServer } from './helpers/api';
 import { eventually, largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
@@ -49,7 +49,7 @@ async function startGreetings(app: Express, count: number): Promise<string[]> {
 }
 
 describe('REST lifecycle: listing workflows and task queues', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('lists workflows filtered by type and status', () =>
     withApi(server, async ({ app, taskQueue }) => {

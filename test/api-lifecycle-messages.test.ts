@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
 import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
-import { assertErrorAnswer, withApi, useApiTestServer } from './helpers/api';
+import { assertErrorAnswer, withApi, useTestServer } from './helpers/api';
 import {
   awaitStep,
   countEvents,
@@ -11,6 +11,7 @@ import {
   largeOrderInput,
   NEW_ADDRESS,
   orderInput,
+  startLargeOrder,
   startOrderAwaitingApproval,
 } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -29,7 +30,7 @@ function fieldPaths(body: ErrorBody): string[] {
 }
 
 describe('REST lifecycle: messages', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   describe('signals, queries and updates', () => {
     it('approve moves an order awaiting approval on (202), and the status query shows who approved', () =>
@@ -137,10 +138,7 @@ describe('REST lifecycle: messages', () => {
       return withApi(
         server,
         async ({ app, client }) => {
-          const workflowId = uniqueName('order');
-          const input = largeOrderInput();
-          await request(app).post('/api/workflows/OrderFulfilment').send({ input, workflowId }).expect(200);
-          await awaitStep(app, workflowId, 'awaiting_approval');
+          const { workflowId, input } = await startLargeOrder(app);
 
           const updated = await request(app)
             .post(`/api/workflows/${workflowId}/updates/changeShippingAddress`)

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
-import { listen, withApi, useApiTestServer } from './helpers/api';
+import { completedGreeting, listen, withApi, useTestServer } from './helpers/api';
 import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse, type SseEvent } from './helpers/sse';
 import { uniqueName } from './helpers/temporal';
@@ -41,7 +41,7 @@ function assertIncreasingIds(events: SseEvent[], after = -1): void {
 }
 
 describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   // Shipping lasts a few seconds, so the stream (woken by each history change) sees the order while it ships.
   const slowEnough = () => createOrderFakes({ steps: 6, stepMs: 400 }).activities;
@@ -165,10 +165,7 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
 
   it('answers 204 when resuming a closed workflow past its last event, so EventSource stops reconnecting', () =>
     withApi(server, async ({ app }) => {
-      const workflowId = uniqueName('greeting');
-      await request(app)
-        .post('/api/workflows/YourWorkflow/execute')
-        .send({ input: 'World', workflowId, waitMs: 10_000 });
+      const workflowId = await completedGreeting(app);
       const http = await listen(app);
       try {
         const first = await openSse(`${http.baseUrl}/api/workflows/${workflowId}/events`);

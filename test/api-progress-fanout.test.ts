@@ -4,8 +4,8 @@ import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import request from 'supertest';
-import { watchedWorkflowCount } from '../api/progress-watcher';
-import { createTestApp, listen, useApiTestServer } from './helpers/api';
+import { watchedWorkflowCount } from '../api/progress/progress-watcher';
+import { createTestApp, listen, useTestServer } from './helpers/api';
 import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse, type SseEvent } from './helpers/sse';
 import { createTestWorker, uniqueName } from './helpers/temporal';
@@ -44,7 +44,7 @@ async function readToEnd(events: AsyncGenerator<SseEvent>): Promise<SseEvent[]> 
 }
 
 describe('progress streams fan out: one watcher per workflow per API process', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('N subscribers of one workflow cost Temporal what one does, and all receive the same events', async (t) => {
     const counter = callCounter();

@@ -4,13 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { appRouter } from '../api/router';
-import { apiConnectionOptions } from '../api/temporal-client';
+import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { createApiMetrics } from '../api/metrics';
-import { createSecurityServices } from '../api/security-services';
+import { createSecurityServices } from '../api/auth/security-services';
 import { createCallerFactory } from '../api/trpc';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
-import { assertCleanErrorBody, createTestApp, listen, useApiTestServer, withApi, workflowExists } from './helpers/api';
+import { assertCleanErrorBody, createTestApp, listen, useTestServer, withApi, workflowExists } from './helpers/api';
 import { eventually, largeOrderInput, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse } from './helpers/sse';
 import { startBlackHole, startTcpProxy } from './helpers/tcp-proxy';
@@ -20,7 +20,7 @@ import { createTestWorker, uniqueName } from './helpers/temporal';
 const PROMPT_MS = 8_000;
 
 describe('reliability at the edges (in-process API, real dev server)', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   describe('graceful drain (the API side of shutdown)', () => {
     it('fails readiness, answers new requests 503 with Retry-After, ends open waits with 202 RUNNING and streams with a retry hint', () =>
@@ -211,7 +211,7 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
             t.diagnostic(`${name}: ${response.status} in ${elapsed} ms`);
             assertCleanErrorBody(response, 503);
             assert.equal(response.headers['retry-after'], '1');
-            // Bounded by the 5 s call deadline (api/workflow-operations.ts), not by the connection.
+            // Bounded by the 5 s call deadline (api/operations/workflow-operations.ts), not by the connection.
             assert.ok(elapsed < PROMPT_MS, `${name} took ${elapsed} ms`);
           }),
         );

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import { assertCleanErrorBody, useApiTestServer, withApi } from './helpers/api';
+import { assertCleanErrorBody, useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { eventually } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -58,7 +58,7 @@ async function deleting<T>(app: Express, id: string, fn: () => Promise<T>): Prom
 }
 
 describe('schedules, against a real dev server', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('refuses bad specs and inputs with a 400 naming the field, and creates nothing', () =>
     withApi(

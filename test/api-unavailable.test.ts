@@ -3,13 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
-import { apiConnectionOptions } from '../api/temporal-client';
+import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
 import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
 
 // What a caller can be expected to wait for a 503. The SDK's default retry policy (10 attempts, back-off to 5 s)
-// held every call about 20 s; the API's own connection options (api/temporal-client.ts) give up after about 1 s.
+// held every call about 20 s; the API's own connection options (api/temporal/temporal-client.ts) give up after about 1 s.
 const PROMPT_MS = 5_000;
 // The bound that must hold today: the SDK's retry budget plus slack, so that a hang still fails the test.
 const RETRY_BUDGET_MS = 35_000;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
-import { withApi, useApiTestServer } from './helpers/api';
+import { withApi, useTestServer } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
 
 describe('REST: starting, executing and reading workflows', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('starts YourWorkflow with a generated ID, then serves its result', () =>
     withApi(server, async ({ app, client, taskQueue }) => {

@@ -5,11 +5,11 @@ import request from 'supertest';
 import { createActivities } from '../activities';
 import { fakeOrderServices } from '../activities/fakes';
 import { callbackEventSchema } from '../api/callbacks/callback-webhook-openapi';
-import { buildOpenApiDocument } from '../api/openapi';
+import { buildOpenApiDocument } from '../api/http/openapi';
 import type { AppRouter } from '../api/router';
 import { destinationPolicyOf } from '../common/callbacks/destination';
 import { loadConfig } from '../common/config';
-import { createTestApp, listen, useApiTestServer } from './helpers/api';
+import { createTestApp, listen, useTestServer } from './helpers/api';
 import { largeOrderInput } from './helpers/orders';
 import { eventually } from './helpers/process-checks';
 import { createTestWorker, uniqueName } from './helpers/temporal';
@@ -32,7 +32,7 @@ const ENV = {
 type Deliveries = { state: string; attempts: number; lastStatus?: number; lastError?: string; webhookId: string }[];
 
 describe('completion webhooks', { timeout: 180_000 }, () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   let receiver: Receiver;
   before(async () => {
     receiver = await startReceiver();

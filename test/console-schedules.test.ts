@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildConsole } from '../scripts/build-console';
-import { listen, useApiTestServer, withApi, type ApiUnderTest } from './helpers/api';
+import { listen, useTestServer, withApi, type ApiUnderTest } from './helpers/api';
 import { DESKTOP, launchChromium, PHONE } from './helpers/browser';
 import { screenshot, UI_TIMEOUT_MS, waitForText } from './helpers/console-page';
 import { uniqueName } from './helpers/temporal';
 
 describe('console Schedules page in headless Chromium, against the API, a worker and a real Temporal dev server', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   let browser: Browser;
 
   before(async () => {

@@ -9,7 +9,7 @@ import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { buildConsole } from '../scripts/build-console';
 import type { OrderFulfilmentOutput, OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
-import { listen, useApiTestServer, withApi, workflowExists, type ApiUnderTest } from './helpers/api';
+import { listen, useTestServer, withApi, workflowExists, type ApiUnderTest } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { DESKTOP, launchChromium, PHONE } from './helpers/browser';
 import { focused, openMessage, screenshot, UI_TIMEOUT_MS, waitForStatus, waitForText } from './helpers/console-page';
@@ -20,7 +20,7 @@ import { startReceiver, TEST_WEBHOOK_SECRET } from './helpers/webhook-receiver';
 const WEB_UI = 'http://localhost:8233';
 
 describe('web console in headless Chromium, against the API, a worker and a real Temporal dev server', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   let browser: Browser;
 
   before(async () => {

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
 import { DEVELOPMENT_RATE_LIMITS, loadConfig } from '../common/config';
-import { createTestApp, useApiTestServer, withApi } from './helpers/api';
+import { createTestApp, useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 
 // Someone trying the service with `npm run dev` (auth off) in a loop is one caller: production's per-caller limits
 // (60 waits a minute) stopped them after 60 executes.
 describe('per-caller rate limits in development', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('80 executes in a row from one caller all complete, with no 429', () =>
     withApi(server, async ({ app }) => {

@@ -4,12 +4,12 @@ import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../api/app';
 import { createApiMetrics } from '../api/metrics';
-import { apiConnectionOptions } from '../api/temporal-client';
-import { workflowStartMetrics } from '../api/temporal-client-metrics';
+import { apiConnectionOptions } from '../api/temporal/temporal-client';
+import { workflowStartMetrics } from '../api/temporal/temporal-client-metrics';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../common/request-context';
-import { useApiTestServer, withApi } from './helpers/api';
+import { useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -33,7 +33,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 describe('operations: access log, redaction and /metrics on the API', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('logs one access line per request with request id, route template, status and duration; secrets redacted', () =>
     withApi(server, async ({ client, taskQueue }) => {

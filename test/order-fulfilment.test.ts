@@ -24,7 +24,7 @@ import {
   orderInput as clientOrderInput,
   type OrderFakes,
 } from './helpers/orders';
-import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { createTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 
 /** A valid order under a fresh orderId, with the contract's defaults applied (as the API would start it). */
 function orderInput(overrides: Partial<OrderFulfilmentInput> = {}): OrderFulfilmentInput {
@@ -61,7 +61,7 @@ function assertOrderFailure(error: WorkflowFailedError, type: string): void {
 }
 
 describe('OrderFulfilment', () => {
-  const server = useWorkflowTestServer();
+  const server = useTestServer();
 
   /** Runs `body` while a worker with the given fakes polls a fresh task queue. */
   async function withWorker<T>(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { listen, useApiTestServer, withApi } from './helpers/api';
+import { listen, useTestServer, withApi } from './helpers/api';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
@@ -19,7 +19,7 @@ function shellBlockUnder(readme: string, heading: string): string {
 }
 
 describe('README "Schedules": the curl lines work as written', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('runs every line against the API (auth off, as with npm run dev); each answers 2xx', () =>
     withApi(server, async ({ app }) => {

@@ -5,7 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import * as workflows from '../workflows';
 import { internalWorkflowTypes, workflowContracts } from '../workflows/contracts';
-import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { createTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 import { quietLogger } from './helpers/quiet-logger';
 
 // Compile-time agreement (types, messages, registration) is workflows/registry-agreement.ts, checked by typecheck.
@@ -28,7 +28,7 @@ interface HandlerDefinitions {
 }
 
 describe('workflow registry', { timeout: 120_000 }, () => {
-  const server = useWorkflowTestServer();
+  const server = useTestServer();
 
   it('registers exactly the workflow types the contracts name', () => {
     const internal: readonly string[] = internalWorkflowTypes;

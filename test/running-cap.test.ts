@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
 import { loadConfig } from '../common/config';
-import { assertErrorAnswer, useApiTestServer, withApi, workflowExists } from './helpers/api';
+import { assertErrorAnswer, useTestServer, withApi, workflowExists } from './helpers/api';
 import { apiKeysEnv, testKey, type TestKey } from './helpers/auth';
 import { createOrderFakes, eventually, largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -24,7 +24,7 @@ async function openRuns(client: Client, tenant: string, type = 'OrderFulfilment'
 }
 
 describe('maxRunning: a tenant cap on open runs of a type, against a real dev server', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   // Large orders wait for approval: they stay open until the test ends them.
   const order = (workflowId: string) => ({ workflowId, input: largeOrderInput() });
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
-import { apiConnectionOptions } from '../api/temporal-client';
+import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { freePort } from './helpers/processes';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Express } from 'express';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
-import { useApiTestServer, withApi } from './helpers/api';
+import { useTestServer, withApi } from './helpers/api';
 import { allProcedures, apiKeysEnv, testKey } from './helpers/auth';
 
 // Every status the API documents; anything else (a 500 above all) fails the property.
@@ -100,7 +100,7 @@ function send(
 }
 
 describe('property: random and malformed requests to every route and procedure', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('never answer 5xx or an undocumented status, start nothing when refused, and leave the process healthy', () =>
     withApi(

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import request from 'supertest';
-import { apiConnectionOptions } from '../api/temporal-client';
+import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
 import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
 import { SCOPES, type Scope } from '../api/auth/scopes';
-import { apiConnectionOptions } from '../api/temporal-client';
+import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
 import { allProcedures, apiKeysEnv, testKey, type ProcedureInfo } from './helpers/auth';
 import { freePort } from './helpers/processes';

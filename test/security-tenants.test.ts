@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
-import { createTestApp, listen, useApiTestServer, withApi } from './helpers/api';
+import { createTestApp, listen, useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { createOrderFakes, eventually, largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -22,7 +22,7 @@ const as = (key: string) => ({
 });
 
 describe('tenants, against a real dev server', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   const env = { ...apiKeysEnv(tenantA, tenantB, yourOnly), RATE_LIMIT_STREAMS_PER_CALLER: '1' };
 
   it("tenant A cannot describe, list, query, signal, update, cancel, terminate or stream tenant B's run", () =>
@@ -147,7 +147,7 @@ describe('tenants, against a real dev server', () => {
 });
 
 describe('backpressure', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('answers starts with 503 and Retry-After while the task queue backlog is over its limit', async () => {
     // No worker polls this queue: every start adds a workflow task to the backlog.

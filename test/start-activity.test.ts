@@ -5,21 +5,15 @@ import { createActivities } from '../activities';
 import { fakeOrderServices } from '../activities/fakes';
 import type { DelayedGreetingParams, YourParams } from '../activities/greeting-activities';
 import type { StartActivityWorkflow } from '../workflows';
-import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { createTestWorker, executeOnTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 
 describe('StartActivityWorkflow', { timeout: 60_000 }, () => {
-  const server = useWorkflowTestServer();
+  const server = useTestServer();
 
   it('awaits the started activity and returns both greetings', async () => {
-    const taskQueue = uniqueName('tq');
-    const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
-    const result = await worker.runUntil(
-      server.env.client.workflow.execute<typeof StartActivityWorkflow>('StartActivityWorkflow', {
-        taskQueue,
-        workflowId: uniqueName('wf'),
-        args: [{ name: 'World', startedActivityDelayMs: 300, cancelStartedActivity: false }],
-      }),
-    );
+    const result = await executeOnTestWorker<typeof StartActivityWorkflow>(server, 'StartActivityWorkflow', [
+      { name: 'World', startedActivityDelayMs: 300, cancelStartedActivity: false },
+    ]);
     assert.deepEqual(result, { executed: 'Hello, World!', started: 'Hi, World!', startedActivityCancelled: false });
   });
 

@@ -8,7 +8,7 @@ import type { Priority } from '@temporalio/common';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
-import { useApiTestServer, withApi } from './helpers/api';
+import { useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { createOrderFakes, eventually, largeOrderInput, orderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -24,7 +24,7 @@ async function priorityOfRun(client: Client, storedId: string): Promise<Priority
 }
 
 describe('tenant fairness: every start carries the tenant as its fairness key, against a real dev server', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   const env = apiKeysEnv(acme, globex, admin);
 
   it('start, execute, idempotent start, signal-with-start, update-with-start (REST) and start (tRPC)', () =>

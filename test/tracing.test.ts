@@ -8,17 +8,17 @@ import { Client } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import request from 'supertest';
 import { createApp } from '../api/app';
-import { apiWorkflowInterceptors } from '../api/temporal-client';
+import { apiWorkflowInterceptors } from '../api/temporal/temporal-client';
 import { loadConfig } from '../common/config';
 import { silentLogger } from '../common/logger';
 import { startTracing, type Tracing } from '../common/tracing';
 import { activityTracing, builtBundlePath, workflowSinks, workflowSourceFromConfig } from '../worker/create-worker';
 import { activityRequestContext } from '../worker/activity-request-context';
-import { useApiTestServer } from './helpers/api';
+import { useTestServer } from './helpers/api';
 import { bundleWorkflows, createTestWorker, uniqueName } from './helpers/temporal';
 
 describe('tracing: one request is one trace through API, workflow and activity', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing | undefined;
   let tracedBundle: WorkflowBundleWithSourceMap;

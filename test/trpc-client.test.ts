@@ -2,21 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { AppRouter } from '../api/router';
-import {
-  listen,
-  withApi,
-  workflowExists,
-  type ApiTestServer,
-  type ApiUnderTest,
-  useApiTestServer,
-} from './helpers/api';
+import { listen, withApi, workflowExists, type TestServer, type ApiUnderTest, useTestServer } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
 import { rejection } from './helpers/trpc';
 
 type Trpc = ReturnType<typeof createTRPCClient<AppRouter>>;
 
 /** Listens the app on a free port and hands `fn` a typed tRPC client of it. */
-function withTrpc(server: ApiTestServer, fn: (trpc: Trpc, api: ApiUnderTest) => Promise<void>): Promise<void> {
+function withTrpc(server: TestServer, fn: (trpc: Trpc, api: ApiUnderTest) => Promise<void>): Promise<void> {
   return withApi(server, async (api) => {
     const http = await listen(api.app);
     try {
@@ -29,7 +22,7 @@ function withTrpc(server: ApiTestServer, fn: (trpc: Trpc, api: ApiUnderTest) => 
 }
 
 describe('typed tRPC client over HTTP', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('starts a workflow, then reads its result and description', () =>
     withTrpc(server, async (trpc, { taskQueue }) => {

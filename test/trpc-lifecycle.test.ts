@@ -4,7 +4,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../api/router';
 import type { ShippingAddress } from '../workflows/order-fulfilment/order-fulfilment.contract';
-import { listen, withApi, type ApiTestServer, type ApiUnderTest, useApiTestServer } from './helpers/api';
+import { listen, withApi, type TestServer, type ApiUnderTest, useTestServer } from './helpers/api';
 import {
   countEvents,
   createOrderFakes,
@@ -29,7 +29,7 @@ type Tracked = EventsOutput extends AsyncIterable<infer T> ? T : never;
  * with the `eventsource` package since Node 20 has no global EventSource), everything else batched.
  */
 function withTrpc(
-  server: ApiTestServer,
+  server: TestServer,
   fn: (trpc: Trpc, api: ApiUnderTest) => Promise<void>,
   fakes?: OrderFakes,
 ): Promise<void> {
@@ -103,7 +103,7 @@ async function startLargeOrder(trpc: Trpc): Promise<{ workflowId: string; runId:
 }
 
 describe('tRPC lifecycle: messages, executions and the progress subscription', () => {
-  const server = useApiTestServer();
+  const server = useTestServer();
 
   it('queries, updates and signals an order with typed inputs and answers', () => {
     const fakes = createOrderFakes();

@@ -5,7 +5,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { fakeOrderServices } from '../activities/fakes';
 import type { YourWorkflow } from '../workflows';
-import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { createTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 
 /** Polls `probe` until it returns a value, or fails after `timeoutMs`. */
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -23,7 +23,7 @@ async function statusOf(handle: WorkflowHandle): Promise<string | undefined> {
 }
 
 describe('types the worker does not register', { timeout: 60_000 }, () => {
-  const server = useWorkflowTestServer();
+  const server = useTestServer();
 
   it('an unknown workflow type fails its workflow task, not the workflow', async () => {
     const taskQueue = uniqueName('tq');

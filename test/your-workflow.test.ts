@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { YourWorkflow } from '../workflows';
-import { createTestWorker, uniqueName, useWorkflowTestServer } from './helpers/temporal';
+import { createTestWorker, executeOnTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 
 describe('YourWorkflow', () => {
-  const server = useWorkflowTestServer();
+  const server = useTestServer();
 
   it('greets the name through your_activity', async () => {
-    const taskQueue = uniqueName('tq');
-    const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
-    const result = await worker.runUntil(
-      server.env.client.workflow.execute<typeof YourWorkflow>('YourWorkflow', {
-        taskQueue,
-        workflowId: uniqueName('wf'),
-        args: ['World'],
-      }),
-    );
+    const result = await executeOnTestWorker<typeof YourWorkflow>(server, 'YourWorkflow', ['World']);
     assert.equal(result, 'Hello, World!');
   });
 

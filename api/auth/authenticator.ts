@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Config } from '../../common/config';
-import { ApiError } from '../errors';
+import { ApiError } from '../errors/mapping';
 import { apiKeyLookup } from './api-keys';
 import { ANONYMOUS_CALLER, type Caller } from './caller';
 import { withTenantCapacity } from './fairness';

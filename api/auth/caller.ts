@@ -1,9 +1,10 @@
 import type { Capacity } from '../../common/config';
+import { z } from 'zod';
 import { SCOPES, type Scope } from './scopes';
 
 /** Who is calling, resolved once per request from its credentials (or anonymous when auth is off). */
 export interface Caller {
-  kind: 'api-key' | 'jwt' | 'anonymous';
+  kind: CallerView['kind'];
   /** The key's configured name, or the token's subject; what logs and rate limits key on. */
   name: string;
   scopes: readonly Scope[];
@@ -19,13 +20,14 @@ export interface Caller {
 export const ANONYMOUS_CALLER: Caller = { kind: 'anonymous', name: 'anonymous', scopes: SCOPES };
 
 /** What `auth.me` (GET /api/me) answers about a caller. */
-export interface CallerView {
-  kind: Caller['kind'];
-  name: string;
-  scopes: Scope[];
-  tenant: string | null;
-  workflowTypes: string[] | null;
-}
+export const callerViewSchema = z.object({
+  kind: z.enum(['api-key', 'jwt', 'anonymous']),
+  name: z.string().describe("The key's configured name or the token's subject"),
+  scopes: z.array(z.enum(SCOPES)),
+  tenant: z.string().nullable(),
+  workflowTypes: z.array(z.string()).nullable().describe('null: every type'),
+});
+export type CallerView = z.infer<typeof callerViewSchema>;
 
 export function callerView(caller: Caller): CallerView {
   return {

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { AuthedContext, Context } from '../context';
-import { ApiError } from '../errors';
-import { rateLimitKey } from '../rate-limits';
+import { ApiError } from '../errors/mapping';
+import { rateLimitKey } from './rate-limits';
 import type { Caller } from './caller';
 import type { Scope } from './scopes';
 
@@ -13,10 +13,7 @@ export async function authenticateRequest(ctx: Context): Promise<Caller> {
   return caller;
 }
 
-/**
- * The caller must hold `scope` (403 naming it otherwise); starts also pass the task queue's backpressure check.
- * Used by protectedProcedure and by the SSE route, so both transports refuse alike.
- */
+/** The caller must hold `scope` (403 naming it otherwise). Used by protectedProcedure and by the SSE route alike. */
 export async function authorize(ctx: AuthedContext, scope: Scope | undefined): Promise<void> {
   if (scope === undefined) {
     // Fail closed: a procedure that forgot its scope serves nobody (test/security-scopes.test.ts names it).
@@ -29,5 +26,9 @@ export async function authorize(ctx: AuthedContext, scope: Scope | undefined): P
       details: { requiredScope: scope, callerScopes: [...ctx.caller.scopes] },
     });
   }
+}
+
+/** Starts pass the task queue's backpressure check (503 while its backlog is too deep); other scopes pass at once. */
+export async function admitStarts(ctx: Context, scope: Scope | undefined): Promise<void> {
   if (scope === 'workflows:start') await ctx.security.backpressure.admitStart();
 }

@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import { ApiError } from '../errors';
+import { ApiError } from '../errors/mapping';
 import type { Caller } from './caller';
 
 /** The Keyword search attribute every run a tenant starts carries, so list queries can filter on it. */

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { DELIVERIES_MEMO_KEY, deliveryWorkflowIdOf } from '../../common/callbacks/delivery';
 import { storedWorkflowId } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
-import { describeWorkflow } from '../workflow-operations';
+import { describeWorkflow } from '../operations/workflow-operations';
 import type { CallbacksList } from './callback-schemas';
 
 /**

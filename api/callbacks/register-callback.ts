@@ -17,8 +17,8 @@ import type { Config } from '../../common/config';
 import type { callbackDeliveryWorkflow } from '../../workflows/callback-delivery';
 import { storedWorkflowId } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
-import { InputError, withKnownRun } from '../errors';
-import { resultUrlOf } from '../rest-paths';
+import { InputError, withKnownRun } from '../errors/mapping';
+import { resultUrlOf } from '../http/rest-paths';
 
 type Ctx = Pick<AuthedContext, 'client' | 'config' | 'caller'>;
 

@@ -1,17 +1,10 @@
 import { z } from 'zod';
-import { SCOPES } from '../auth/scopes';
-import { callerView } from '../auth/caller';
+import { callerView, callerViewSchema } from '../auth/caller';
 import { authenticatedProcedure, router } from '../trpc';
 
 const meSchema = z.object({
   authEnabled: z.boolean().describe('false in development when no API keys or JWKS are configured'),
-  caller: z.object({
-    kind: z.enum(['api-key', 'jwt', 'anonymous']),
-    name: z.string().describe("The key's configured name or the token's subject"),
-    scopes: z.array(z.enum(SCOPES)),
-    tenant: z.string().nullable(),
-    workflowTypes: z.array(z.string()).nullable().describe('null: every type'),
-  }),
+  caller: callerViewSchema,
 });
 
 /** Who the API takes the caller for. */

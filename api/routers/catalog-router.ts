@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { catalogEntrySchema, workflowCatalog } from '../catalog';
 import { authenticatedProcedure, router } from '../trpc';
+import { namespaceOf } from '../temporal/service';
 
 /** What the service offers, for generated clients and the web console. */
 export const catalogRouter = router({
@@ -25,7 +26,7 @@ export const catalogRouter = router({
       }),
     )
     .query(({ ctx }) => ({
-      namespace: ctx.client.options.namespace,
+      namespace: namespaceOf(ctx.client),
       temporalUiUrl: ctx.config.TEMPORAL_UI_URL ?? null,
       workflowTypes: [...workflowCatalog],
     })),

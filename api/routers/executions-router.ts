@@ -6,13 +6,14 @@ import {
   listWorkflows,
   terminateWorkflow,
   visibilityQuery,
-} from '../execution-operations';
-import { visibilityClausesFor } from '../auth/tenancy';
-import { updateResult } from '../message-operations';
-import { chargeWait } from '../rate-limits';
+} from '../operations/execution-operations';
+import { updateResult } from '../operations/message-operations';
+import { chargeWait } from '../auth/rate-limits';
 import {
   describeOutputSchema,
+  listedWorkflowSchema,
   resultInputSchema,
+  taskQueueViewSchema,
   untypedOutcomeSchema,
   updateOutcomeSchema,
   UPDATE_DEFAULT_WAIT_MS,
@@ -21,29 +22,13 @@ import {
   workflowStatusSchema,
 } from '../schemas';
 import { protectedProcedure, router } from '../trpc';
-import { describeWorkflow, outcomeOf } from '../workflow-operations';
+import { describeWorkflow, outcomeOf } from '../operations/workflow-operations';
 import { eventsInputSchema, trackedProgress } from './progress-subscription';
 
 const tags = ['executions'];
 const BY_ID_ERRORS = { 400: 'Invalid workflow ID', 404: 'No workflow with this ID', 503: 'Temporal unavailable' };
 const registeredTypes = workflowContracts.map((contract) => contract.workflowType) as [WorkflowType, ...WorkflowType[]];
 const listableStatuses = workflowStatusSchema.exclude(['PAUSED', 'UNKNOWN']);
-
-const listedWorkflowSchema = z.object({
-  workflowId: z.string(),
-  runId: z.string(),
-  type: z.string(),
-  status: workflowStatusSchema,
-  taskQueue: z.string(),
-  startTime: z.string().nullable(),
-  closeTime: z.string().nullable(),
-});
-
-const pollerSchema = z.object({
-  identity: z.string(),
-  lastAccessTime: z.string().nullable(),
-  stale: z.boolean().describe('Not seen within pollerStaleAfterSeconds: most likely a worker that crashed'),
-});
 
 /** Operations on workflow executions by ID, whatever their type, and the views operators need. */
 export const executionsRouter = router({
@@ -179,10 +164,8 @@ export const executionsRouter = router({
     .output(z.object({ workflows: z.array(listedWorkflowSchema), nextPageToken: z.string().nullable() }))
     .query(({ ctx, input }) =>
       listWorkflows(ctx, {
-        // The caller's tenant and workflow types are added here, on the server, never taken from the request.
-        query: [visibilityQuery(input, registeredTypes), ...visibilityClausesFor(ctx.caller)]
-          .filter((clause) => clause !== '')
-          .join(' AND '),
+        // The caller's tenant and workflow types are added by the gateway, on the server, never taken from the request.
+        filter: visibilityQuery(input, registeredTypes),
         pageSize: input.pageSize,
         pageToken: input.pageToken,
       }),
@@ -212,20 +195,7 @@ export const executionsRouter = router({
           .regex(/^[A-Za-z0-9._:@=+-]+$/, 'not a task queue name'),
       }),
     )
-    .output(
-      z.object({
-        taskQueue: z.string(),
-        pollerStaleAfterSeconds: z.number(),
-        workflowPollers: z.array(pollerSchema),
-        activityPollers: z.array(pollerSchema),
-        backlog: z.object({
-          workflowTasks: z.number(),
-          activityTasks: z.number(),
-          oldestWorkflowTaskAgeSeconds: z.number(),
-          oldestActivityTaskAgeSeconds: z.number(),
-        }),
-      }),
-    )
+    .output(taskQueueViewSchema)
     .query(({ ctx, input }) => describeTaskQueue(ctx, input.taskQueue)),
 
   /** Streams status and progress until the workflow closes (SSE); resumes from lastEventId after a dropped connection. */

@@ -1,7 +1,7 @@
 import type { QueryContract, SignalContract, UpdateContract, WorkflowContract } from '../../workflows/contract';
-import { idempotencyKeyHeader, updateIdFromKey } from '../idempotency';
 import { withCallback } from '../callbacks/register-callback';
-import { runQuery, runUpdate, sendSignal, signalWithStart, updateWithStart } from '../message-operations';
+import { idempotencyKeyHeader, updateIdFromKey } from '../operations/idempotency';
+import { runQuery, runUpdate, sendSignal, signalWithStart, updateWithStart } from '../operations/message-operations';
 import {
   queryInputSchema,
   signaledSchema,
@@ -12,7 +12,7 @@ import {
   updateWithStartOutputSchema,
 } from '../message-schemas';
 import { startedSchema, updateOutcomeSchema } from '../schemas';
-import { protectedProcedure } from '../trpc';
+import { typeRoute } from './type-route';
 import {
   typed,
   type QueryProcedures,
@@ -37,21 +37,19 @@ function mapRecord<V, P>(record: Record<string, V>, build: (name: string, entry:
 }
 
 function signalProcedure(workflowType: string, name: string, signal: SignalContract) {
-  return protectedProcedure
-    .meta({
-      scope: 'workflows:signal',
-      openapi: {
-        method: 'POST',
-        path: `/workflows/{workflowId}/signals/${name}`,
-        tags: [workflowType],
-        summary: `Signal ${workflowType}: ${name}`,
-        description: `${signal.description} Answers 202 once Temporal has recorded the signal.`,
-        successDescription: 'Signal recorded (202)',
-        errorResponses: MESSAGE_ERRORS,
-      },
-      successStatus: 202,
-      example: signal.exampleInput,
-    })
+  return typeRoute(workflowType, {
+    scope: 'workflows:signal',
+    openapi: {
+      method: 'POST',
+      path: `/workflows/{workflowId}/signals/${name}`,
+      summary: `Signal ${workflowType}: ${name}`,
+      description: `${signal.description} Answers 202 once Temporal has recorded the signal.`,
+      successDescription: 'Signal recorded (202)',
+      errorResponses: MESSAGE_ERRORS,
+    },
+    successStatus: 202,
+    example: signal.exampleInput,
+  })
     .input(signalInputSchema(signal.input))
     .output(signaledSchema)
     .mutation(async ({ ctx, input }) => {
@@ -62,45 +60,41 @@ function signalProcedure(workflowType: string, name: string, signal: SignalContr
 }
 
 function queryProcedure(workflowType: string, name: string, query: QueryContract) {
-  return protectedProcedure
-    .meta({
-      scope: 'workflows:read',
-      openapi: {
-        method: 'GET',
-        path: `/workflows/{workflowId}/queries/${name}`,
-        tags: [workflowType],
-        summary: `Query ${workflowType}: ${name}`,
-        description: query.description,
-        errorResponses: {
-          ...MESSAGE_ERRORS,
-          409: 'The workflow is closed and rejects queries',
-          501: 'The worker does not answer this query',
-        },
+  return typeRoute(workflowType, {
+    scope: 'workflows:read',
+    openapi: {
+      method: 'GET',
+      path: `/workflows/{workflowId}/queries/${name}`,
+      summary: `Query ${workflowType}: ${name}`,
+      description: query.description,
+      errorResponses: {
+        ...MESSAGE_ERRORS,
+        409: 'The workflow is closed and rejects queries',
+        501: 'The worker does not answer this query',
       },
-    })
+    },
+  })
     .input(queryInputSchema(query.input))
     .output(query.output)
     .query(({ ctx, input }) => runQuery(ctx, workflowType, (input as MessageInput).workflowId, name));
 }
 
 function updateProcedure(workflowType: string, name: string, update: UpdateContract) {
-  return protectedProcedure
-    .meta({
-      scope: 'workflows:signal',
-      openapi: {
-        method: 'POST',
-        path: `/workflows/{workflowId}/updates/${name}`,
-        tags: [workflowType],
-        summary: `Update ${workflowType}: ${name}`,
-        description:
-          `${update.description} 200 with the result; 202 with resultUrl if the update outlasts waitMs; 422 with the ` +
-          "workflow's reason when its validator rejects the update. An Idempotency-Key header becomes the update ID, so a retried update runs once.",
-        requestHeaders: idempotencyKeyHeader,
-        errorResponses: { ...MESSAGE_ERRORS, 422: 'The workflow rejected the update (the reason is the message)' },
-      },
-      acceptedWhenPending: true,
-      example: update.exampleInput,
-    })
+  return typeRoute(workflowType, {
+    scope: 'workflows:signal',
+    openapi: {
+      method: 'POST',
+      path: `/workflows/{workflowId}/updates/${name}`,
+      summary: `Update ${workflowType}: ${name}`,
+      description:
+        `${update.description} 200 with the result; 202 with resultUrl if the update outlasts waitMs; 422 with the ` +
+        "workflow's reason when its validator rejects the update. An Idempotency-Key header becomes the update ID, so a retried update runs once.",
+      requestHeaders: idempotencyKeyHeader,
+      errorResponses: { ...MESSAGE_ERRORS, 422: 'The workflow rejected the update (the reason is the message)' },
+    },
+    acceptedWhenPending: true,
+    example: update.exampleInput,
+  })
     .input(updateInputSchema(update.input))
     .output(updateOutcomeSchema(update.output))
     .mutation(async ({ ctx, input }) => {
@@ -118,19 +112,17 @@ function updateProcedure(workflowType: string, name: string, update: UpdateContr
 
 function signalWithStartProcedure(contract: WorkflowContract, name: string, signal: SignalContract) {
   const type = contract.workflowType;
-  return protectedProcedure
-    .meta({
-      scope: 'workflows:start',
-      openapi: {
-        method: 'POST',
-        path: `/workflows/${type}/signal-with-start/${name}`,
-        tags: [type],
-        summary: `Signal ${type} with ${name}, starting it first if it is not running`,
-        description: `Atomically starts ${type} with input unless a run with workflowId is open, then delivers the ${name} signal.`,
-        errorResponses: { 400: 'Invalid input', 503: 'Temporal unavailable' },
-      },
-      example: { workflowId: `${type}-example`, input: contract.exampleInput, signal: signal.exampleInput ?? {} },
-    })
+  return typeRoute(type, {
+    scope: 'workflows:start',
+    openapi: {
+      method: 'POST',
+      path: `/workflows/${type}/signal-with-start/${name}`,
+      summary: `Signal ${type} with ${name}, starting it first if it is not running`,
+      description: `Atomically starts ${type} with input unless a run with workflowId is open, then delivers the ${name} signal.`,
+      errorResponses: { 400: 'Invalid input', 503: 'Temporal unavailable' },
+    },
+    example: { workflowId: `${type}-example`, input: contract.exampleInput, signal: signal.exampleInput ?? {} },
+  })
     .input(signalWithStartInputSchema(contract.input, signal.input))
     .output(startedSchema)
     .mutation(({ ctx, input }) =>
@@ -148,21 +140,19 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
 
 function updateWithStartProcedure(contract: WorkflowContract, name: string, update: UpdateContract) {
   const type = contract.workflowType;
-  return protectedProcedure
-    .meta({
-      scope: 'workflows:start',
-      openapi: {
-        method: 'POST',
-        path: `/workflows/${type}/update-with-start/${name}`,
-        tags: [type],
-        summary: `Start ${type} and answer at its ${name} milestone (early return)`,
-        description: `Starts ${type} unless a run with workflowId is open, sends the ${name} update and answers with its result while the workflow goes on; 202 with resultUrl if the update outlasts waitMs.`,
-        requestHeaders: idempotencyKeyHeader,
-        errorResponses: { 400: 'Invalid input', 422: 'The workflow rejected the update', 503: 'Temporal unavailable' },
-      },
-      acceptedWhenPending: true,
-      example: { workflowId: `${type}-example`, input: contract.exampleInput, update: update.exampleInput ?? {} },
-    })
+  return typeRoute(type, {
+    scope: 'workflows:start',
+    openapi: {
+      method: 'POST',
+      path: `/workflows/${type}/update-with-start/${name}`,
+      summary: `Start ${type} and answer at its ${name} milestone (early return)`,
+      description: `Starts ${type} unless a run with workflowId is open, sends the ${name} update and answers with its result while the workflow goes on; 202 with resultUrl if the update outlasts waitMs.`,
+      requestHeaders: idempotencyKeyHeader,
+      errorResponses: { 400: 'Invalid input', 422: 'The workflow rejected the update', 503: 'Temporal unavailable' },
+    },
+    acceptedWhenPending: true,
+    example: { workflowId: `${type}-example`, input: contract.exampleInput, update: update.exampleInput ?? {} },
+  })
     .input(updateWithStartInputSchema(contract.input, update.input))
     .output(updateWithStartOutputSchema(update.output))
     .mutation(({ ctx, input }) =>

@@ -7,16 +7,8 @@ import type {
 } from '@trpc/server';
 import type { z } from 'zod';
 import type { ProgressOf, WorkflowContract } from '../../workflows/contract';
-import type {
-  queryInputSchema,
-  signaledSchema,
-  signalInputSchema,
-  signalWithStartInputSchema,
-  updateInputSchema,
-  updateWithStartInputSchema,
-  updateWithStartOutputSchema,
-} from '../message-schemas';
-import type { ProgressEvent } from '../progress-stream';
+import type * as messages from '../message-schemas';
+import type { ProgressEvent } from '../progress/progress-stream';
 import type { eventsInputSchema } from './progress-subscription';
 import type {
   executeInputSchema,
@@ -65,32 +57,32 @@ type Updates<C extends WorkflowContract> = C['updates'];
 
 export type SignalProcedures<C extends WorkflowContract> = {
   [K in keyof Signals<C>]: Mutation<
-    Input<ReturnType<typeof signalInputSchema<Signals<C>[K]['input']['shape']>>>,
-    Output<typeof signaledSchema>
+    Input<ReturnType<typeof messages.signalInputSchema<Signals<C>[K]['input']['shape']>>>,
+    Output<typeof messages.signaledSchema>
   >;
 };
 export type QueryProcedures<C extends WorkflowContract> = {
   [K in keyof Queries<C>]: Query<
-    Input<ReturnType<typeof queryInputSchema<Queries<C>[K]['input']['shape']>>>,
+    Input<ReturnType<typeof messages.queryInputSchema<Queries<C>[K]['input']['shape']>>>,
     Output<Queries<C>[K]['output']>
   >;
 };
 export type UpdateProcedures<C extends WorkflowContract> = {
   [K in keyof Updates<C>]: Mutation<
-    Input<ReturnType<typeof updateInputSchema<Updates<C>[K]['input']['shape']>>>,
+    Input<ReturnType<typeof messages.updateInputSchema<Updates<C>[K]['input']['shape']>>>,
     Output<ReturnType<typeof updateOutcomeSchema<Updates<C>[K]['output']>>>
   >;
 };
 export type SignalWithStartProcedures<C extends WorkflowContract> = {
   [K in keyof Signals<C>]: Mutation<
-    Input<ReturnType<typeof signalWithStartInputSchema<C['input'], Signals<C>[K]['input']>>>,
+    Input<ReturnType<typeof messages.signalWithStartInputSchema<C['input'], Signals<C>[K]['input']>>>,
     Started
   >;
 };
 export type UpdateWithStartProcedures<C extends WorkflowContract> = {
   [K in keyof Updates<C>]: Mutation<
-    Input<ReturnType<typeof updateWithStartInputSchema<C['input'], Updates<C>[K]['input']>>>,
-    Output<ReturnType<typeof updateWithStartOutputSchema<Updates<C>[K]['output']>>>
+    Input<ReturnType<typeof messages.updateWithStartInputSchema<C['input'], Updates<C>[K]['input']>>>,
+    Output<ReturnType<typeof messages.updateWithStartOutputSchema<Updates<C>[K]['output']>>>
   >;
 };
 

@@ -1,11 +1,12 @@
 import type { WorkflowContract } from '../../workflows/contract';
 import { withCallback } from '../callbacks/register-callback';
-import { idempotencyKeyHeader } from '../idempotency';
-import { requireWorkflow } from '../message-operations';
+import { idempotencyKeyHeader } from '../operations/idempotency';
+import { requireWorkflow } from '../operations/message-operations';
 import { executeInputSchema, outcomeSchema, resultInputSchema, startedSchema, startInputSchema } from '../schemas';
-import { chargeWait } from '../rate-limits';
+import { chargeWait } from '../auth/rate-limits';
 import { protectedProcedure, router } from '../trpc';
-import { outcomeOf, outcomeOfStarted, startWorkflow } from '../workflow-operations';
+import { typeRoute } from './type-route';
+import { outcomeOf, outcomeOfStarted, startWorkflow } from '../operations/workflow-operations';
 import { messageProcedures } from './message-procedures';
 import { eventsInputSchema, trackedProgress } from './progress-subscription';
 import { typed, type WorkflowTypeProcedures } from './typed-procedures';
@@ -19,20 +20,18 @@ const START_ERRORS = {
 
 function startProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
-  return protectedProcedure
-    .meta({
-      scope: 'workflows:start',
-      openapi: {
-        method: 'POST',
-        path: `/workflows/${type}`,
-        tags: [type],
-        summary: `Start ${type}: ${contract.summary}`,
-        description: contract.description,
-        requestHeaders: idempotencyKeyHeader,
-        errorResponses: START_ERRORS,
-      },
-      example: { input: contract.exampleInput },
-    })
+  return typeRoute(type, {
+    scope: 'workflows:start',
+    openapi: {
+      method: 'POST',
+      path: `/workflows/${type}`,
+      summary: `Start ${type}: ${contract.summary}`,
+      description: contract.description,
+      requestHeaders: idempotencyKeyHeader,
+      errorResponses: START_ERRORS,
+    },
+    example: { input: contract.exampleInput },
+  })
     .input(startInputSchema(contract.input))
     .output(startedSchema)
     .mutation(({ ctx, input }) => withCallback(ctx, input.callback, () => startWorkflow(ctx, type, input)));
@@ -40,22 +39,20 @@ function startProcedure(contract: WorkflowContract) {
 
 function executeProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
-  return protectedProcedure
-    .meta({
-      scope: 'workflows:start',
-      openapi: {
-        method: 'POST',
-        path: `/workflows/${type}/execute`,
-        tags: [type],
-        summary: `Execute ${type} and wait for its result`,
-        description: `${contract.description} Answers 200 with the outcome once the workflow closes, or 202 with status RUNNING and resultUrl when waitMs passes first.`,
-        successDescription: 'The outcome (200), or RUNNING with resultUrl (202)',
-        requestHeaders: idempotencyKeyHeader,
-        errorResponses: START_ERRORS,
-      },
-      acceptedWhenPending: true,
-      example: { input: contract.exampleInput },
-    })
+  return typeRoute(type, {
+    scope: 'workflows:start',
+    openapi: {
+      method: 'POST',
+      path: `/workflows/${type}/execute`,
+      summary: `Execute ${type} and wait for its result`,
+      description: `${contract.description} Answers 200 with the outcome once the workflow closes, or 202 with status RUNNING and resultUrl when waitMs passes first.`,
+      successDescription: 'The outcome (200), or RUNNING with resultUrl (202)',
+      requestHeaders: idempotencyKeyHeader,
+      errorResponses: START_ERRORS,
+    },
+    acceptedWhenPending: true,
+    example: { input: contract.exampleInput },
+  })
     .input(executeInputSchema(contract.input))
     .output(outcomeSchema(contract.output))
     .mutation(async ({ ctx, input }) => {

@@ -1,8 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleHandle } from '@temporalio/client';
-import { bounded } from '../bounded-wait';
+import { bounded } from '../temporal/bounded-wait';
 import { callerWorkflowId, storedWorkflowId, TENANT_MEMO_KEY } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
-import { ApiError } from '../errors';
+import { ApiError } from '../errors/mapping';
 
 /** How long one schedule call may take before the caller hears 503 (as for a start or describe). */
 const QUICK_CALL_MS = 5_000;

@@ -2,9 +2,9 @@ import type { ScheduleDescription, ScheduleOptions, ScheduleSpec, ScheduleUpdate
 import type { Duration } from '@temporalio/common';
 import { msNumberToTs, tsToMs } from '@temporalio/common/lib/time';
 import { assertMayStart, storedWorkflowId, scheduleListClauseFor, tenantStamp } from '../auth/tenancy';
-import { ApiError, InputError } from '../errors';
-import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey } from '../idempotency';
-import { startStamp } from '../workflow-operations';
+import { ApiError, InputError } from '../errors/mapping';
+import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey } from '../operations/idempotency';
+import { startStamp } from '../temporal/gateway';
 import type { WorkflowType } from '../../workflows/contracts';
 import { assertScheduleVisible, callerIdOf, scheduleCall, scheduleHandle, type ScheduleCtx } from './schedule-gateway';
 import {

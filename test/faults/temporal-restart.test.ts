@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { workflowIdFromKey } from '../../api/idempotency';
+import { workflowIdFromKey } from '../../api/operations/idempotency';
 import { finalStatus, reportFigures, runCount, startFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
 import { executeUntilAcknowledged, runCallers, tally } from '../helpers/fault-load';
 import { orderInput } from '../helpers/orders';

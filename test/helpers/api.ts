@@ -4,20 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Express } from 'express';
-import type { Response } from 'supertest';
+import request, { type Response } from 'supertest';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../common/config';
 import { createLogger } from '../../common/logger';
-import { createTestWorker, startTestServerWithBundle, uniqueName, useTestServer, type TestServer } from './temporal';
+import { createTestWorker, uniqueName, type TestServer } from './temporal';
 
-/** What one API test file shares: a real dev server and the workflow bundle, made once. */
-export type ApiTestServer = TestServer;
-
-/** Starts the dev server and bundles workflows in parallel; call once per file and tear `env` down after. */
-export const startApiTestServer: () => Promise<ApiTestServer> = startTestServerWithBundle;
-
-/** The file's test server, started in before() and torn down in after() of the enclosing describe(). */
-export const useApiTestServer: () => ApiTestServer = useTestServer;
+/** The one test-server helper, re-exported beside the app helpers that take it. */
+export { useTestServer, type TestServer } from './temporal';
 
 /** The app under test with the real Client it talks through and the task queue its worker polls. */
 export interface ApiUnderTest {
@@ -44,7 +38,7 @@ export function createTestApp(
  * so that each test sees only its own workflows. The worker stops when `fn` settles.
  */
 export async function withApi<T>(
-  server: ApiTestServer,
+  server: TestServer,
   fn: (api: ApiUnderTest) => Promise<T>,
   // Tests that inspect fakes (stock released, where a parcel went) or need a slow carrier pass their own activities.
   workerOptions: Pick<WorkerOptions, 'activities'> = {},
@@ -115,4 +109,14 @@ export function assertRequestIdEchoed(response: Response): void {
 export function assertCleanErrorBody(response: Response, status: number): void {
   assertErrorAnswer(response, status);
   assertRequestIdEchoed(response);
+}
+
+/** Runs YourWorkflow to completion through the app (REST execute); answers its workflow ID. */
+export async function completedGreeting(app: Express): Promise<string> {
+  const workflowId = uniqueName('greeting');
+  const done = await request(app)
+    .post('/api/workflows/YourWorkflow/execute')
+    .send({ input: 'World', workflowId, waitMs: 10_000 });
+  assert.equal(done.body.status, 'COMPLETED', done.text);
+  return workflowId;
 }

@@ -108,10 +108,18 @@ export function awaitStep(app: Express, workflowId: string, step: OrderStep): Pr
   });
 }
 
+/** Starts a large order through the API and waits until it is awaiting approval; answers its IDs and input. */
+export async function startLargeOrder(
+  app: Express,
+): Promise<{ workflowId: string; runId: string; input: OrderFulfilmentInput }> {
+  const workflowId = uniqueName('order');
+  const input = largeOrderInput();
+  const started = await request(app).post('/api/workflows/OrderFulfilment').send({ input, workflowId }).expect(200);
+  await awaitStep(app, workflowId, 'awaiting_approval');
+  return { workflowId, runId: (started.body as { runId: string }).runId, input };
+}
+
 /** Starts a large order through the API and waits until it is awaiting approval; answers its workflow ID. */
 export async function startOrderAwaitingApproval(app: Express): Promise<string> {
-  const workflowId = uniqueName('order');
-  await request(app).post('/api/workflows/OrderFulfilment').send({ input: largeOrderInput(), workflowId }).expect(200);
-  await awaitStep(app, workflowId, 'awaiting_approval');
-  return workflowId;
+  return (await startLargeOrder(app)).workflowId;
 }

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Workflow, WorkflowResultType } from '@temporalio/common';
+import type { WorkflowStartOptions } from '@temporalio/client';
 import {
   DefaultLogger,
   Runtime,
@@ -106,5 +108,19 @@ export function useTestServer(): TestServer {
   };
 }
 
-/** The same as useTestServer (the name workflow tests use). */
-export const useWorkflowTestServer: () => TestServer = useTestServer;
+/** Runs one workflow to its result on a worker of its own (real activities, fake services) and a fresh task queue. */
+export async function executeOnTestWorker<W extends Workflow>(
+  server: TestServer,
+  workflowType: string,
+  args: WorkflowStartOptions<W>['args'],
+): Promise<WorkflowResultType<W>> {
+  const taskQueue = uniqueName('tq');
+  const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
+  return worker.runUntil(
+    server.env.client.workflow.execute<W>(workflowType, {
+      taskQueue,
+      workflowId: uniqueName('wf'),
+      args,
+    } as WorkflowStartOptions<W>),
+  );
+}

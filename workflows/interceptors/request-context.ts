@@ -4,7 +4,7 @@ import {
   type Headers,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
-import { CALLER_MEMO_KEY, REQUEST_ID_HEADER, REQUEST_ID_MEMO_KEY } from '../../common/request-context';
+import { CALLER_MEMO_KEY, ACTIVITY_REQUEST_ID_HEADER, REQUEST_ID_MEMO_KEY } from '../../common/request-context';
 
 function requestIdOfWorkflow(): string | undefined {
   const requestId = workflowInfo().memo?.[REQUEST_ID_MEMO_KEY];
@@ -14,7 +14,7 @@ function requestIdOfWorkflow(): string | undefined {
 function withRequestId(headers: Headers): Headers {
   const requestId = requestIdOfWorkflow();
   if (requestId === undefined) return headers;
-  return { ...headers, [REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload(requestId) };
+  return { ...headers, [ACTIVITY_REQUEST_ID_HEADER]: defaultPayloadConverter.toPayload(requestId) };
 }
 
 /**

@@ -7,9 +7,9 @@ import {
   type WorkflowClientInterceptor,
 } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
-import type { Config } from '../common/config';
-import { temporalConnectionSettings, type TemporalConnectionSettings } from '../common/temporal-connection';
-import type { ApiMetrics } from './metrics';
+import type { Config } from '../../common/config';
+import { temporalConnectionSettings, type TemporalConnectionSettings } from '../../common/temporal-connection';
+import type { ApiMetrics } from '../metrics';
 import { temporalRequestMetrics, workflowStartMetrics } from './temporal-client-metrics';
 
 // The SDK retries an unavailable server for about 20 s (10 attempts, back-off to 5 s). An HTTP caller is better

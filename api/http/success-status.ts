@@ -1,5 +1,5 @@
-import type { ResponseHints } from './context';
-import type { ApiMeta } from './trpc';
+import type { ResponseHints } from '../context';
+import type { ApiMeta } from '../trpc';
 
 /** An answer that says "not done yet, look here later": a RUNNING outcome or an ACCEPTED update. */
 function pendingUrl(data: unknown): string | undefined {
@@ -10,7 +10,7 @@ function pendingUrl(data: unknown): string | undefined {
 
 /**
  * The status and headers a successful answer gets, read from the procedure's meta (the one place a route's 202 is
- * declared; api/openapi.ts documents the same meta): `successStatus: 202` always, `acceptedWhenPending` when the
+ * declared; api/http/openapi.ts documents the same meta): `successStatus: 202` always, `acceptedWhenPending` when the
  * answer is still pending, with its resultUrl as Location.
  */
 export function successResponse(meta: ApiMeta | undefined, data: unknown): ResponseHints {

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
-import { assertMayStart, storedWorkflowId } from './auth/tenancy';
-import { bounded, slicedLongPoll, WaitEnded } from './bounded-wait';
-import type { AuthedContext } from './context';
-import { ApiError, isConnectionFailure, updateInDoubt } from './errors';
-import { updateResultUrlOf } from './rest-paths';
-import { describeWorkflow, startStamp, waitBounds } from './workflow-operations';
+import type { WorkflowUpdateHandle } from '@temporalio/client';
+import { assertMayStart, storedWorkflowId } from '../auth/tenancy';
+import { WaitEnded } from '../temporal/bounded-wait';
+import { temporalGateway, type GatewayCtx, type StartingCtx } from '../temporal/gateway';
+import type { AuthedContext } from '../context';
+import { ApiError, isConnectionFailure, updateInDoubt } from '../errors/mapping';
+import { updateResultUrlOf } from '../http/rest-paths';
+import type { UpdateOutcome } from '../schemas';
+import { describeWorkflow, waitBounds } from './workflow-operations';
 
-type Ctx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;
-type StartCtx = Ctx & Pick<AuthedContext, 'requestId' | 'security'>;
+type Ctx = GatewayCtx & Pick<AuthedContext, 'config' | 'signal' | 'draining'>;
+type StartCtx = Ctx & StartingCtx & Pick<AuthedContext, 'security'>;
 
 /** Refuses a message to a workflow of another type (its handler does not exist) or, when asked, to a closed one. */
 export async function requireWorkflow(
@@ -43,19 +45,15 @@ export async function sendSignal(
   args: unknown,
 ): Promise<void> {
   await requireWorkflow(ctx, workflowId, workflowType, true);
-  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).signal(name, args);
+  await temporalGateway(ctx).run(workflowId).signal(name, args);
 }
 
 /** Asks a workflow a query; closed workflows answer too (a worker replays them). */
 export async function runQuery(ctx: Ctx, workflowType: string, workflowId: string, name: string): Promise<unknown> {
   await requireWorkflow(ctx, workflowId, workflowType, false);
   // Rejected (closed) and unregistered queries are mapped in errors.ts.
-  return ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).query(name);
+  return temporalGateway(ctx).run(workflowId).query(name);
 }
-
-export type UpdateOutcome =
-  | { updateId: string; status: 'COMPLETED'; result: unknown }
-  | { updateId: string; status: 'ACCEPTED'; resultUrl: string };
 
 /** Waits up to `waitMs` (capped) for an accepted update's result. */
 export async function awaitUpdate(
@@ -65,7 +63,7 @@ export async function awaitUpdate(
   waitMs: number,
 ): Promise<UpdateOutcome> {
   try {
-    const result = await slicedLongPoll(ctx.client, waitBounds(ctx, waitMs), () => handle.result());
+    const result = await temporalGateway(ctx).awaitUpdate(handle, waitBounds(ctx, waitMs));
     return { updateId: handle.updateId, status: 'COMPLETED', result };
   } catch (error) {
     // A failed update (WorkflowUpdateFailedError) is mapped to 422 in errors.ts.
@@ -91,13 +89,9 @@ export async function runUpdate(
   const bounds = waitBounds(ctx, request.waitMs);
   try {
     // Admission waits for a worker to accept the update: bounded like any wait (no worker, no answer, otherwise).
-    handle = await bounded(ctx.client, bounds, () =>
-      ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, request.workflowId)).startUpdate(request.name, {
-        args: [request.args],
-        waitForStage: WorkflowUpdateStage.ACCEPTED,
-        updateId,
-      }),
-    );
+    handle = await temporalGateway(ctx)
+      .run(request.workflowId)
+      .startUpdate(request.name, { args: request.args, updateId }, bounds);
   } catch (error) {
     // A rejected update (WorkflowUpdateFailedError) is mapped to 422 in errors.ts.
     if (error instanceof WaitEnded || isConnectionFailure(error))
@@ -119,7 +113,7 @@ export async function updateResult(
   waitMs: number,
 ): Promise<UpdateOutcome> {
   await describeWorkflow(ctx, workflowId); // 404 for an unknown workflow
-  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).getUpdateHandle(updateId);
+  const handle = temporalGateway(ctx).run(workflowId).update(updateId);
   return awaitUpdate(ctx, workflowId, handle, waitMs);
 }
 
@@ -134,15 +128,8 @@ export async function signalWithStart(
     request.workflowType,
     storedWorkflowId(ctx.caller, request.workflowId),
   );
-  const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
-    workflowId: storedWorkflowId(ctx.caller, request.workflowId),
-    ...startStamp(ctx, request.workflowType),
-    taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-    args: [request.input],
-    signal: request.signalName,
-    signalArgs: [request.signalArgs],
-  });
-  return { workflowId: request.workflowId, runId: handle.signaledRunId };
+  const { runId } = await temporalGateway(ctx).signalWithStart(request.workflowType, request);
+  return { workflowId: request.workflowId, runId };
 }
 
 /**
@@ -167,23 +154,7 @@ export async function updateWithStart(
     request.workflowType,
     storedWorkflowId(ctx.caller, request.workflowId),
   );
-  const startOperation = new WithStartWorkflowOperation(request.workflowType, {
-    workflowId: storedWorkflowId(ctx.caller, request.workflowId),
-    ...startStamp(ctx, request.workflowType),
-    taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-    args: [request.input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  const handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {
-    args: [request.updateArgs],
-    waitForStage: WorkflowUpdateStage.ACCEPTED,
-    updateId: request.updateId,
-    startWorkflowOperation: startOperation,
-  });
-  const workflowHandle = await startOperation.workflowHandle();
-  // The handle carries the run the start operation resolved to (new or, with USE_EXISTING, the running one).
-  const { firstExecutionRunId } = workflowHandle as { firstExecutionRunId?: string };
-  const runId = firstExecutionRunId ?? (await workflowHandle.describe()).runId;
+  const { update: handle, runId } = await temporalGateway(ctx).updateWithStart(request.workflowType, request);
   const outcome = await awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
   return { ...outcome, workflowId: request.workflowId, runId };
 }

@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
-import { authenticateRequest, authorize } from './auth/guard';
-import type { AuthedContext, Context } from './context';
-import { errorBody, logServerError, RETRY_AFTER_SECONDS, sendApiError, toApiError } from './errors';
-import { openProgressStream, type ProgressStream } from './progress-stream';
-import { openStream } from './rate-limits';
-import { executionsRouter } from './routers/executions-router';
-import { workflowIdSchema } from './schemas';
-import type { ApiMeta } from './trpc';
+import type { Context } from '../context';
+import { RETRY_AFTER_SECONDS } from '../errors/mapping';
+import { sendError, sseErrorData } from '../errors/wire';
+import type { ProgressStream } from './progress-stream';
+import { ProgressSubscription } from '../routers/progress-subscription';
+import { appRouter } from '../router';
+import { executionsRouter } from '../routers/executions-router';
+import { createCallerFactory, type ApiMeta } from '../trpc';
 
 const KEEP_ALIVE_MS = 15_000;
 /** The `retry:` hint of a stream this replica ends (draining, Temporal unavailable): reconnect after a second. */
@@ -14,52 +14,41 @@ const RECONNECT_HINT_MS = RETRY_AFTER_SECONDS * 1000;
 
 // This route serves the executions.events subscription: its scope is declared once, in that procedure's meta.
 export const EVENTS_SCOPE = (executionsRouter._def.procedures.events._def.meta as ApiMeta | undefined)?.scope;
+/** The route's path under /api; logs and metrics label the route with it. */
+export const EVENTS_PATH = '/workflows/:workflowId/events';
+const PROCEDURE = 'executions.events';
+const callProcedure = createCallerFactory(appRouter);
 
 /**
  * GET /api/workflows/:workflowId/events — the progress stream as Server-Sent Events, for curl and EventSource.
- * The same generator feeds the tRPC subscription `executions.events`. A browser's EventSource resends
+ * A thin adapter over the tRPC subscription `executions.events`: the same procedure guards it and feeds it. A browser's EventSource resends
  * Last-Event-ID on reconnect; the stream resumes from there.
  */
 export function progressSseHandler(createContext: (opts: { req: Request; res: Response }) => Context) {
   return async (req: Request, res: Response): Promise<void> => {
-    const requestCtx = createContext({ req, res });
-    let ctx: AuthedContext;
-    try {
-      ctx = { ...requestCtx, caller: await authenticateRequest(requestCtx) };
-      await authorize(ctx, EVENTS_SCOPE);
-    } catch (error) {
-      sendApiError(res, requestCtx, error, 'executions.events');
-      return;
-    }
-    const workflowId = workflowIdSchema.safeParse(req.params.workflowId);
-    if (!workflowId.success) {
-      res
-        .status(400)
-        .json(errorBody(res, 'BAD_REQUEST', `Invalid request: workflowId: ${workflowId.error.issues[0]?.message}`));
-      return;
-    }
+    const ctx = createContext({ req, res });
+    ctx.route.openApiPath = EVENTS_PATH;
     const lastEventId =
       req.header('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
     let stream: ProgressStream;
-    let release: () => void;
     try {
-      release = openStream(ctx); // the caller's cap on open streams: 429 past it
-      try {
-        // A 404 (or 503) is still an ordinary JSON error; the first snapshot comes from the shared watcher.
-        stream = await openProgressStream(ctx, workflowId.data, lastEventId);
-      } catch (error) {
-        release();
-        throw error;
-      }
+      // The subscription's own procedure: authentication, scope, input and error mapping, as over tRPC.
+      const subscription = await callProcedure(ctx).executions.events({
+        workflowId: String(req.params.workflowId),
+        lastEventId,
+      });
+      if (!(subscription instanceof ProgressSubscription))
+        throw new Error(`${PROCEDURE} is not a ProgressSubscription`);
+      // The caller's stream slot (429 past it); a 404 (or 503) is still an ordinary JSON error.
+      stream = await subscription.open();
     } catch (error) {
-      sendApiError(res, ctx, error, 'executions.events');
+      sendError(res, error, { ctx, path: PROCEDURE });
       return;
     }
     const { current } = stream;
     // Resuming a closed workflow past its last event: 204 tells EventSource to stop reconnecting.
     if (current.status !== 'RUNNING' && lastEventId !== undefined && Number(lastEventId) >= current.historyLength) {
       stream.close();
-      release();
       res.status(204).end();
       return;
     }
@@ -83,13 +72,9 @@ export function progressSseHandler(createContext: (opts: { req: Request; res: Re
       // load balancer sends it to another replica.
       if (ctx.draining.aborted) res.write(`retry: ${RECONNECT_HINT_MS}\nevent: draining\ndata: {}\n\n`);
     } catch (error) {
-      const trpcError = toApiError(error);
-      logServerError({ error: trpcError, ctx, path: 'events' });
-      res.write(
-        `retry: ${RECONNECT_HINT_MS}\nevent: error\ndata: ${JSON.stringify({ code: trpcError.code, message: trpcError.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : trpcError.message })}\n\n`,
-      );
+      res.write(`retry: ${RECONNECT_HINT_MS}\nevent: error\ndata: ${sseErrorData(error, { ctx, path: 'events' })}\n\n`);
     } finally {
-      release();
+      stream.close();
       clearInterval(keepAlive);
       res.end();
     }

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../common/config';
-import { ApiError } from './errors';
-import { describeTaskQueue } from './execution-operations';
+import type { Config } from '../../common/config';
+import { ApiError } from '../errors/mapping';
+import { describeTaskQueue } from '../operations/execution-operations';
 
 /** Refuses new starts while the task queue's backlog says no worker keeps up. */
 export interface Backpressure {

@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Config } from '../common/config';
-import type { Caller } from './auth/caller';
-import { visibilityClausesFor } from './auth/tenancy';
-import { ApiError } from './errors';
+import type { Config } from '../../common/config';
+import type { Caller } from '../auth/caller';
+import { visibilityClausesFor } from '../auth/tenancy';
+import { ApiError } from '../errors/mapping';
 
 /** Refuses a start that would give a tenant more open runs of one type than its key's `maxRunning`. */
 export interface RunningCap {

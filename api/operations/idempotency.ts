@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ApiError } from './errors';
+import { ApiError } from '../errors/mapping';
 
 const keySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, 'use 1 to 255 printable ASCII characters, no spaces');
 

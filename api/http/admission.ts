@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { errorBody, RETRY_AFTER_SECONDS } from './errors';
+import { refusal, sendError } from '../errors/wire';
 
 /**
  * A bound on the requests one API process works on at once. Beyond it a request is answered 503 with Retry-After at
@@ -14,16 +14,10 @@ export function admissionControl(maxInFlight: number): RequestHandler {
     // The caller has gone while the request waited for its turn: start nothing for nobody.
     if (req.socket.destroyed) return;
     if (inFlight >= maxInFlight) {
-      res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-      res
-        .status(503)
-        .json(
-          errorBody(
-            res,
-            'SERVICE_UNAVAILABLE',
-            `Overloaded: ${maxInFlight} requests in progress; retry after a second`,
-          ),
-        );
+      sendError(
+        res,
+        refusal('SERVICE_UNAVAILABLE', `Overloaded: ${maxInFlight} requests in progress; retry after a second`),
+      );
       return;
     }
     inFlight += 1;

@@ -1,6 +1,5 @@
-import { TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import {
   isGrpcServiceError,
   QueryNotRegisteredError,
@@ -12,9 +11,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ZodError } from 'zod';
-import type { ServerResponse } from 'node:http';
-import { WaitEnded } from './bounded-wait';
-import { REQUEST_ID_HEADER, type Context } from './context';
+import { WaitEnded } from '../temporal/bounded-wait';
 
 /**
  * A mapped error that also carries machine-readable details (e.g. the existing run of a 409) and the response
@@ -153,7 +150,7 @@ export function toApiError(error: unknown): TRPCError {
       details: { workflowId: error.workflowId },
     });
   }
-  // A call that did not answer by its deadline (api/bounded-wait.ts): Temporal is unreachable or overloaded.
+  // A call that did not answer by its deadline (api/temporal/bounded-wait.ts): Temporal is unreachable or overloaded.
   if (error instanceof WaitEnded)
     return new ApiError({ code: 'SERVICE_UNAVAILABLE', message: TEMPORAL_UNAVAILABLE, cause: error });
   const grpcCode = grpcCodeOf(error);
@@ -243,82 +240,9 @@ export function isConnectionFailure(error: unknown): boolean {
   );
 }
 
-function fieldIssuesOf(error: TRPCError): FieldIssue[] | undefined {
+/** The fields at fault of an invalid-input error, however it was raised (our InputError or tRPC's own input check). */
+export function fieldIssuesOf(error: TRPCError): FieldIssue[] | undefined {
   if (error instanceof InputError) return error.fieldErrors;
   if (error.cause instanceof ZodError) return inputErrorOf(error.cause).fieldErrors;
   return undefined;
-}
-
-/** The error shape of both transports: a code, a message without internals, the fields at fault, details, the request id. */
-export function formatError({ shape, error, ctx }: { shape: TRPCDefaultErrorShape; error: TRPCError; ctx?: Context }) {
-  const fieldIssues = fieldIssuesOf(error);
-  const message =
-    error.code === 'INTERNAL_SERVER_ERROR'
-      ? 'Internal server error'
-      : fieldIssues
-        ? `Invalid request: ${fieldIssues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`
-        : error.message;
-  return {
-    message,
-    code: shape.code,
-    data: {
-      code: shape.data.code,
-      httpStatus: shape.data.httpStatus,
-      path: shape.data.path,
-      requestId: ctx?.requestId,
-      fieldErrors: fieldIssues,
-      details: error instanceof ApiError ? error.details : undefined,
-    },
-  };
-}
-
-/** The response headers a batch of errors asks for (a 401's challenge, a 429's or 503's Retry-After). */
-export function errorHeaders(errors: readonly unknown[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const error of errors) {
-    if (error instanceof ApiError) Object.assign(headers, error.headers);
-    // Every 503 and 429 says when to come back, whichever code path raised it.
-    const retriable =
-      error instanceof TRPCError && (error.code === 'SERVICE_UNAVAILABLE' || error.code === 'TOO_MANY_REQUESTS');
-    if (retriable && headers['retry-after'] === undefined) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
-  }
-  return headers;
-}
-
-/** Answers an error outside tRPC (the SSE route) exactly as both adapters would: status, headers, body. */
-export function sendApiError(res: ServerResponse, ctx: Context | undefined, error: unknown, path: string): void {
-  const trpcError = toApiError(error);
-  logServerError({ error: trpcError, ctx, path });
-  const httpStatus = getHTTPStatusCodeFromError(trpcError);
-  const shape = formatError({
-    shape: {
-      message: trpcError.message,
-      code: TRPC_ERROR_CODES_BY_KEY[trpcError.code],
-      data: { code: trpcError.code, httpStatus, path },
-    },
-    error: trpcError,
-    ctx,
-  });
-  for (const [name, value] of Object.entries(errorHeaders([trpcError]))) res.setHeader(name, value);
-  res.statusCode = httpStatus;
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ message: shape.message, code: trpcError.code, data: shape.data }));
-}
-
-/** Logs what the caller is not shown: internal errors, with the request id that the caller was given. */
-export function logServerError({ error, ctx, path }: { error: TRPCError; ctx?: Context; path?: string }): void {
-  if (error.code !== 'INTERNAL_SERVER_ERROR') return;
-  const cause = error.cause ?? error;
-  // ctx.logger is bound to the request id the caller was given.
-  ctx?.logger.error({ path, error: cause instanceof Error ? cause : String(cause) }, 'request failed');
-}
-
-/** The body of an error answered outside tRPC (body parsing, unknown routes, readiness), in the same shape. */
-export function errorBody(
-  res: ServerResponse,
-  code: TRPC_ERROR_CODE_KEY,
-  message: string,
-): { code: TRPC_ERROR_CODE_KEY; message: string; data: Record<string, unknown> } {
-  const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
-  return { code, message, data: { code, httpStatus, requestId: res.getHeader(REQUEST_ID_HEADER) } };
 }

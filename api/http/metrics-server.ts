@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { Config } from '../common/config';
+import type { Config } from '../../common/config';
 
 /**
  * Whether the public port answers /metrics: only in development and tests, and only when no API_METRICS_PORT is set.

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { errorBody, RETRY_AFTER_SECONDS } from './errors';
+import { refusal, sendError } from '../errors/wire';
 
 /**
  * Once the drain has started (SIGTERM), every new request is answered 503 with Retry-After and the connection is
@@ -8,12 +8,10 @@ import { errorBody, RETRY_AFTER_SECONDS } from './errors';
 export function drainingGate(draining: AbortSignal): RequestHandler {
   return (_req, res, next) => {
     if (!draining.aborted) return next();
-    res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-    res.setHeader('connection', 'close');
-    res
-      .status(503)
-      .json(
-        errorBody(res, 'SERVICE_UNAVAILABLE', 'This API instance is shutting down; retry, another one will answer'),
-      );
+    sendError(
+      res,
+      refusal('SERVICE_UNAVAILABLE', 'This API instance is shutting down; retry, another one will answer'),
+      { headers: { connection: 'close' } },
+    );
   };
 }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Config } from '../common/config';
+import type { Config } from '../../common/config';
 
 /**
  * Slow clients cannot hold the server: they get HTTP_HEADERS_TIMEOUT_MS to send the headers and

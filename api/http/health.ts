@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
 import express, { type Router } from 'express';
-import { errorBody, RETRY_AFTER_SECONDS } from './errors';
+import { refusal, sendError } from '../errors/wire';
+import { temporalReachable } from '../temporal/service';
 
 // Short: a readiness probe that hangs tells the orchestrator nothing. The connection's reconnect back-off is capped
-// (api/temporal-client.ts), so once Temporal is back the next probe reaches it within about a second.
+// (api/temporal/temporal-client.ts), so once Temporal is back the next probe reaches it within about a second.
 const READY_CHECK_TIMEOUT_MS = 1_000;
 
 /**
@@ -17,23 +18,15 @@ export function healthRouter(client: Client, draining: AbortSignal): Router {
   });
   health.get('/readyz', async (_req, res) => {
     if (draining.aborted) {
-      res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-      res.status(503).json({
-        status: 'draining',
-        ...errorBody(res, 'SERVICE_UNAVAILABLE', 'This API instance is shutting down'),
+      sendError(res, refusal('SERVICE_UNAVAILABLE', 'This API instance is shutting down'), {
+        extra: { status: 'draining' },
       });
       return;
     }
-    try {
-      await client.connection.withDeadline(Date.now() + READY_CHECK_TIMEOUT_MS, () =>
-        client.connection.workflowService.getSystemInfo({}),
-      );
+    if (await temporalReachable(client, READY_CHECK_TIMEOUT_MS)) {
       res.json({ status: 'ready', temporal: 'reachable' });
-    } catch {
-      res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-      res
-        .status(503)
-        .json({ status: 'unavailable', ...errorBody(res, 'SERVICE_UNAVAILABLE', 'Temporal is not reachable') });
+    } else {
+      sendError(res, refusal('SERVICE_UNAVAILABLE', 'Temporal is not reachable'), { extra: { status: 'unavailable' } });
     }
   });
   return health;

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { bounded, LONG_POLL_SLICE_MS, WaitEnded, type WaitBounds } from './bounded-wait';
-import type { ApiDeps } from './context';
+import { LONG_POLL_SLICE_MS, WaitEnded, type WaitBounds } from '../temporal/bounded-wait';
+import { historyPage } from '../temporal/service';
+import type { ApiDeps } from '../context';
 
 /** A snapshot is published under the workflow's history length, which only grows. */
 export interface Snapshot<E> {
@@ -19,7 +19,6 @@ interface Subscriber<E> {
 }
 
 const NEVER = new AbortController().signal;
-const { HistoryEventFilterType } = temporal.api.enums.v1;
 
 /**
  * Watches one workflow for every subscriber in this process: one history long-poll (waitNewEvent) at a time, and one
@@ -33,7 +32,6 @@ class ProgressWatcher<E> {
 
   constructor(
     private readonly client: Client,
-    private readonly namespace: string,
     private readonly workflowId: string,
     private readonly takeSnapshot: TakeSnapshot<E>,
     private readonly onEnd: () => void,
@@ -88,16 +86,7 @@ class ProgressWatcher<E> {
         draining: NEVER,
       };
       try {
-        const response = await bounded(this.client, bounds, () =>
-          this.client.workflowService.getWorkflowExecutionHistory({
-            namespace: this.namespace,
-            execution: { workflowId: this.workflowId },
-            nextPageToken: pageToken,
-            waitNewEvent: true,
-            skipArchival: true,
-            historyEventFilterType: HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT,
-          }),
-        );
+        const response = await historyPage(this.client, bounds, this.workflowId, pageToken);
         const grew = (response.history?.events?.length ?? 0) > 0;
         const next = response.nextPageToken ?? undefined;
         if (grew || !next || next.length === 0) return next;
@@ -130,15 +119,9 @@ export function watchWorkflow<E>(
   const watchers = registry;
   let watcher = watchers.get(workflowId) as ProgressWatcher<E> | undefined;
   if (!watcher) {
-    const created: ProgressWatcher<E> = new ProgressWatcher(
-      deps.client,
-      deps.client.options.namespace,
-      workflowId,
-      takeSnapshot,
-      () => {
-        if (watchers.get(workflowId) === (created as ProgressWatcher<unknown>)) watchers.delete(workflowId);
-      },
-    );
+    const created: ProgressWatcher<E> = new ProgressWatcher(deps.client, workflowId, takeSnapshot, () => {
+      if (watchers.get(workflowId) === (created as ProgressWatcher<unknown>)) watchers.delete(workflowId);
+    });
     watcher = created;
     watchers.set(workflowId, watcher as ProgressWatcher<unknown>);
   }

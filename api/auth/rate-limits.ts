@@ -1,8 +1,8 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Config } from '../common/config';
-import type { Caller } from './auth/caller';
-import type { AuthedContext } from './context';
-import { ApiError } from './errors';
+import type { Config } from '../../common/config';
+import type { Caller } from './caller';
+import type { AuthedContext } from '../context';
+import { ApiError } from '../errors/mapping';
 
 const WINDOW_S = 60;
 const STREAM_RETRY_AFTER_S = 5;

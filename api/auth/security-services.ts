@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../common/config';
-import { createAuthenticator, type Authenticator } from './auth/authenticator';
+import type { Config } from '../../common/config';
+import { createAuthenticator, type Authenticator } from './authenticator';
 import { createBackpressure, type Backpressure } from './backpressure';
 import { createRateLimits, type RateLimits } from './rate-limits';
-import { createRunningCap, type RunningCap } from './running-cap';
+import { createRunningCap, type RunningCap } from '../temporal/running-cap';
 
 /** What guards every request, built once per app from the config: who calls, how often, and whether to refuse starts. */
 export interface SecurityServices {

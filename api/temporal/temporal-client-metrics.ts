@@ -1,7 +1,7 @@
 import { InterceptingCall, status as GrpcStatus, type Interceptor } from '@grpc/grpc-js';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { secondsSince, type ApiMetrics } from './metrics';
+import { secondsSince, type ApiMetrics } from '../metrics';
 
 const statusNames = new Map<number, string>(
   Object.entries(GrpcStatus).flatMap(([name, code]) => (typeof code === 'number' ? [[code, name] as const] : [])),

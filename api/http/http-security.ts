@@ -1,7 +1,7 @@
 import cors from 'cors';
 import { Router } from 'express';
 import helmet from 'helmet';
-import type { Config } from '../common/config';
+import type { Config } from '../../common/config';
 
 /** What browser clients send: credentials, idempotency, SSE resumption, JSON. */
 const ALLOWED_HEADERS = [

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { workflowContracts } from '../workflows/contracts';
-import { ANONYMOUS_CALLER } from './auth/caller';
-import { storedWorkflowId } from './auth/tenancy';
-import type { AuthedContext, Context } from './context';
+import { workflowContracts } from '../../workflows/contracts';
+import { ANONYMOUS_CALLER } from '../auth/caller';
+import { temporalGateway, type GatewayCtx } from '../temporal/gateway';
+import type { AuthedContext, Context } from '../context';
 import { watchWorkflow, type Snapshot, type TakeSnapshot } from './progress-watcher';
-import { untypedOutcomeSchema, workflowStatusSchema } from './schemas';
-import { describeWorkflow, outcomeOf } from './workflow-operations';
+import { untypedOutcomeSchema, workflowStatusSchema } from '../schemas';
+import { describeWorkflow, outcomeOf } from '../operations/workflow-operations';
 
-const PROGRESS_QUERY_MS = 5_000;
 const NEVER = new AbortController().signal;
 
 export const progressEventSchema = z.object({
@@ -35,18 +34,14 @@ const progressQueryByType = new Map<string, string>(
   ),
 );
 
-async function progressOf(
-  ctx: Pick<AuthedContext, 'client' | 'caller'>,
-  workflowId: string,
-  type: string,
-): Promise<unknown> {
+async function progressOf(ctx: GatewayCtx, workflowId: string, type: string): Promise<unknown> {
   const query = progressQueryByType.get(type);
   if (!query) return undefined;
-  // Progress is best effort: a busy or restarting worker must not end the stream; the deadline keeps it from stalling it.
-  return ctx.client
-    .withDeadline(Date.now() + PROGRESS_QUERY_MS, () =>
-      ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).query(query),
-    )
+  // Progress is best effort: a busy or restarting worker must not end the stream; the gateway's deadline keeps it
+  // from stalling it.
+  return temporalGateway(ctx)
+    .run(workflowId)
+    .query(query)
     .catch(() => undefined);
 }
 
@@ -84,7 +79,7 @@ export interface ProgressStream {
  * Opens a stream of a workflow's status and progress, which runs until the workflow closes, the caller goes away or
  * the API drains. Each event is a snapshot, sent whenever the workflow's history has grown since the last (or since
  * `lastEventId`, after a dropped connection). Every subscriber of one workflow in this process shares one watcher
- * (api/progress-watcher.ts), so N subscribers cost Temporal what one does; a subscriber that joins a watched workflow
+ * (api/progress/progress-watcher.ts), so N subscribers cost Temporal what one does; a subscriber that joins a watched workflow
  * costs no call at all. Rejects (e.g. NOT_FOUND) before anything is streamed.
  */
 export async function openProgressStream(
@@ -96,7 +91,7 @@ export async function openProgressStream(
   // watcher itself is shared by every caller, keyed by the stored (tenant-namespaced) ID.
   if (ctx.caller.tenant !== undefined || ctx.caller.workflowTypes !== undefined)
     await describeWorkflow(ctx, workflowId);
-  const storedId = storedWorkflowId(ctx.caller, workflowId);
+  const storedId = temporalGateway(ctx).storedId(workflowId);
   let lastSent = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
   const queue: Snapshot<ProgressEvent>[] = [];
   let ended: { error?: unknown } | undefined;
@@ -159,14 +154,4 @@ export async function openProgressStream(
     }
   }
   return { current, events: events(), close };
-}
-
-/** The progress stream as a plain generator (the tRPC subscription). */
-export async function* progressEvents(
-  ctx: Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller' | 'metrics'>,
-  workflowId: string,
-  lastEventId?: string,
-): AsyncGenerator<IdentifiedEvent> {
-  const stream = await openProgressStream(ctx, workflowId, lastEventId);
-  yield* stream.events;
 }

@@ -1,11 +1,12 @@
 import { temporal } from '@temporalio/proto';
-import { callerWorkflowId, storedWorkflowId } from './auth/tenancy';
-import type { AuthedContext, Context } from './context';
-import { ApiError } from './errors';
-import type { WorkflowStatus } from './schemas';
+import type { Context } from '../context';
+import { QUICK_CALL_MS, temporalGateway, type GatewayCtx } from '../temporal/gateway';
+import { describeTaskQueueType } from '../temporal/service';
+import { ApiError } from '../errors/mapping';
+import type { ListedWorkflow, Poller, TaskQueueView, WorkflowStatus } from '../schemas';
 import { describeWorkflow } from './workflow-operations';
 
-type Ctx = Pick<AuthedContext, 'client' | 'caller'>;
+type Ctx = GatewayCtx;
 type QueueCtx = Pick<Context, 'client'> & { config: Pick<Context['config'], 'TASK_QUEUE_POLLER_STALE_MS'> };
 
 async function requireRunning(ctx: Ctx, workflowId: string, action: string): Promise<string> {
@@ -26,7 +27,7 @@ export async function cancelWorkflow(
   workflowId: string,
 ): Promise<{ workflowId: string; runId: string; status: 'CANCEL_REQUESTED' }> {
   const runId = await requireRunning(ctx, workflowId, 'cancel');
-  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).cancel();
+  await temporalGateway(ctx).run(workflowId, runId).cancel();
   return { workflowId, runId, status: 'CANCEL_REQUESTED' };
 }
 
@@ -37,7 +38,7 @@ export async function terminateWorkflow(
   reason: string,
 ): Promise<{ workflowId: string; runId: string; status: 'TERMINATED' }> {
   const runId = await requireRunning(ctx, workflowId, 'terminate');
-  await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).terminate(reason);
+  await temporalGateway(ctx).run(workflowId, runId).terminate(reason);
   return { workflowId, runId, status: 'TERMINATED' };
 }
 
@@ -73,16 +74,6 @@ export function visibilityQuery(
   return clauses.join(' AND ');
 }
 
-export interface ListedWorkflow {
-  workflowId: string;
-  runId: string;
-  type: string;
-  status: WorkflowStatus;
-  taskQueue: string;
-  startTime: string | null;
-  closeTime: string | null;
-}
-
 const STATUS_PREFIX = 'WORKFLOW_EXECUTION_STATUS_';
 
 function isoOf(
@@ -92,14 +83,17 @@ function isoOf(
   return new Date(Number(ts.seconds.toString()) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
 }
 
-/** One page of workflows matching the filters, newest first, with the token of the next page (null on the last). */
+/**
+ * One page of workflows matching the filters, newest first, with the token of the next page (null on the last).
+ * The gateway adds the caller's tenant and workflow types to the query.
+ */
 export async function listWorkflows(
   ctx: Ctx,
-  request: { query: string; pageSize: number; pageToken?: string },
+  request: { filter: string; pageSize: number; pageToken?: string },
 ): Promise<{ workflows: ListedWorkflow[]; nextPageToken: string | null }> {
-  const response = await ctx.client.workflowService.listWorkflowExecutions({
-    namespace: ctx.client.options.namespace,
-    query: request.query,
+  const gateway = temporalGateway(ctx);
+  const response = await gateway.listWorkflows({
+    filter: request.filter,
     pageSize: request.pageSize,
     nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
   });
@@ -108,7 +102,7 @@ export async function listWorkflows(
       .replace(STATUS_PREFIX, '')
       .replace('CANCELED', 'CANCELLED');
     return {
-      workflowId: callerWorkflowId(ctx.caller, info.execution?.workflowId ?? ''),
+      workflowId: gateway.callerId(info.execution?.workflowId ?? ''),
       runId: info.execution?.runId ?? '',
       type: info.type?.name ?? '',
       status: (visibilityStatus[statusName as WorkflowStatus] ? statusName : 'UNKNOWN') as WorkflowStatus,
@@ -126,33 +120,9 @@ export async function listWorkflows(
 
 const { TaskQueueType } = temporal.api.enums.v1;
 
-export interface TaskQueueView {
-  taskQueue: string;
-  /** Pollers not seen for this long are marked stale: Temporal lists a crashed worker for minutes. */
-  pollerStaleAfterSeconds: number;
-  workflowPollers: Poller[];
-  activityPollers: Poller[];
-  backlog: {
-    workflowTasks: number;
-    activityTasks: number;
-    oldestWorkflowTaskAgeSeconds: number;
-    oldestActivityTaskAgeSeconds: number;
-  };
-}
-interface Poller {
-  identity: string;
-  lastAccessTime: string | null;
-  stale: boolean;
-}
-
 async function describeQueue(ctx: QueueCtx, name: string, type: number) {
   const staleBefore = Date.now() - ctx.config.TASK_QUEUE_POLLER_STALE_MS;
-  const response = await ctx.client.workflowService.describeTaskQueue({
-    namespace: ctx.client.options.namespace,
-    taskQueue: { name },
-    taskQueueType: type,
-    reportStats: true,
-  });
+  const response = await describeTaskQueueType(ctx.client, name, type, QUICK_CALL_MS);
   return {
     pollers: response.pollers.map((poller): Poller => {
       const lastAccessTime = isoOf(poller.lastAccessTime);

@@ -1,10 +1,11 @@
 import { generateOpenApiDocument, type OpenAPIObject, type OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
-import { callbackWebhooks } from './callbacks/callback-webhook-openapi';
-import { progressEventSchema } from './progress-stream';
-import { EVENTS_SCOPE } from './progress-sse';
-import { appRouter } from './router';
-import type { ApiMeta } from './trpc';
+import { callbackWebhooks } from '../callbacks/callback-webhook-openapi';
+import { errorDataSchema } from '../errors/wire';
+import { progressEventSchema } from '../progress/progress-stream';
+import { EVENTS_SCOPE } from '../progress/progress-sse';
+import { appRouter } from '../router';
+import type { ApiMeta } from '../trpc';
 import { REST_BASE_PATH } from './rest-paths';
 
 type SecuritySchemes = NonNullable<Parameters<typeof generateOpenApiDocument>[1]['securitySchemes']>;
@@ -92,7 +93,7 @@ function describeSecurity(document: OpenAPIObject, schemeNames: string[]): void 
   }
 }
 
-// trpc-to-openapi documents every success as 200; a procedure's meta says when it answers 202 (api/success-status.ts
+// trpc-to-openapi documents every success as 200; a procedure's meta says when it answers 202 (api/http/success-status.ts
 // reads the same meta to answer it).
 function describeAcceptedResponses(document: OpenAPIObject): void {
   for (const meta of procedureMetas()) {
@@ -124,22 +125,6 @@ function describeExamples(document: OpenAPIObject): void {
   }
 }
 
-/** What every error body carries beyond trpc-to-openapi's message, code and issues (see api/errors.ts formatError). */
-const errorDataSchema = z.object({
-  code: z.string().describe('The same code as the top-level one'),
-  httpStatus: z.number().int(),
-  path: z.string().optional().describe('The procedure, e.g. workflows.YourWorkflow.start'),
-  requestId: z.string().optional().describe('Also in the x-request-id header; quote it when reporting a problem'),
-  fieldErrors: z
-    .array(z.object({ path: z.string(), message: z.string() }))
-    .optional()
-    .describe('For invalid input: each field at fault, as a dotted path'),
-  details: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe('Machine-readable details, e.g. existingRunId for a 409'),
-});
-
 const issueSchema = z
   .looseObject({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), code: z.string() })
   .partial({ path: true, code: true });
@@ -149,7 +134,7 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   return rest;
 }
 
-/** trpc-to-openapi documents errors as {message, code, issues}; the real bodies also carry `data`, documented here. */
+/** trpc-to-openapi documents errors as {message, code, issues}; the real bodies also carry `data` (errors/wire.ts's schema). */
 function describeErrorBodies(document: OpenAPIObject): void {
   const data = jsonSchemaOf(errorDataSchema);
   const issues = { type: 'array', items: jsonSchemaOf(issueSchema) };

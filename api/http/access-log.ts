@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../common/logger';
-import { requestIdOf } from './context';
-import { secondsSince, type ApiMetrics } from './metrics';
+import type { Logger } from '../../common/logger';
+import { requestIdOf } from '../request-id';
+import { secondsSince, type ApiMetrics } from '../metrics';
 import { callerOf, routeLabelOf } from './route-label';
 
 // Probes and scrapes arrive every few seconds from every orchestrator and Prometheus: logged only at debug.

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, type Priority, type SearchAttributePair } from '@temporalio/common';
-import { bounded, slicedLongPoll, WaitEnded, type WaitBounds } from './bounded-wait';
-import { priorityOf } from './auth/fairness';
-import { assertMayStart, assertVisible, storedWorkflowId, tenantStamp } from './auth/tenancy';
-import type { AuthedContext } from './context';
-import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from './errors';
-import { resultUrlOf } from './rest-paths';
-import { failureInfoOf } from '../common/failure-info';
-import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../common/request-context';
+import { WorkflowFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WaitEnded, type WaitBounds } from '../temporal/bounded-wait';
+import { temporalGateway, type GatewayCtx, type GatewayRun, type StartingCtx } from '../temporal/gateway';
+import { assertMayStart, assertVisible, storedWorkflowId } from '../auth/tenancy';
+import type { AuthedContext } from '../context';
+import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from '../errors/mapping';
+import { resultUrlOf } from '../http/rest-paths';
+import { failureInfoOf } from '../../common/failure-info';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
   workflowStatusSchema,
@@ -16,11 +15,7 @@ import {
   type StartOptions,
   type WorkflowDescription,
   type WorkflowStatus,
-} from './schemas';
-
-/** How long a single call that is not a wait (start, describe) may take before the caller hears 503. */
-const QUICK_CALL_MS = 5_000;
-const NEVER = new AbortController().signal;
+} from '../schemas';
 
 /** A readable default ID: the type, so that lists and the Web UI say what it is, and a unique suffix. */
 export function newWorkflowId(workflowType: string): string {
@@ -28,11 +23,8 @@ export function newWorkflowId(workflowType: string): string {
 }
 
 type StartRequest = { input: unknown; workflowId?: string; options?: StartOptions };
-type StartCtx = Pick<
-  AuthedContext,
-  'client' | 'config' | 'idempotencyKey' | 'signal' | 'caller' | 'requestId' | 'security'
->;
-type Ctx = Pick<AuthedContext, 'client' | 'caller'> & { signal?: AbortSignal };
+type StartCtx = StartingCtx & Pick<AuthedContext, 'idempotencyKey' | 'signal' | 'security'>;
+type Ctx = GatewayCtx;
 
 /** A request whose caller has gone away is not started: nobody would hear which run it made. */
 function refuseIfCallerGone(ctx: StartCtx): void {
@@ -47,33 +39,12 @@ function refuseIfCallerGone(ctx: StartCtx): void {
 async function startCall<T>(ctx: StartCtx, workflowId: string, fn: () => Promise<T>): Promise<T> {
   refuseIfCallerGone(ctx);
   try {
-    return await quickCall(ctx, fn, { cancelWithCaller: false });
+    return await fn();
   } catch (error) {
     if (error instanceof WaitEnded || isConnectionFailure(error))
       throw startInDoubt(error, workflowId, resultUrlOf(workflowId));
     throw error;
   }
-}
-
-/**
- * What every start records with the run: the tenant (search attribute and memo, for list filters and by-ID checks),
- * the request id and the caller's name (memo: the worker's log lines for the workflow carry them, the Web UI shows
- * them), and the tenant's fairness key and weight (priority). One place, so that no start path drops the tenant.
- */
-export function startStamp(
-  ctx: Pick<AuthedContext, 'requestId' | 'caller'>,
-  workflowType: string,
-): {
-  typedSearchAttributes?: SearchAttributePair[];
-  memo: Record<string, string>;
-  priority?: Priority;
-} {
-  const tenant = tenantStamp(ctx.caller);
-  return {
-    typedSearchAttributes: tenant.typedSearchAttributes,
-    memo: { ...tenant.memo, [REQUEST_ID_MEMO_KEY]: ctx.requestId, [CALLER_MEMO_KEY]: ctx.caller.name },
-    priority: priorityOf(ctx.caller, workflowType),
-  };
 }
 
 /**
@@ -91,17 +62,15 @@ export async function startWorkflow(
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
   await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId));
   try {
-    const handle = await startCall(ctx, workflowId, () =>
-      ctx.client.workflow.start(workflowType, {
-        taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-        workflowId: storedWorkflowId(ctx.caller, workflowId),
-        args: [request.input],
-        ...startStamp(ctx, workflowType),
-        workflowIdConflictPolicy: request.options?.idConflictPolicy,
-        workflowIdReusePolicy: request.options?.idReusePolicy,
+    const { runId } = await startCall(ctx, workflowId, () =>
+      temporalGateway(ctx).start(workflowType, {
+        workflowId,
+        input: request.input,
+        idConflictPolicy: request.options?.idConflictPolicy,
+        idReusePolicy: request.options?.idReusePolicy,
       }),
     );
-    return { workflowId, runId: handle.firstExecutionRunId };
+    return { workflowId, runId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     throw await conflictWithExisting(ctx, workflowId, error);
@@ -109,7 +78,7 @@ export async function startWorkflow(
 }
 
 async function conflictWithExisting(ctx: StartCtx, workflowId: string, cause: Error): Promise<ApiError> {
-  const existing = await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).describe();
+  const existing = await temporalGateway(ctx).run(workflowId).describe();
   const running = existing.status.name === 'RUNNING';
   return new ApiError({
     code: 'CONFLICT',
@@ -140,34 +109,26 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
     closedRunAnswers: true,
   });
   let runId: string | undefined;
-  const stamp = startStamp(ctx, workflowType);
+  const gateway = temporalGateway(ctx);
   try {
-    const handle = await startCall(ctx, workflowId, () =>
-      ctx.client.workflow.start(workflowType, {
-        taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-        workflowId: storedWorkflowId(ctx.caller, workflowId),
-        args: [request.input],
-        typedSearchAttributes: stamp.typedSearchAttributes,
-        memo: { ...stamp.memo, [FINGERPRINT_MEMO_KEY]: fingerprint },
-        priority: stamp.priority,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    const started = await startCall(ctx, workflowId, () =>
+      gateway.start(workflowType, {
+        workflowId,
+        input: request.input,
+        memo: { [FINGERPRINT_MEMO_KEY]: fingerprint },
+        idConflictPolicy: 'USE_EXISTING',
+        idReusePolicy: 'REJECT_DUPLICATE',
       }),
     );
-    runId = handle.firstExecutionRunId;
+    runId = started.runId;
   } catch (error) {
     // The run this key made has closed already: answer with it.
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
   let existing: WorkflowExecutionDescription;
   try {
-    existing = await quickCall(
-      ctx,
-      () => ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId).describe(),
-      {
-        cancelWithCaller: false,
-      },
-    );
+    // Not cancelled with the caller: the start has happened, and the answer must say which run it made.
+    existing = await gateway.quick(() => gateway.run(workflowId, runId).describe(), { write: true });
   } catch (error) {
     const resultUrl = resultUrlOf(workflowId);
     throw runId ? withKnownRun(error, { workflowId, runId, resultUrl }) : startInDoubt(error, workflowId, resultUrl);
@@ -187,7 +148,7 @@ function statusOf(description: WorkflowExecutionDescription): WorkflowStatus {
   return parsed.success ? parsed.data : 'UNKNOWN';
 }
 
-type WaitCtx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;
+type WaitCtx = GatewayCtx & Pick<AuthedContext, 'config' | 'signal' | 'draining'>;
 
 /** The bounds of a wait of `waitMs` (capped by MAX_WAIT_MS) that starts now. */
 export function waitBounds(ctx: WaitCtx, waitMs: number): WaitBounds {
@@ -198,27 +159,10 @@ export function waitBounds(ctx: WaitCtx, waitMs: number): WaitBounds {
   };
 }
 
-/**
- * A single call that is not a wait (describe, a closed run's result, a start): bounded too, but draining does not
- * cut it, and a start is not cancelled when its caller goes (a start cut in half is a start in doubt).
- */
-function quickCall<T>(
-  ctx: Pick<AuthedContext, 'client'> & { signal?: AbortSignal },
-  fn: () => Promise<T>,
-  { cancelWithCaller = true } = {},
-): Promise<T> {
-  const bounds = {
-    deadline: Date.now() + QUICK_CALL_MS,
-    callerGone: (cancelWithCaller && ctx.signal) || NEVER,
-    draining: NEVER,
-  };
-  return bounded(ctx.client, bounds, fn);
-}
-
 /** Waits for the run to close within `bounds`: true once closed (completed or not), false when the wait ended first. */
-async function waitUntilClosed(ctx: WaitCtx, handle: WorkflowHandle, bounds: WaitBounds): Promise<boolean> {
+async function waitUntilClosed(run: GatewayRun, bounds: WaitBounds): Promise<boolean> {
   try {
-    await slicedLongPoll(ctx.client, bounds, () => handle.result());
+    await run.awaitResult(bounds);
     return true;
   } catch (error) {
     if (error instanceof WorkflowFailedError) return true;
@@ -228,21 +172,21 @@ async function waitUntilClosed(ctx: WaitCtx, handle: WorkflowHandle, bounds: Wai
 }
 
 async function outcomeOfClosedRun(
-  ctx: Pick<AuthedContext, 'client' | 'signal' | 'caller'>,
+  ctx: Ctx,
   workflowId: string,
   runId: string,
   status: WorkflowStatus,
 ): Promise<Outcome> {
-  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId, { followRuns: false });
+  const run = temporalGateway(ctx).run(workflowId, runId, { followRuns: false });
   switch (status) {
     case 'COMPLETED':
-      return { workflowId, runId, status, result: await quickCall(ctx, () => handle.result()) };
+      return { workflowId, runId, status, result: await run.result() };
     case 'FAILED':
     case 'CANCELLED':
     case 'TERMINATED':
     case 'TIMED_OUT':
       try {
-        await quickCall(ctx, () => handle.result());
+        await run.result();
       } catch (error) {
         if (error instanceof WorkflowFailedError) return { workflowId, runId, status, failure: failureInfoOf(error) };
         throw error;
@@ -262,14 +206,14 @@ async function outcomeOfClosedRun(
  */
 export async function outcomeOf(ctx: WaitCtx, workflowId: string, waitMs: number, runId?: string): Promise<Outcome> {
   const bounds = waitBounds(ctx, waitMs);
-  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId);
-  let description = await quickCall(ctx, () => handle.describe());
+  const handle = temporalGateway(ctx).run(workflowId, runId);
+  let description = await handle.describe();
   assertVisible(ctx.caller, workflowId, description);
   const run = { workflowId, runId: description.runId, resultUrl: resultUrlOf(workflowId) };
   try {
     if (statusOf(description) === 'RUNNING' && bounds.deadline > Date.now()) {
-      if (!(await waitUntilClosed(ctx, handle, bounds))) return { ...run, status: 'RUNNING' };
-      description = await quickCall(ctx, () => handle.describe());
+      if (!(await waitUntilClosed(handle, bounds))) return { ...run, status: 'RUNNING' };
+      description = await handle.describe();
     }
     return await outcomeOfClosedRun(ctx, workflowId, description.runId, statusOf(description));
   } catch (error) {
@@ -289,11 +233,9 @@ export async function outcomeOfStarted(
   waitMs: number,
 ): Promise<Outcome> {
   const run = { workflowId, runId, resultUrl: resultUrlOf(workflowId) };
-  const handle = ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId), runId, {
-    followRuns: false,
-  });
+  const handle = temporalGateway(ctx).run(workflowId, runId, { followRuns: false });
   try {
-    const result: unknown = await slicedLongPoll(ctx.client, waitBounds(ctx, waitMs), () => handle.result());
+    const result: unknown = await handle.awaitResult(waitBounds(ctx, waitMs));
     return { workflowId, runId, status: 'COMPLETED', result };
   } catch (error) {
     if (error instanceof WaitEnded) return { ...run, status: 'RUNNING' };
@@ -307,9 +249,7 @@ export async function outcomeOfStarted(
  * (another tenant's, a type it may not touch) is a 404, as if it did not exist.
  */
 export async function describeWorkflow(ctx: Ctx, workflowId: string): Promise<WorkflowDescription> {
-  const description = await quickCall(ctx, () =>
-    ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).describe(),
-  );
+  const description = await temporalGateway(ctx).run(workflowId).describe();
   assertVisible(ctx.caller, workflowId, description);
   return {
     workflowId,

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import express, { type Router } from 'express';
 
-/** dist/console, whether this file runs from source (api/) or compiled (dist/api/). */
+/** dist/console, whether this file runs from source (api/http/) or compiled (dist/api/http/). */
 export function consoleDirectory(): string {
-  const parent = resolve(__dirname, '..');
+  const parent = resolve(__dirname, '..', '..');
   return basename(parent) === 'dist' ? resolve(parent, 'console') : resolve(parent, 'dist', 'console');
 }
 
