@@ -16,7 +16,7 @@ const ORDERS = 30;
  * run, and whether a task of the run was taken over (a workflow task that timed out, an activity retried).
  */
 async function historyOfWork(client: Client, workflowId: string, pid: number) {
-  const { events = [] } = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const identities = events.flatMap((event) => [
     event.workflowTaskStartedEventAttributes?.identity,
     event.workflowTaskCompletedEventAttributes?.identity,
