@@ -114,7 +114,7 @@ describe('JWT bearer tokens verified against a JWKS served on loopback', () => {
   it('refuses alg "none"', async () => {
     const now = Math.floor(Date.now() / 1000);
     const unsigned = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'user-1', iss: ISSUER, aud: AUDIENCE, exp: now + 300, scope: 'workflows:terminate' })}.`;
-    await assertRefused(unsigned, /./);
+    await assertRefused(unsigned, /token algorithm not allowed|invalid token/);
   });
 
   it('refuses HS256 signed with the public key as the secret (algorithm confusion)', async () => {
@@ -126,7 +126,7 @@ describe('JWT bearer tokens verified against a JWKS served on loopback', () => {
       .setAudience(AUDIENCE)
       .setExpirationTime('5m')
       .sign(secret);
-    await assertRefused(forged, /./);
+    await assertRefused(forged, /token algorithm not allowed/);
   });
 
   it('refuses a token signed by a key the JWKS does not hold (unknown kid)', async () => {
@@ -137,9 +137,14 @@ describe('JWT bearer tokens verified against a JWKS served on loopback', () => {
     const second = await signingKey('key-2');
     const rotated = await token(second);
     await assertRefused(rotated, /unknown key/);
-    published = [first.publicJwk, second.publicJwk];
-    assert.equal((await me(rotated)).status, 200);
-    published = [second.publicJwk];
-    assert.equal((await me(await token(second))).status, 200);
+    try {
+      published = [first.publicJwk, second.publicJwk];
+      assert.equal((await me(rotated)).status, 200);
+      published = [second.publicJwk];
+      assert.equal((await me(await token(second))).status, 200);
+    } finally {
+      // The other tests sign with the first key: leave the JWKS as they expect it, whatever order they run in.
+      published = [first.publicJwk];
+    }
   });
 });
