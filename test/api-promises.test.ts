@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
 import { MAX_JSON_DEPTH } from '../api/json-guard';
-import { assertCleanErrorBody, createTestApp, useApiTestServer, withApi } from './helpers/api';
-import { eventually, largeOrderInput } from './helpers/orders';
+import { assertCleanErrorBody, createTestApp, listen, useApiTestServer, withApi, workflowExists } from './helpers/api';
+import { eventually, largeOrderInput, startOrderAwaitingApproval } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 
 /** A start body whose JSON nests exactly `depth` levels (the object itself is level 1). */
@@ -70,6 +70,33 @@ describe('README promises at their exact boundaries (in-process API, real dev se
     }
   });
 
+  it('refuses a body with invalid UTF-8 over tRPC too, with a 400 and nothing started', async () => {
+    const app = createTestApp(server.env.client, uniqueName('no-worker-tq'));
+    const workflowId = uniqueName('utf8');
+    const body = Buffer.concat([
+      Buffer.from(`{"workflowId":"${workflowId}","input":"`),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    const api = await listen(app);
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(`${api.baseUrl}/trpc/workflows.YourWorkflow.start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      status = response.status;
+      text = await response.text();
+    } finally {
+      await api.close();
+    }
+    assert.equal(status, 400, text);
+    assert.match(text, /UTF-8/i);
+    assert.equal(await workflowExists(server.env.client, workflowId), false);
+  });
+
   it('replaces an invalid x-request-id with one of its own, and keeps a valid one', async () => {
     const app = createTestApp(server.env.client, uniqueName('no-worker-tq'));
     const kept = await request(app).get('/healthz').set('x-request-id', 'req-1.a:b');
@@ -126,6 +153,32 @@ describe('README lifecycle promises (in-process API, real dev server)', () => {
         .send({ input: 'x', workflowId, options: { idReusePolicy: 'ALLOW_DUPLICATE' } })
         .expect(200);
       assert.notEqual(again.body.runId, first.body.runId);
+    }));
+
+  it('answers an update still running after its waitMs with 202 ACCEPTED and the URL of its result', () =>
+    withApi(server, async ({ app, client }) => {
+      // An order awaiting approval is not charged: waitForPayment is accepted and waits for the charge.
+      const workflowId = await startOrderAwaitingApproval(app);
+      try {
+        const response = await request(app)
+          .post(`/api/workflows/${workflowId}/updates/waitForPayment`)
+          .set('idempotency-key', 'pay-1')
+          .send({ waitMs: 500 });
+        assert.equal(response.status, 202, response.text);
+        assert.equal(response.body.status, 'ACCEPTED');
+        assert.equal(response.body.resultUrl, `/api/workflows/${workflowId}/updates/pay-1/result`);
+        assert.equal(response.headers.location, response.body.resultUrl);
+        await request(app).post(`/api/workflows/${workflowId}/signals/approve`).send({ approvedBy: 'm' }).expect(202);
+        const result = await request(app).get(response.body.resultUrl).query({ waitMs: 10_000 });
+        assert.equal(result.status, 200, result.text);
+        assert.equal(result.body.status, 'COMPLETED');
+        assert.equal(typeof result.body.result.chargeId, 'string');
+      } finally {
+        await client.workflow
+          .getHandle(workflowId)
+          .terminate('test done')
+          .catch(() => undefined);
+      }
     }));
 
   it('reports a run that hit its execution timeout as TIMED_OUT, in describe and result', async () => {
