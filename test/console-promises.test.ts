@@ -137,6 +137,22 @@ describe('web console promises: accessible, the key in sessionStorage only, noth
     });
   });
 
+  it('asks a query from its generated form with the keyboard and shows the answer', async () => {
+    await withConsole(async (page, { app, baseUrl }) => {
+      const workflowId = await startOrderAwaitingApproval(app);
+      await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+      await waitForText(page, '#progress [data-key="step"]', /^awaiting_approval$/);
+      // The query's panel opens from its summary with Enter, and its form submits with Enter on its button.
+      await page.focus('#query-status-panel > summary');
+      await page.keyboard.press('Enter');
+      await page.locator('#query-status button[type=submit]').waitFor();
+      await page.focus('#query-status button[type=submit]');
+      await page.keyboard.press('Enter');
+      await waitForText(page, '#query-status-output', /Answer at/);
+      await waitForText(page, '#query-status-output', /"step": ?"awaiting_approval"/);
+    });
+  });
+
   it('keeps the API key in sessionStorage only: not in localStorage, not in a cookie, not in another tab', async () => {
     const reader = testKey('reader', ['workflows:read']);
     await withConsole(async (page, { baseUrl }) => {
