@@ -41,6 +41,7 @@ import { buildOpenApiDocument } from './http/openapi';
 import { EVENTS_PATH, progressSseHandler } from './progress/progress-sse';
 import { appRouter } from './router';
 import { createSecurityServices } from './auth/security-services';
+import { opensTrpcStream } from './http/stream-routes';
 import { REST_BASE_PATH } from './http/rest-paths';
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -134,7 +135,8 @@ export function createApp(deps: ApiDeps): Express {
     res.json(openApiDocument);
   });
   app.use(docsRouter());
-  const admission = admissionControl(deps.config.API_MAX_IN_FLIGHT);
+  // The REST stream route is served above the REST mount, so admission never sees it; tRPC's are told by procedure.
+  const admission = admissionControl(deps.config.API_MAX_IN_FLIGHT, opensTrpcStream(appRouter));
 
   // tRPC reads a body given as a string as is: it is checked (UTF-8, depth, size) here, parsed by tRPC.
   app.use(

@@ -38,7 +38,10 @@ async function main(config: Config, logger: Logger): Promise<void> {
       logger.error({ port: config.PORT, host: config.HOST, error: error.message }, 'api could not listen');
       process.exit(1);
     }
-    const base = `http://localhost:${config.PORT}`;
+    // The port bound, not the one asked for: PORT=0 binds a free one (tests), and this line says which.
+    const address = server.address();
+    const port = address !== null && typeof address === 'object' ? address.port : config.PORT;
+    const base = `http://localhost:${port}`;
     logger.info(
       {
         url: base,

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
+import { watchedWorkflowCount } from '../api/progress/progress-watcher';
 import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { completedGreeting, listen, withApi, useTestServer } from './helpers/api';
-import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
+import { createOrderFakes, eventually, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse, type SseEvent } from './helpers/sse';
 import { uniqueName } from './helpers/temporal';
 
@@ -89,7 +90,7 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
   it('resumes after a dropped connection from Last-Event-ID without resending that event', () =>
     withApi(
       server,
-      async ({ app }) => {
+      async ({ app, client }) => {
         const workflowId = await startOrderAwaitingApproval(app);
         const http = await listen(app);
         try {
@@ -99,12 +100,17 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
           assert.ok(!seen.done);
           const lastId = Number(seen.value.id);
           firstConnection.drop();
+          await eventually('the API to drop its watcher with the last subscriber', async () =>
+            watchedWorkflowCount(client) === 0 ? true : undefined,
+          );
 
           // Reconnect while nothing has changed (a server that ignored Last-Event-ID would resend event lastId),
-          // and change something only once the server has looked (it polls every 500 ms). The response starts
-          // with the first new event, so it is awaited after the approval.
+          // and change something only once the server has subscribed the resumed stream (its watcher is back).
+          // The response starts with the first new event, so it is awaited after the approval.
           const resuming = openSse(url, { 'last-event-id': String(lastId) });
-          await sleep(1_500);
+          await eventually('the resumed stream to be subscribed', async () =>
+            watchedWorkflowCount(client) === 1 ? true : undefined,
+          );
           await request(app).post(`/api/workflows/${workflowId}/signals/approve`).send({ approvedBy: 'm' }).expect(202);
           const resumed = await resuming;
           assert.equal(resumed.response.status, 200);

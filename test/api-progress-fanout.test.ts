@@ -1,41 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import request from 'supertest';
+import { createApiMetrics } from '../api/metrics';
 import { watchedWorkflowCount } from '../api/progress/progress-watcher';
 import { createTestApp, listen, useTestServer } from './helpers/api';
-import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
+import { grpcCallCounter } from './helpers/grpc-calls';
+import { createOrderFakes, eventually, startOrderAwaitingApproval } from './helpers/orders';
 import { openSse, type SseEvent } from './helpers/sse';
 import { createTestWorker, uniqueName } from './helpers/temporal';
-
-const WATCH_METHODS = ['GetWorkflowExecutionHistory', 'DescribeWorkflowExecution', 'QueryWorkflow'] as const;
-type WatchMethod = (typeof WATCH_METHODS)[number];
-type Decoder = { decode(bytes: Uint8Array): { execution?: { workflowId?: string | null } | null } };
-const requestTypes = temporal.api.workflowservice.v1 as unknown as Record<string, Decoder>;
-
-/** Counts the calls a client makes to Temporal, per workflow ID and method, by decoding each request. */
-function callCounter(): { interceptor: Interceptor; count(workflowId: string, method?: WatchMethod): number } {
-  const calls: { workflowId: string; method: string }[] = [];
-  const interceptor: Interceptor = (options, nextCall) => {
-    const method = options.method_definition.path.split('/').pop() ?? '';
-    return new InterceptingCall(nextCall(options), {
-      sendMessage(message: Uint8Array, next) {
-        const decoder = requestTypes[`${method}Request`];
-        if (WATCH_METHODS.includes(method as WatchMethod) && decoder) {
-          calls.push({ method, workflowId: decoder.decode(message).execution?.workflowId ?? '' });
-        }
-        next(message);
-      },
-    });
-  };
-  return {
-    interceptor,
-    count: (workflowId, method) =>
-      calls.filter((call) => call.workflowId === workflowId && (!method || call.method === method)).length,
-  };
-}
 
 async function readToEnd(events: AsyncGenerator<SseEvent>): Promise<SseEvent[]> {
   const seen: SseEvent[] = [];
@@ -47,7 +20,7 @@ describe('progress streams fan out: one watcher per workflow per API process', (
   const server = useTestServer();
 
   it('N subscribers of one workflow cost Temporal what one does, and all receive the same events', async (t) => {
-    const counter = callCounter();
+    const counter = grpcCallCounter();
     const connection = await Connection.connect({ address: server.env.address, interceptors: [counter.interceptor] });
     const client = new Client({ connection, namespace: server.env.namespace ?? 'default' });
     const taskQueue = uniqueName('fanout-tq');
@@ -118,7 +91,9 @@ describe('progress streams fan out: one watcher per workflow per API process', (
     const taskQueue = uniqueName('fanout-leave-tq');
     const client = server.env.client;
     const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
-    const app = createTestApp(client, taskQueue);
+    const metrics = createApiMetrics();
+    const app = createTestApp(client, taskQueue, { metrics });
+    const streamsOpen = async () => (await metrics.progressStreamsOpen.get()).values[0]?.value ?? 0;
     const http = await listen(app);
     try {
       await worker.runUntil(async () => {
@@ -129,11 +104,15 @@ describe('progress streams fan out: one watcher per workflow per API process', (
         await Promise.all(streams.map((stream) => stream.events.next()));
         assert.equal(watchedWorkflowCount(client), 1);
         streams[0]?.drop();
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // The API has closed the dropped stream (and unsubscribed it) once its gauge says one is open.
+        await eventually('the API to close the dropped stream', async () =>
+          (await streamsOpen()) === 1 ? true : undefined,
+        );
         assert.equal(watchedWorkflowCount(client), 1, 'one subscriber is left');
         streams[1]?.drop();
-        const deadline = Date.now() + 5_000;
-        while (watchedWorkflowCount(client) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await eventually('the API to close the last stream', async () =>
+          (await streamsOpen()) === 0 ? true : undefined,
+        );
         assert.equal(watchedWorkflowCount(client), 0, 'no subscriber, no watcher');
         await client.workflow.getHandle(workflowId).terminate('test done');
       });

@@ -12,6 +12,7 @@ import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { assertCleanErrorBody, createTestApp, listen, useTestServer, withApi, workflowExists } from './helpers/api';
 import { eventually, largeOrderInput, startOrderAwaitingApproval } from './helpers/orders';
+import { grpcCallCounter } from './helpers/grpc-calls';
 import { openSse } from './helpers/sse';
 import { startBlackHole, startTcpProxy } from './helpers/tcp-proxy';
 import { createTestWorker, uniqueName } from './helpers/temporal';
@@ -97,7 +98,10 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
         try {
           // Two long waits fill the bound.
           const holders = [1, 2].map(() => fetch(`${api.baseUrl}/api/workflows/${workflowId}/result?waitMs=5000`));
-          await sleep(300);
+          // A describe of no workflow costs nothing when admitted (404), and is refused once both waits hold a slot.
+          await eventually('the two waits to fill the bound', async () =>
+            (await request(api.baseUrl).get(`/api/workflows/${uniqueName('probe')}`)).status === 503 ? true : undefined,
+          );
           const refusedId = uniqueName('refused');
           const startedAt = Date.now();
           const refused = await request(api.baseUrl)
@@ -126,7 +130,12 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
   describe('no answer hides a started run', () => {
     it('names workflowId, runId and resultUrl when Temporal goes away after the start', async () => {
       const proxy = await startTcpProxy(server.env.address);
-      const connection = await Connection.connect(apiConnectionOptions({ address: proxy.address }));
+      const calls = grpcCallCounter();
+      const options = apiConnectionOptions({ address: proxy.address });
+      const connection = await Connection.connect({
+        ...options,
+        interceptors: [calls.interceptor, ...(options.interceptors ?? [])],
+      });
       const taskQueue = uniqueName('cut-tq');
       const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
       try {
@@ -140,7 +149,9 @@ describe('reliability at the edges (in-process API, real dev server)', () => {
           await eventually('the workflow to start', async () =>
             (await workflowExists(server.env.client, workflowId)) ? true : undefined,
           );
-          await sleep(200); // the execute is in its result wait now
+          await eventually('the execute to be in its result wait', async () =>
+            calls.count(workflowId, 'GetWorkflowExecutionHistory') > 0 ? true : undefined,
+          );
           const cutAt = Date.now();
           await proxy.cut();
           const answer = await execute;

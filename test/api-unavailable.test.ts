@@ -33,7 +33,6 @@ describe('REST: Temporal unreachable', () => {
     result: () => request(app).get(`/api/workflows/${uniqueName('wf')}/result`),
     describe: () => request(app).get(`/api/workflows/${uniqueName('wf')}`),
   };
-  const measuredMs = new Map<string, number>();
 
   it('answers start, execute, result and describe with 503 SERVICE_UNAVAILABLE', { timeout: 60_000 }, async (t) => {
     // In parallel: each call spends its time in the client's retry back-off, not on the CPU.
@@ -42,7 +41,6 @@ describe('REST: Temporal unreachable', () => {
         const startedAt = Date.now();
         const response = await call();
         const elapsed = Date.now() - startedAt;
-        measuredMs.set(name, elapsed);
         t.diagnostic(`${name} answered ${response.status} in ${elapsed} ms`);
         assertCleanErrorBody(response, 503);
         assert.equal(response.body.code, 'SERVICE_UNAVAILABLE');
@@ -67,10 +65,17 @@ describe('REST: Temporal unreachable', () => {
     );
   });
 
-  // Uses the timings measured above.
-  it(`answers those 503s within ${PROMPT_MS} ms`, () => {
-    assert.equal(measuredMs.size, Object.keys(calls).length, 'run with the test above');
-    for (const [name, elapsed] of measuredMs) assert.ok(elapsed < PROMPT_MS, `${name} took ${elapsed} ms`);
+  // Measures on its own, so that it holds whatever ran before it (or whether anything did).
+  it(`answers those 503s within ${PROMPT_MS} ms`, { timeout: 60_000 }, async () => {
+    await Promise.all(
+      Object.entries(calls).map(async ([name, call]) => {
+        const startedAt = Date.now();
+        const response = await call();
+        const elapsed = Date.now() - startedAt;
+        assert.equal(response.status, 503, `${name}: ${response.text}`);
+        assert.ok(elapsed < PROMPT_MS, `${name} took ${elapsed} ms`);
+      }),
+    );
   });
 
   it('answers /readyz with 503 while /healthz stays 200', async (t) => {

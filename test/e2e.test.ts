@@ -10,7 +10,7 @@ import request from 'supertest';
 import type { AppRouter } from '../api/router';
 import { SCOPES } from '../api/auth/scopes';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { freePort, spawnNode, type RunningProcess } from './helpers/processes';
+import { freePort, listeningPort, spawnNode, type RunningProcess } from './helpers/processes';
 import { startTestServer, temporalCliPath, uniqueName } from './helpers/temporal';
 
 const ROOT = join(__dirname, '..');
@@ -27,24 +27,24 @@ const STOP_WITHIN_MS = 5_000;
 describe('end to end: the built API and worker processes on a real server', () => {
   let env: TestWorkflowEnvironment;
   let worker: RunningProcess;
-  let api: RunningProcess;
   let baseUrl: string;
   let metricsUrl: string;
   const taskQueue = uniqueName('e2e-tq');
+  const started: RunningProcess[] = [];
 
-  before(async () => {
-    // `npm test` builds first (pretest); run alone, this file builds what is missing.
-    if (!BUILT.every((file) => existsSync(file))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    env = await startTestServer();
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
+  /** Starts a worker and an API on the file's server and task queue; the API binds a free port and logs it. */
+  async function startPair(): Promise<{
+    worker: RunningProcess;
+    api: RunningProcess;
+    baseUrl: string;
+    metricsUrl: string;
+  }> {
     const metricsPort = await freePort();
-    metricsUrl = `http://127.0.0.1:${metricsPort}`;
     const config = {
       NODE_ENV: 'production',
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
-      PORT: String(port),
+      PORT: '0',
       API_METRICS_PORT: String(metricsPort),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -52,15 +52,30 @@ describe('end to end: the built API and worker processes on a real server', () =
       ALLOW_FAKE_SERVICES_IN_PRODUCTION: 'true',
       ...apiKeysEnv(E2E_KEY),
     };
-    worker = spawnNode('worker', [join(DIST, 'worker/main.js')], config);
-    api = spawnNode('api', [join(DIST, 'api/main.js')], config);
-    await Promise.all([
-      worker.waitForLine(/"message":"worker polling"/, START_TIMEOUT_MS),
-      api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS),
+    const pair = {
+      worker: spawnNode('worker', [join(DIST, 'worker/main.js')], config),
+      api: spawnNode('api', [join(DIST, 'api/main.js')], config),
+    };
+    started.push(pair.worker, pair.api);
+    const [, listening] = await Promise.all([
+      pair.worker.waitForLine(/"message":"worker polling"/, START_TIMEOUT_MS),
+      pair.api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS),
     ]);
+    return {
+      ...pair,
+      baseUrl: `http://127.0.0.1:${listeningPort(listening)}`,
+      metricsUrl: `http://127.0.0.1:${metricsPort}`,
+    };
+  }
+
+  before(async () => {
+    // `npm test` builds first (pretest); run alone, this file builds what is missing.
+    if (!BUILT.every((file) => existsSync(file))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    env = await startTestServer();
+    ({ worker, baseUrl, metricsUrl } = await startPair());
   });
   after(async () => {
-    await Promise.all([worker?.stop('SIGKILL', 1000), api?.stop('SIGKILL', 1000)]);
+    await Promise.all(started.map((child) => child.stop('SIGKILL', 1000)));
     await env?.teardown();
   });
 
@@ -174,6 +189,8 @@ describe('end to end: the built API and worker processes on a real server', () =
   });
 
   it('stops both processes on SIGTERM, with exit code 0, within a few seconds', async (t) => {
+    // A pair of its own: the other tests keep theirs, whatever the order they run in.
+    const { worker, api } = await startPair();
     const [workerExit, apiExit] = await Promise.all([
       worker.stop('SIGTERM', STOP_WITHIN_MS * 2),
       api.stop('SIGTERM', STOP_WITHIN_MS * 2),

@@ -9,7 +9,7 @@ import { workflowStartMetrics } from '../api/temporal/temporal-client-metrics';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../common/request-context';
-import { useTestServer, withApi } from './helpers/api';
+import { assertCleanErrorBody, useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { largeOrderInput } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -47,6 +47,7 @@ describe('operations: access log, redaction and /metrics on the API', () => {
         .set('authorization', 'Bearer secret-token')
         .set('x-api-key', 'secret-key')
         .set('idempotency-key', 'secret-idempotency-key')
+        .set('cookie', 'session=secret-cookie')
         .send({ input: 'Logs' })
         .expect(200);
       await request(app).get(`/api/workflows/${started.body.workflowId}/result`).query({ waitMs: 10_000 }).expect(200);
@@ -63,6 +64,7 @@ describe('operations: access log, redaction and /metrics on the API', () => {
       assert.equal(headers.authorization, '[redacted]');
       assert.equal(headers['x-api-key'], '[redacted]');
       assert.equal(headers['idempotency-key'], '[redacted]');
+      assert.equal(headers.cookie, '[redacted]');
       assert.doesNotMatch(JSON.stringify(lines), /secret-/);
 
       // Route templates, never IDs: the result route names {workflowId}, and an unknown workflow is still that route.
@@ -73,6 +75,24 @@ describe('operations: access log, redaction and /metrics on the API', () => {
       // The workflow records the request id that started it.
       const description = await client.workflow.getHandle(started.body.workflowId).describe();
       assert.equal(description.memo?.[REQUEST_ID_MEMO_KEY], requestId);
+    }));
+
+  it('logs health, readiness and metrics requests at debug only, and other requests at info', () =>
+    withApi(server, async ({ client, taskQueue }) => {
+      const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
+      const quietPaths = ['/healthz', '/readyz', '/metrics'];
+      for (const level of ['info', 'debug'] as const) {
+        const { logger, lines } = capturedLogger(level);
+        const app = createApp({ client, config, logger, draining: new AbortController().signal });
+        for (const path of quietPaths) await request(app).get(path);
+        await request(app).get('/openapi.json').expect(200);
+        const access = lines.filter((line) => 'durationMs' in line);
+        const levelOf = (path: string) =>
+          access.find((line) => line.route === path || (line.req as { url?: string })?.url === path)?.level;
+        for (const path of quietPaths)
+          assert.equal(levelOf(path), level === 'debug' ? 'debug' : undefined, `${path} at ${level}`);
+        assert.equal(levelOf('/openapi.json'), 'info', JSON.stringify(access));
+      }
     }));
 
   it('names the caller on its access line and in the memo of a run it starts, keeping its tenant on every start path', () =>
@@ -113,7 +133,10 @@ describe('operations: access log, redaction and /metrics on the API', () => {
         draining: new AbortController().signal,
       });
       const response = await request(app).post('/api/workflows/YourWorkflow').send({ input: 'x' });
-      assert.ok(response.status >= 500, `expected a 5xx, got ${response.status}`);
+      assertCleanErrorBody(response, 500);
+      assert.equal(response.body.code, 'INTERNAL_SERVER_ERROR');
+      assert.equal(response.body.message, 'Internal server error');
+      assert.equal(response.body.data.details, undefined, 'nothing was started: nothing to name');
       const requestId = response.headers['x-request-id'];
       const accessLine = lines.find((line) => line.requestId === requestId && 'durationMs' in line);
       assert.equal(accessLine?.level, 'error', JSON.stringify(lines));

@@ -169,11 +169,28 @@ describe('operations: the built worker process (logs, probes, metrics, graceful 
   });
 
   it('LOG_LEVEL=warn silences the SDK’s info and debug lines', async () => {
-    const quiet = spawnNode('quiet-worker', [join(DIST, 'worker/main.js')], { ...baseEnv, LOG_LEVEL: 'warn' });
+    const metricsPort = await freePort();
+    const quiet = spawnNode('quiet-worker', [join(DIST, 'worker/main.js')], {
+      ...baseEnv,
+      LOG_LEVEL: 'warn',
+      WORKER_METRICS_PORT: String(metricsPort),
+    });
     running.push(quiet);
     // The fakes warning is the one line a quiet development worker prints; the SDK's state changes are info.
     await quiet.waitForLine(/"message":"order activities use in-memory fakes/, START_TIMEOUT_MS);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Ready means polling: the SDK has been through the state changes it logs at info; the stop adds more.
+    await eventually(
+      async () =>
+        (
+          await request(`http://127.0.0.1:${metricsPort}`)
+            .get('/readyz')
+            .catch(() => undefined)
+        )?.status === 200
+          ? true
+          : undefined,
+      10_000,
+      'the quiet worker to be ready',
+    );
     await quiet.stop('SIGTERM', 10_000);
     const levels = new Set(jsonLines(quiet.output()).map((line) => line.level));
     assert.deepEqual(

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError, ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import fc from 'fast-check';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -99,6 +101,36 @@ function send(
   return pending;
 }
 
+/** The workflow IDs a request named: the one in its path, and a `workflowId` in its body. */
+function workflowIdsSent(target: Target, input: { id: string; body: string }): string[] {
+  const ids = target.path.includes('{workflowId}') ? [input.id] : [];
+  try {
+    const body = JSON.parse(input.body) as { workflowId?: unknown } | null;
+    if (typeof body?.workflowId === 'string') ids.push(body.workflowId);
+  } catch {
+    // not JSON: it named no ID in its body
+  }
+  return ids.filter((id) => id.length > 0);
+}
+
+/** Whether Temporal holds a run of this ID. Not found, or an ID Temporal refuses as invalid, means none. */
+async function runExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    if (isGrpcServiceError(error) && error.code === GrpcStatus.INVALID_ARGUMENT) return false;
+    if (
+      error instanceof ServiceError &&
+      isGrpcServiceError(error.cause) &&
+      error.cause.code === GrpcStatus.INVALID_ARGUMENT
+    )
+      return false;
+    throw error;
+  }
+}
+
 describe('property: random and malformed requests to every route and procedure', () => {
   const server = useTestServer();
 
@@ -107,6 +139,8 @@ describe('property: random and malformed requests to every route and procedure',
       server,
       async ({ app, client, taskQueue }) => {
         const accepted = new Set<string>();
+        // Every workflow ID a refused request named (in its path or its body): each is described afterwards.
+        const refusedIds = new Set<string>();
         await fc.assert(
           fc.asyncProperty(
             fc.constantFrom(...targets),
@@ -130,6 +164,8 @@ describe('property: random and malformed requests to every route and procedure',
                   workflowId?: string;
                 };
                 if (typeof body?.workflowId === 'string') accepted.add(body.workflowId);
+              } else if (response.status >= 400) {
+                for (const id of workflowIdsSent(target, input)) refusedIds.add(id);
               }
             },
           ),
@@ -137,7 +173,15 @@ describe('property: random and malformed requests to every route and procedure',
         );
         await request(app).get('/healthz').expect(200);
         await request(app).get('/api/me').set('x-api-key', key.key).expect(200);
-        // Whatever runs exist on the queue were started by an accepted request.
+        // Each ID a refused request named, asked of Temporal itself (describe is strongly consistent; a list read
+        // right after the property could lag behind a start).
+        const startedForRefused: string[] = [];
+        for (const workflowId of refusedIds) {
+          if (!accepted.has(workflowId) && (await runExists(client, workflowId))) startedForRefused.push(workflowId);
+        }
+        assert.ok(refusedIds.size > 0, 'the property sent refused requests naming workflow IDs');
+        assert.deepEqual(startedForRefused, [], 'a refused request started nothing');
+        // And whatever runs the queue lists were started by an accepted request.
         for await (const run of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` }))
           assert.ok(accepted.has(run.workflowId), `run ${run.workflowId} was started by a refused request`);
       },

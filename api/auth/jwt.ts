@@ -43,6 +43,9 @@ function reasonOf(error: unknown): TokenRejected {
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return new TokenRejected('token algorithm not allowed');
   if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid)
     return new TokenRejected('the key set (JWKS) cannot be fetched', true);
+  // jose throws its base error (code ERR_JOSE_GENERIC) only when the JWKS answers other than 200 or not JSON.
+  if (error instanceof joseErrors.JOSEError && error.code === 'ERR_JOSE_GENERIC')
+    return new TokenRejected('the key set (JWKS) cannot be fetched', true);
   if (error instanceof joseErrors.JOSEError) return new TokenRejected('invalid token');
   // fetch() failures (the JWKS host is down) are not JOSE errors.
   return new TokenRejected('the key set (JWKS) cannot be fetched', true);

@@ -184,17 +184,19 @@ export function toApiError(error: unknown): TRPCError {
 }
 
 /**
- * An error met after Temporal accepted the start (a failed wait, an unreachable server): mapped as usual, but the
- * answer names the run, so that a caller never retries blind and runs the work twice.
+ * An error met after Temporal accepted the start (a failed wait, an unreachable server, a bug of ours): mapped as
+ * usual, but the answer names the run, so that a caller never retries blind and runs the work twice. A 500 says no
+ * more than that: the run, never the internals (those are logged).
  */
 export function withKnownRun(error: unknown, run: KnownRun): TRPCError {
   const mapped = toApiError(error);
-  if (mapped.code === 'INTERNAL_SERVER_ERROR') return mapped;
   const details = mapped instanceof ApiError ? mapped.details : {};
   const message =
     mapped.code === 'SERVICE_UNAVAILABLE'
       ? `Workflow "${run.workflowId}" was started (run ${run.runId}) but Temporal became unavailable; fetch its result from resultUrl`
-      : mapped.message;
+      : mapped.code === 'INTERNAL_SERVER_ERROR'
+        ? `Workflow "${run.workflowId}" was started (run ${run.runId}) but this answer failed; fetch its result from resultUrl`
+        : mapped.message;
   return new ApiError({ code: mapped.code, message, details: { ...details, ...run }, cause: mapped.cause ?? error });
 }
 

@@ -36,7 +36,8 @@ export interface ErrorScope {
 
 /** The message a caller is shown: never an internal error's, and for invalid input one line naming every field. */
 function publicMessage(error: TRPCError): string {
-  if (error.code === 'INTERNAL_SERVER_ERROR') return 'Internal server error';
+  // An ApiError's message is ours to show (withKnownRun's 500 names the run); any other 500 says nothing.
+  if (error.code === 'INTERNAL_SERVER_ERROR' && !(error instanceof ApiError)) return 'Internal server error';
   const fieldIssues = fieldIssuesOf(error);
   if (fieldIssues)
     return `Invalid request: ${fieldIssues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`;

@@ -65,6 +65,9 @@ describe('fault: the API SIGKILLed and restarted while clients retry with the sa
       answers,
     });
     assert.ok((answers['reset'] ?? 0) > 0, 'the kill cut open requests (else the test proves nothing)');
+    assert.equal(answers['hang'] ?? 0, 0, 'every request answered (or cut) by its bound');
+    assert.equal(answers['503 hiding a run'] ?? 0, 0, 'no 503 hides a started run');
+    assert.equal(answers['other'] ?? 0, 0, 'no answer outside 200/202/503');
     assert.equal(acknowledged, CALLERS);
     assert.equal(completed, CALLERS);
     assert.equal(duplicated, 0, 'exactly one execution per key');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
 import { workflowIdFromKey } from '../../api/operations/idempotency';
 import { finalStatus, reportFigures, runCount, startFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
 import { executeUntilAcknowledged, runCallers, tally } from '../helpers/fault-load';
@@ -9,6 +10,28 @@ import type { RunningProcess } from '../helpers/processes';
 import { uniqueName } from '../helpers/temporal';
 
 const ORDERS = 30;
+
+/**
+ * What a run's history says of one worker (identity `<pid>@<host>`, the SDK's default): whether it took a task of the
+ * run, and whether a task of the run was taken over (a workflow task that timed out, an activity retried).
+ */
+async function historyOfWork(client: Client, workflowId: string, pid: number) {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const identities = events.flatMap((event) => [
+    event.workflowTaskStartedEventAttributes?.identity,
+    event.workflowTaskCompletedEventAttributes?.identity,
+    event.activityTaskStartedEventAttributes?.identity,
+    event.activityTaskCompletedEventAttributes?.identity,
+  ]);
+  const touched = identities.some((identity) => identity?.startsWith(`${pid}@`));
+  const takenOver = events.some(
+    (event) =>
+      event.workflowTaskTimedOutEventAttributes ||
+      event.activityTaskTimedOutEventAttributes ||
+      (event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1,
+  );
+  return { touched, takenOver };
+}
 
 // Shipping heartbeats every leg with a 2 s heartbeat timeout (workflows/order-fulfilment.ts): a shipment on a killed
 // worker is retried on the other replica about 2 s later; charge and reserve are bounded by their 30 s start-to-close.
@@ -42,6 +65,7 @@ for (const fault of ['SIGKILL', 'SIGTERM'] as const) {
       );
       await sleep(1_500);
       const faultAt = Date.now();
+      const stoppedPid = workers[0]?.child.pid ?? -1;
       if (fault === 'SIGKILL') await workers[0]?.stop('SIGKILL', 1_000);
       else await Promise.all([workers[0]?.stop('SIGTERM', 30_000), cluster.startWorker()]);
       const outcomes = await callers;
@@ -50,6 +74,9 @@ for (const fault of ['SIGKILL', 'SIGTERM'] as const) {
       let lost = 0;
       let duplicated = 0;
       let lastCloseAt = faultAt;
+      // Runs the stopped worker had worked on that were still open when it stopped: the work it held.
+      let heldAtFault = 0;
+      let takenOver = 0;
       for (const outcome of outcomes.filter((o) => o.acknowledged)) {
         const workflowId = workflowIdFromKey('OrderFulfilment', outcome.key);
         const status = await finalStatus(cluster.client, workflowId);
@@ -59,7 +86,11 @@ for (const fault of ['SIGKILL', 'SIGTERM'] as const) {
         if ((await runCount(cluster.client, workflowId)) > 1) duplicated += 1;
         const closeTime = (await cluster.client.workflow.getHandle(workflowId).describe()).closeTime;
         if (closeTime) lastCloseAt = Math.max(lastCloseAt, closeTime.getTime());
+        const work = await historyOfWork(cluster.client, workflowId, stoppedPid);
+        if (work.touched && (closeTime?.getTime() ?? Infinity) > faultAt) heldAtFault += 1;
+        if (work.takenOver) takenOver += 1;
       }
+      t.diagnostic(`runs the stopped worker held: ${heldAtFault}; runs with a task taken over: ${takenOver}`);
       const acknowledged = outcomes.filter((o) => o.acknowledged).length;
       const answers = tally(outcomes);
       reportFigures((message) => t.diagnostic(message), {
@@ -71,8 +102,11 @@ for (const fault of ['SIGKILL', 'SIGTERM'] as const) {
         lost,
         duplicated,
         recoveryMs: lastCloseAt - faultAt,
-        answers,
+        answers: { ...answers, 'runs the stopped worker held': heldAtFault, 'runs with a task taken over': takenOver },
       });
+      assert.ok(heldAtFault > 0, 'the stopped worker held open runs when it stopped (else the test proves nothing)');
+      // SIGKILL leaves what it held to time out and be retried elsewhere; SIGTERM finishes it within the grace time.
+      if (fault === 'SIGKILL') assert.ok(takenOver > 0, 'a task the killed worker held was taken over');
       assert.equal(acknowledged, ORDERS);
       assert.equal(completed, ORDERS);
       assert.equal(failed, 0);

@@ -6,6 +6,7 @@ import type { WorkerOptions } from '@temporalio/worker';
 import type { Express } from 'express';
 import request, { type Response } from 'supertest';
 import { createApp } from '../../api/app';
+import type { ApiMetrics } from '../../api/metrics';
 import { loadConfig } from '../../common/config';
 import { createLogger } from '../../common/logger';
 import { createTestWorker, uniqueName, type TestServer } from './temporal';
@@ -22,15 +23,20 @@ export interface ApiUnderTest {
 
 /**
  * createApp over a real Client; the API starts workflows on `taskQueue` and logs nothing. Pass `draining` (a
- * controller's signal) to drive the shutdown drain, and `env` for other settings (e.g. API_MAX_IN_FLIGHT).
+ * controller's signal) to drive the shutdown drain, `env` for other settings (e.g. API_MAX_IN_FLIGHT), and `metrics`
+ * to read the app's gauges (e.g. the progress streams it holds open).
  */
 export function createTestApp(
   client: Client,
   taskQueue: string,
-  { draining = new AbortController().signal, env = {} }: { draining?: AbortSignal; env?: Record<string, string> } = {},
+  {
+    draining = new AbortController().signal,
+    env = {},
+    metrics,
+  }: { draining?: AbortSignal; env?: Record<string, string>; metrics?: ApiMetrics } = {},
 ): Express {
   const config = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent', ...env });
-  return createApp({ client, config, logger: createLogger('api-test', config.LOG_LEVEL), draining });
+  return createApp({ client, config, logger: createLogger('api-test', config.LOG_LEVEL), draining, metrics });
 }
 
 /**

@@ -1,8 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { testEnv } from './test-env';
 
-/** Where the tests put their screenshots: the README shows them. */
-export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs');
+/**
+ * Where the tests put their screenshots: a temporary folder, so a test run leaves the work tree as it found it; with
+ * UPDATE_SCREENSHOTS=1 (`npm run screenshots`), docs/, where the README shows them.
+ */
+export const SCREENSHOT_DIR =
+  testEnv.UPDATE_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', 'docs')
+    : mkdtempSync(join(tmpdir(), 'temporal-http-screenshots-'));
 
 /** Generous: a loaded 2-core machine runs the worker, the dev server and Chromium at once. */
 export const UI_TIMEOUT_MS = 60_000;
@@ -53,7 +62,7 @@ export async function openMessage(page: Page, panelId: string): Promise<void> {
   await page.locator(`#${panelId} > summary`).click();
 }
 
-/** Saves a screenshot of the whole page to docs/<name>.png. */
+/** Saves a screenshot of the whole page to <SCREENSHOT_DIR>/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { devServerSettingsArgs } from '../../scripts/temporal-dev-server';
 import { temporalAnswers, waitUntil } from '../../scripts/dev/wait';
-import { freePort, spawnNode, spawnProcess, type RunningProcess } from './processes';
+import { freePort, listeningPort, spawnNode, spawnProcess, type RunningProcess } from './processes';
 import { temporalCliPath, uniqueName } from './temporal';
 
 const ROOT = join(__dirname, '..', '..');
@@ -40,29 +40,36 @@ export function ensureBuilt(): void {
 export async function startFaultCluster({ temporalArgs = [] as string[] } = {}): Promise<FaultCluster> {
   ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'temporal-http-faults-'));
-  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  // The dev server cannot be told to bind port 0 and report, so its ports are picked free and, should another process
+  // take one first, picked again (below). The API binds port 0 and says which it got; a restart reuses that port.
+  let [temporalPort, uiPort] = [await freePort(), await freePort()];
+  let apiPort = 0;
+  const temporalAddress = (): string => `127.0.0.1:${temporalPort}`;
   const taskQueue = uniqueName('faults-tq');
   const processes: RunningProcess[] = [];
   let temporal: RunningProcess | undefined;
   // The faults under test are processes and connections, not callers: auth is off (development, where the worker may
   // use the in-memory order services) and the per-caller limits are lifted, since every request comes from loopback.
-  const baseEnv = {
+  const baseEnv = () => ({
     NODE_ENV: 'development',
     RATE_LIMIT_PER_MINUTE: '1000000',
     RATE_LIMIT_WAITS_PER_MINUTE: '1000000',
-    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_ADDRESS: temporalAddress(),
     TEMPORAL_TASK_QUEUE: taskQueue,
     HOST: '127.0.0.1',
     PORT: String(apiPort),
     LOG_LEVEL: 'warn',
     WORKER_SHUTDOWN_GRACE_MS: '20000',
-  };
+  });
 
   const cluster: FaultCluster = {
-    temporalAddress,
+    get temporalAddress() {
+      return temporalAddress();
+    },
     taskQueue,
-    apiUrl: `http://127.0.0.1:${apiPort}`,
+    get apiUrl() {
+      return `http://127.0.0.1:${apiPort}`;
+    },
     client: undefined as unknown as Client,
     async startTemporal() {
       const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort)];
@@ -71,7 +78,7 @@ export async function startFaultCluster({ temporalArgs = [] as string[] } = {}):
       args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off');
       args.push('--log-level', 'error', ...devServerSettingsArgs(), ...temporalArgs);
       temporal = spawnProcess('temporal', temporalCliPath(), args, { HOME: dir, PATH: '/usr/bin:/bin' });
-      const up = await waitUntil(() => temporalAnswers(temporalAddress, 'default'), {
+      const up = await waitUntil(() => temporalAnswers(temporalAddress(), 'default'), {
         timeoutMs: START_TIMEOUT_MS,
         intervalMs: 200,
         givenUp: () => temporal?.child.exitCode !== null,
@@ -83,7 +90,7 @@ export async function startFaultCluster({ temporalArgs = [] as string[] } = {}):
     },
     async startWorker(extraEnv = {}) {
       const worker = spawnNode('worker', [join(DIST, 'worker/main.js')], {
-        ...baseEnv,
+        ...baseEnv(),
         LOG_LEVEL: 'info',
         WORKFLOW_BUNDLE_PATH: join(DIST, 'workflow-bundle.js'),
         ...extraEnv,
@@ -93,9 +100,9 @@ export async function startFaultCluster({ temporalArgs = [] as string[] } = {}):
       return worker;
     },
     async startApi(extraEnv = {}) {
-      const api = spawnNode('api', [join(DIST, 'api/main.js')], { ...baseEnv, LOG_LEVEL: 'info', ...extraEnv });
+      const api = spawnNode('api', [join(DIST, 'api/main.js')], { ...baseEnv(), LOG_LEVEL: 'info', ...extraEnv });
       processes.push(api);
-      await api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS);
+      apiPort = listeningPort(await api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS));
       return api;
     },
     async teardown() {
@@ -105,8 +112,16 @@ export async function startFaultCluster({ temporalArgs = [] as string[] } = {}):
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await cluster.startTemporal();
-  const connection = await Connection.connect({ address: temporalAddress });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await cluster.startTemporal();
+      break;
+    } catch (error) {
+      if (attempt === 3 || !/address already in use/i.test(String(error))) throw error;
+      [temporalPort, uiPort] = [await freePort(), await freePort()];
+    }
+  }
+  const connection = await Connection.connect({ address: temporalAddress() });
   Object.assign(cluster, { client: new Client({ connection }) });
   return cluster;
 }

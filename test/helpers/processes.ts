@@ -22,3 +22,9 @@ export function spawnProcess(
 ): RunningProcess {
   return startProcess(name, command, args, { env });
 }
+
+/** The port an API process bound, from its "api listening" line: start it with PORT=0 and read this. */
+export function listeningPort(line: string): number {
+  const { url } = JSON.parse(line) as { url: string };
+  return Number(new URL(url).port);
+}

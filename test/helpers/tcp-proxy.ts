@@ -3,6 +3,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 /** A TCP proxy in front of a real server, that a test can cut (a network failure) and restore, or make hang. */
 export interface TcpProxy {
   address: string;
+  /** When each connection through the proxy was opened (ms since the epoch), in order: a reconnect shows here. */
+  readonly openedAt: readonly number[];
   /** Drops every open connection and refuses new ones, as a server that went away. */
   cut(): Promise<void>;
   /** Accepts and forwards again, on the same port. */
@@ -14,7 +16,9 @@ export interface TcpProxy {
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [host, port] = target.split(':') as [string, string];
   const sockets = new Set<Socket>();
+  const openedAt: number[] = [];
   const forward = (client: Socket): void => {
+    openedAt.push(Date.now());
     const upstream = connect(Number(port), host);
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -35,6 +39,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     });
   return {
     address: `127.0.0.1:${listenPort}`,
+    openedAt,
     cut: closeServer,
     async restore() {
       server = createServer(forward);

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { createApp } from '../api/app';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { buildConsole } from '../scripts/build-console';
+import { listen, useTestServer, withApi, type ApiUnderTest } from './helpers/api';
+import { apiKeysEnv, testKey } from './helpers/auth';
+import { DESKTOP, launchChromium } from './helpers/browser';
+import { UI_TIMEOUT_MS, waitForStatus, waitForText } from './helpers/console-page';
+import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
+
+// axe-core, run inside the page (evaluate is not subject to the page's content security policy).
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** The WCAG 2 A and AA rules axe-core finds broken on the page as it is now: every control labelled, contrast, …. */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(options: object): Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }))
+      .violations;
+  });
+  return (violations as AxeViolation[]).map(
+    (violation) =>
+      `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`,
+  );
+}
+
+describe('web console promises: accessible, the key in sessionStorage only, nothing leaves the origin', () => {
+  const server = useTestServer();
+  let browser: Browser;
+
+  before(async () => {
+    await buildConsole();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** A page on the console of a fresh API (own worker, task queue and settings); records every request it makes. */
+  async function withConsole(
+    fn: (page: Page, api: ApiUnderTest & { baseUrl: string; requested: string[] }) => Promise<void>,
+    env: Record<string, string> = {},
+  ): Promise<void> {
+    await withApi(
+      server,
+      async (api) => {
+        const config = loadConfig({ TEMPORAL_TASK_QUEUE: api.taskQueue, LOG_LEVEL: 'silent', ...env });
+        const app = createApp({
+          client: api.client,
+          config,
+          logger: createLogger('console-test', 'silent'),
+          draining: new AbortController().signal,
+        });
+        const listening = await listen(app);
+        const context = await browser.newContext({ viewport: DESKTOP });
+        const page = await context.newPage();
+        page.setDefaultTimeout(UI_TIMEOUT_MS);
+        const requested: string[] = [];
+        context.on('request', (request) => requested.push(request.url()));
+        try {
+          await fn(page, { ...api, baseUrl: listening.baseUrl, requested });
+        } finally {
+          await context.close();
+          await listening.close();
+        }
+      },
+      { activities: createOrderFakes().activities },
+    );
+  }
+
+  it('has no WCAG 2 A/AA violation (axe-core) on the list, the start form and a run, and asks nothing of another origin', async () => {
+    await withConsole(async (page, { app, baseUrl, requested }) => {
+      const workflowId = await startOrderAwaitingApproval(app);
+      const views = {
+        list: async () => {
+          await page.goto(`${baseUrl}/`);
+          await page.locator('#runs, #runs-empty').first().waitFor();
+        },
+        'start form': async () => {
+          await page.goto(`${baseUrl}/#/start/OrderFulfilment`);
+          await waitForText(page, 'h1', /^Start OrderFulfilment$/);
+        },
+        run: async () => {
+          await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+          await waitForText(page, '#progress [data-key="step"]', /^awaiting_approval$/);
+        },
+      };
+      for (const [name, open] of Object.entries(views)) {
+        await open();
+        assert.deepEqual(await accessibilityViolations(page), [], `accessibility of the ${name}`);
+      }
+      // The check can fail: an input without a label is found.
+      await page.evaluate(() => {
+        const doc = (
+          globalThis as unknown as {
+            document: { body: { append(node: unknown): void }; createElement(tag: string): unknown };
+          }
+        ).document;
+        doc.body.append(doc.createElement('input'));
+      });
+      assert.match((await accessibilityViolations(page)).join('\n'), /^label: /m);
+      const origin = new URL(baseUrl).origin;
+      assert.ok(requested.length > 0);
+      assert.deepEqual(
+        requested.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin),
+        [],
+        'every request the console made stayed on its own origin (it works offline)',
+      );
+    });
+  });
+
+  it('terminates a run from its page, with the reason given', async () => {
+    await withConsole(async (page, { app, baseUrl, client }) => {
+      const workflowId = await startOrderAwaitingApproval(app);
+      await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+      await waitForText(page, '#progress [data-key="step"]', /^awaiting_approval$/);
+      await page.fill('#terminate-reason', 'console test');
+      await page.click('#terminate');
+      await waitForStatus(page, 'TERMINATED');
+      assert.equal(await page.isDisabled('#terminate'), true, 'a closed workflow cannot be terminated again');
+      const description = await client.workflow.getHandle(workflowId).describe();
+      assert.equal(description.status.name, 'TERMINATED');
+      const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const terminated = events.find((event) => event.workflowExecutionTerminatedEventAttributes);
+      assert.equal(terminated?.workflowExecutionTerminatedEventAttributes?.reason, 'console test');
+    });
+  });
+
+  it('asks a query from its generated form with the keyboard and shows the answer', async () => {
+    await withConsole(async (page, { app, baseUrl }) => {
+      const workflowId = await startOrderAwaitingApproval(app);
+      await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+      await waitForText(page, '#progress [data-key="step"]', /^awaiting_approval$/);
+      // The query's panel opens from its summary with Enter, and its form submits with Enter on its button.
+      await page.focus('#query-status-panel > summary');
+      await page.keyboard.press('Enter');
+      await page.locator('#query-status button[type=submit]').waitFor();
+      await page.focus('#query-status button[type=submit]');
+      await page.keyboard.press('Enter');
+      await waitForText(page, '#query-status-output', /Answer at/);
+      await waitForText(page, '#query-status-output', /"step": ?"awaiting_approval"/);
+    });
+  });
+
+  it('keeps the API key in sessionStorage only: not in localStorage, not in a cookie, not in another tab', async () => {
+    const reader = testKey('reader', ['workflows:read']);
+    await withConsole(async (page, { baseUrl }) => {
+      await page.goto(`${baseUrl}/`);
+      await page.locator('#sign-in').waitFor();
+      assert.deepEqual(await accessibilityViolations(page), [], 'accessibility of the sign-in form');
+      await page.fill('#api-key', reader.key);
+      await page.click('#sign-in button[type=submit]');
+      await waitForText(page, '#account', /Signed in as reader/);
+      // No named helper inside: the function runs in the page, where the test transpiler's helpers do not exist.
+      const stored = await page.evaluate(() => {
+        const web = globalThis as unknown as {
+          sessionStorage: Storage;
+          localStorage: Storage;
+          document: { cookie: string };
+        };
+        return {
+          session: Object.values({ ...web.sessionStorage }) as string[],
+          local: Object.values({ ...web.localStorage }) as string[],
+          cookie: web.document.cookie,
+        };
+      });
+      assert.ok(stored.session.includes(reader.key), 'the key is in sessionStorage');
+      assert.deepEqual(stored.local, [], 'nothing in localStorage');
+      assert.equal(stored.cookie, '', 'no cookie');
+      const cookies = await page.context().cookies();
+      assert.deepEqual(cookies, [], 'no cookie, httpOnly ones included');
+      // Another tab of the same browser does not have it: it asks to sign in.
+      const other = await page.context().newPage();
+      await other.goto(`${baseUrl}/`);
+      await other.locator('#sign-in').waitFor();
+      await other.close();
+    }, apiKeysEnv(reader));
+  });
+});
