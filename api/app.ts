@@ -17,6 +17,7 @@ import { admissionControl } from './admission';
 import { docsRouter } from './docs-page';
 import { drainingGate } from './draining';
 import { errorBody, logServerError } from './errors';
+import { tenantAttributeCheck } from './auth/tenant-attribute';
 import { healthRouter } from './health';
 import { browserSecurity } from './http-security';
 import { guardQueryInput, verifyJsonBody } from './json-guard';
@@ -112,7 +113,7 @@ export function createApp(deps: ApiDeps): Express {
   if (deps.tracing) app.use(traceRequests());
   app.use(accessLog(deps.logger), requestMetrics(metrics));
   app.use(browserSecurity(deps.config, ['/trpc', REST_BASE_PATH]));
-  app.use(healthRouter(deps.client, deps.draining));
+  app.use(healthRouter(deps.client, deps.draining, tenantAttributeCheck(deps.client, deps.config)));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

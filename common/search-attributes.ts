@@ -18,3 +18,20 @@ export function registerSearchAttributeCommand(namespace: string, name: string):
   const type = SERVICE_SEARCH_ATTRIBUTES[name] ?? 'Keyword';
   return `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${type}`;
 }
+
+/**
+ * What an answer or a readiness probe says when Temporal does not know a search attribute the service stamps: the
+ * server's misconfiguration, not the caller's mistake, so it names the operator's fix.
+ */
+export function searchAttributeMissingMessage(name: string, namespace = '<namespace>'): string {
+  return (
+    `Temporal's namespace has no search attribute ${name}, which runs of tenants carry; ` +
+    `an operator must run: ${registerSearchAttributeCommand(namespace, name)}`
+  );
+}
+
+/** The service's search attribute a Temporal error message complains about, if any. */
+export function searchAttributeNamedIn(message: string): string | undefined {
+  if (!/search attribute/i.test(message)) return undefined;
+  return Object.keys(SERVICE_SEARCH_ATTRIBUTES).find((name) => message.includes(name));
+}
