@@ -102,7 +102,7 @@ export function createApp(deps: ApiDeps): Express {
   setMaxListeners(0, deps.draining);
   app.disable('x-powered-by');
   const metrics = deps.metrics ?? createApiMetrics();
-  const security = createSecurityServices(deps.client, deps.config);
+  const security = createSecurityServices(deps.client, deps.config, deps.logger);
   const createContext = createContextFactory({ ...deps, metrics }, security);
   const openApiDocument = buildOpenApiDocument(security.authenticator.schemes);
 
