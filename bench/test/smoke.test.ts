@@ -32,6 +32,10 @@ const EVERY_MEASURE = [
   'B14 cpu 4÷1',
   'B15',
   'D all',
+  'C1',
+  'C2',
+  'C3',
+  'C4',
 ];
 
 /** Runs `npm run bench:quick`'s harness from sources; resolves with its exit code and output. */

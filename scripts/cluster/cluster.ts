@@ -2,9 +2,9 @@
 // compose.yaml runs, and Temporal's four services as separate processes. `npm run cluster` (scripts/cluster.ts) and
 // the cluster tests (test/cluster/) start it from here.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { registerSearchAttributeCommand, SERVICE_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { startProcess, type ManagedProcess } from '../processes';
 import { temporalAnswers, waitUntil } from '../dev/wait';
@@ -20,7 +20,13 @@ import {
   type ServicePorts,
 } from './server-config';
 
-const ROOT = resolve(__dirname, '..', '..');
+// The repository root: two levels up from the sources, more from a compiled copy (the benchmark's bench/dist/).
+const ROOT = ((): string => {
+  for (let dir = resolve(__dirname, '..', '..'); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'deploy', 'compose', 'setup-postgres.sh'))) return dir;
+  }
+  throw new Error(`no repository root above ${__dirname}`);
+})();
 const SCHEMA_SCRIPT = join(ROOT, 'deploy', 'compose', 'setup-postgres.sh');
 const NAMESPACE_SCRIPT = join(ROOT, 'deploy', 'compose', 'create-namespace.sh');
 const START_TIMEOUT_MS = 90_000;
