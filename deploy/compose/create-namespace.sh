@@ -32,5 +32,14 @@ for pair in ${SEARCH_ATTRIBUTES:-}; do
     temporal operator search-attribute create -n "$TEMPORAL_NAMESPACE" --name "$name" --type "$type" >/dev/null 2>&1 ||
       sleep 1
   done
+  # Registered is not yet usable: the frontend maps custom attributes through its namespace cache (refreshed every
+  # 10 s); until then a start carrying one fails ("no mapping defined for search attribute"). A list query on it goes
+  # through the same mapping, so this returns once the service's first start would work.
+  attempt=0
+  until temporal workflow list -n "$TEMPORAL_NAMESPACE" --query "$name = 'probe'" --limit 1 >/dev/null 2>&1; do
+    attempt=$((attempt + 1))
+    [ "$attempt" -lt 60 ] || { echo "search attribute $name is registered but not usable"; exit 1; }
+    sleep 1
+  done
   echo "search attribute $name registered"
 done
