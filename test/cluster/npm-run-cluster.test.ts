@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { startProcess } from '../../scripts/processes';
@@ -11,7 +12,8 @@ describe('npm run cluster', () => {
   it('prints the frontend address of a cluster on PostgreSQL; Ctrl-C stops all of it and leaves no process behind', async () => {
     const cluster = startProcess('cluster', process.execPath, ['--import', 'tsx', 'scripts/cluster.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      // The cached server and CLI are found under HOME; Go is on PATH only in case they must be built.
+      env: { PATH: `${dirname(process.execPath)}:/usr/local/go/bin:/usr/local/bin:/usr/bin:/bin`, HOME: homedir() },
     });
     try {
       const line = await cluster.waitForLine(/^127\.0\.0\.1:\d+$/, 180_000);
