@@ -31,6 +31,7 @@ import { admissionControl } from './http/admission';
 import { docsRouter } from './http/docs-page';
 import { drainingGate } from './http/draining';
 import { logServerError, refusal, sendError } from './errors/wire';
+import { tenantAttributeCheck } from './temporal/tenant-attribute';
 import { healthRouter } from './http/health';
 import { browserSecurity } from './http/http-security';
 import { guardQueryInput, verifyJsonBody } from './http/json-guard';
@@ -113,7 +114,7 @@ export function createApp(deps: ApiDeps): Express {
   setMaxListeners(0, deps.draining);
   app.disable('x-powered-by');
   const metrics = deps.metrics ?? createApiMetrics();
-  const security = createSecurityServices(deps.client, deps.config);
+  const security = createSecurityServices(deps.client, deps.config, deps.logger);
   const createContext = createContextFactory({ ...deps, metrics }, security);
   const openApiDocument = buildOpenApiDocument(security.authenticator.schemes);
 
@@ -124,7 +125,7 @@ export function createApp(deps: ApiDeps): Express {
   if (deps.tracing) app.use(traceRequests());
   app.use(accessLog(deps.logger), requestMetrics(metrics));
   app.use(browserSecurity(deps.config, ['/trpc', REST_BASE_PATH]));
-  app.use(healthRouter(deps.client, deps.draining));
+  app.use(healthRouter(deps.client, deps.draining, tenantAttributeCheck(deps.client, deps.config)));
   if (metricsOnPublicPort(deps.config))
     app.get('/metrics', async (_req, res) => {
       const { contentType, body } = await scrape(metrics.registry);

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { apiKeyDigest, newApiKey } from '../api/auth/api-keys';
+import { TENANT_SEARCH_ATTRIBUTE } from '../common/search-attributes';
 import type { Log } from './phases';
 import { coresBetween, cpuSnapshot } from './proc-stats';
 import type { ProcessGroup, Service } from './processes';
@@ -158,7 +159,9 @@ async function flood(variant: Variant, count: number, concurrency: number): Prom
 async function drained(client: Client, tenant: Tenant): Promise<number> {
   const deadline = performance.now() + DRAIN_TIMEOUT_MS;
   for (;;) {
-    const { count } = await client.workflow.count(`TemporalHttpTenant = '${tenant}' AND ExecutionStatus = 'Running'`);
+    const { count } = await client.workflow.count(
+      `${TENANT_SEARCH_ATTRIBUTE} = '${tenant}' AND ExecutionStatus = 'Running'`,
+    );
     if (count === 0) return performance.now();
     if (performance.now() > deadline)
       throw new Error(`${count} ${tenant} runs still open after ${DRAIN_TIMEOUT_MS} ms`);

@@ -16,7 +16,7 @@ export interface Measure {
   title: string;
   /** The figure: a ratio (median of paired repetitions), or MB (B8), or milliseconds (B10, B11, B13). */
   value: number;
-  unit: 'ratio' | 'MB' | 'ms';
+  unit: 'ratio' | 'MB' | 'ms' | '/s' | '%';
   spread: Spread;
   target?: Target;
   /** true / false against the target; null where the issue asks only for a report. */
@@ -84,6 +84,100 @@ export interface MeasureInputs {
 }
 
 /** Turns one run's samples into the table's rows: B1 to B15, the storage comparison and the dev-server settings. */
+/** Per sample: CPU ms per request summed over every process whose name matches. */
+function cpuMsPerRequestEach(samples: Sample[] | undefined, matches: (process: string) => boolean): number[] {
+  return (samples ?? []).map((sample) => {
+    const cores = Object.entries(sample.cores)
+      .filter(([name]) => matches(name))
+      .reduce((sum, [, value]) => sum + value, 0);
+    return (cores * 1000) / sample.throughput;
+  });
+}
+const cpuMsPerRequestOf = (samples: Sample[] | undefined, matches: (process: string) => boolean): number =>
+  round(spreadOf(cpuMsPerRequestEach(samples, matches)).median, 2);
+
+const CLUSTER_SERVICES = ['frontend', 'history', 'matching', 'worker'].map((service) => `cluster-${service}`);
+const isClusterTemporal = (name: string): boolean => CLUSTER_SERVICES.includes(name);
+const isClusterPostgres = (name: string): boolean => name.startsWith('cluster-postgres');
+
+/** C1–C4: the service on npm run cluster (bench/cluster-phase.ts), beside the dev server's figures of the same run. */
+export function clusterMeasures(s: Samples, cores: number): Measure[] {
+  const open = s['cluster.execute-open.rest'];
+  const closed = s['cluster.execute.rest'];
+  if (!open || !closed) return [];
+  const busy = round(spreadOf((closed ?? []).map((sample) => sample.cores.machine ?? Number.NaN)).median, 2);
+  const temporalMs = cpuMsPerRequestOf(closed, isClusterTemporal);
+  const postgresMs = cpuMsPerRequestOf(closed, isClusterPostgres);
+  const devP50 = round(spreadOf(p50s(s['execute-open.rest'])).median, 1);
+  const devThroughput = round(spreadOf(throughputs(s['execute.rest'])).median, 1);
+  const devServerMs = cpuMsPerRequest(s['execute.rest'], 'temporal-file');
+  const share = (sample: Sample): number => {
+    const of = (matches: (name: string) => boolean): number =>
+      Object.entries(sample.cores)
+        .filter(([name]) => matches(name))
+        .reduce((sum, [, value]) => sum + value, 0);
+    const pg = of(isClusterPostgres);
+    return (100 * pg) / (pg + of(isClusterTemporal));
+  };
+  return [
+    measure(
+      'C1',
+      'REST execute p50 on the cluster, open loop at the dev server’s rate',
+      spreadOf(p50s(open)),
+      undefined,
+      { devServerP50Ms: devP50, clusterP99Ms: round(spreadOf(p99s(open)).median, 1) },
+      (_met, value) =>
+        `Reported: ${fixed(value)} ms against the dev server's ${fixed(devP50)} ms in this run; each execute is ` +
+        `persisted in PostgreSQL (several transactions per workflow) and crosses frontend → history → matching over ` +
+        `loopback gRPC, where the dev server does all of it in one process on SQLite.`,
+      'ms',
+    ),
+    measure(
+      'C2',
+      'REST execute throughput on the cluster, closed loop',
+      spreadOf(throughputs(closed)),
+      undefined,
+      {
+        devServerPerSec: devThroughput,
+        machineCores: busy,
+        directPerSec: round(spreadOf(throughputs(s['cluster.execute.direct'])).median, 1),
+      },
+      (_met, value) =>
+        `Reported: ${fixed(value)}/s (dev server ${fixed(devThroughput)}/s); the machine had ${fixed(busy, 2)} of ` +
+        `${cores} cores busy, ` +
+        (busy >= 0.9 * cores
+          ? `so CPU bounds it: the four services and PostgreSQL share the cores with the API, the worker and the driver.`
+          : `so not CPU: each execute's round trips through the services and the database bound it.`),
+      '/s',
+    ),
+    measure(
+      'C3',
+      'Temporal CPU per workflow on the cluster (four services summed)',
+      spreadOf(cpuMsPerRequestEach(closed, isClusterTemporal)),
+      undefined,
+      { devServerCpuMs: devServerMs, postgresCpuMs: postgresMs },
+      (_met, value) =>
+        `Reported: ${fixed(value, 2)} ms of CPU per YourWorkflow across frontend, history, matching and worker ` +
+        `(dev server: ${fixed(devServerMs, 2)} ms), plus ${fixed(postgresMs, 2)} ms in PostgreSQL: every hop between ` +
+        `services is a gRPC call, and persistence goes through SQL instead of an embedded store.`,
+      'ms',
+    ),
+    measure(
+      'C4',
+      'PostgreSQL’s share of the cluster’s CPU (closed loop)',
+      spreadOf((closed ?? []).map(share)),
+      undefined,
+      { temporalCpuMs: temporalMs, postgresCpuMs: postgresMs },
+      (_met, value) =>
+        `Reported: PostgreSQL used ${fixed(value)}% of the CPU the cluster (services + database) used, so ` +
+        (value < 50
+          ? `the services' own work (gRPC between them, history's task processing), not the database, is most of it.`
+          : `the database is most of it: its transactions per workflow bound the cluster on this machine.`),
+      '%',
+    ),
+  ];
+}
+
 export function computeMeasures({
   samples,
   ready,
@@ -361,6 +455,7 @@ export function computeMeasures({
     ),
   );
   rows.push(...devSettingsRows(s, devSettings));
+  rows.push(...clusterMeasures(s, cores));
   return rows;
 }
 

@@ -8,6 +8,7 @@ import { devSettingsPhase } from './dev-settings-phase';
 import { fairnessPhase } from './fairness-phase';
 import { QUEUES, startEnvironment, type BenchEnvironment } from './environment';
 import { machineInfo, versions } from './machine';
+import { clusterPhase } from './cluster-phase';
 import { computeMeasures } from './measures';
 import { executePhase, memoryPhase, readyPhase, scalePhase, startPhase, type Log, type Samples } from './phases';
 import { ProcessGroup } from './processes';
@@ -42,6 +43,7 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
     const startOpenPerSec = await startPhase(env, settings, samples, log);
     const executeOpenPerSec = await executePhase(env, settings, samples, log);
     await scalePhase(env, settings, samples, log);
+    await clusterPhase(group, settings, samples, log);
     const bundle = await bundleBenchWorkflows(join(outDir, 'bench-workflows.js'));
     await workloadPhase(env, group, bundle, settings, samples, log);
     const progress = await progressPhase(

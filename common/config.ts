@@ -162,6 +162,14 @@ const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   /** Waiting requests (execute, result and update waits) per minute per caller. */
   RATE_LIMIT_WAITS_PER_MINUTE: positiveInt.default(60),
+  /**
+   * PostgreSQL for the per-minute counters, shared by every API replica (postgres://user:password@host:port/db);
+   * unset, each replica counts in memory. While it is unreachable each replica counts alone again (README).
+   */
+  RATE_LIMIT_POSTGRES_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
+    .optional(),
   /** Progress streams (SSE or tRPC subscription) one caller may hold open at once. */
   RATE_LIMIT_STREAMS_PER_CALLER: positiveInt.default(10),
   /** Starts answer 503 while the task queue's backlog is older (s) or longer (tasks) than this; unset means never. */

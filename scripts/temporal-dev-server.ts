@@ -7,6 +7,8 @@
 // rate limit is the whole server's: above ~5 workflows/s every hand-off waits for the next 50 ms tick. A production
 // cluster sizes these itself (README: "The embedded Temporal server"); nothing here applies to one.
 
+import { SERVICE_SEARCH_ATTRIBUTES } from '../common/search-attributes';
+
 /** Dynamic-config values `start-dev` gets, each measured (docs/benchmarks.md, "Dev-server settings"). */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
   // Hand-offs of workflow and activity tasks to matching: 3 per YourWorkflow, each waited up to 50 ms at 20/s.
@@ -30,10 +32,7 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number 
 };
 
 /** Search attributes the service relies on, registered by `start-dev` (a cluster registers them with the CLI). */
-export const DEV_SERVER_SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = {
-  // The tenant every run a tenant's caller starts is stamped with; list queries filter on it (README "Security").
-  TemporalHttpTenant: 'Keyword',
-};
+export const DEV_SERVER_SEARCH_ATTRIBUTES: Readonly<Record<string, string>> = SERVICE_SEARCH_ATTRIBUTES;
 
 /**
  * The `temporal server start-dev` flags for the settings above (without address, ports or storage). `omit` leaves

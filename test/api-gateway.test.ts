@@ -13,6 +13,7 @@ import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { createCallerFactory, protectedProcedure, router } from '../api/trpc';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
+import { TENANT_SEARCH_ATTRIBUTE } from '../common/search-attributes';
 import { useTestServer } from './helpers/api';
 import { startBlackHole } from './helpers/tcp-proxy';
 import { uniqueName } from './helpers/temporal';
@@ -82,7 +83,7 @@ describe('the gateway to Temporal', () => {
     assert.equal(stored.memo?.tenant, 'globex');
     assert.equal(stored.memo?.requestId, 'req-globex');
     assert.equal(stored.memo?.caller, 'globex-key');
-    assert.deepEqual(stored.searchAttributes.TemporalHttpTenant, ['globex']);
+    assert.deepEqual(stored.searchAttributes[TENANT_SEARCH_ATTRIBUTE], ['globex']);
     await globex.stop({ workflowId });
   });
 

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
 import { loadConfig } from '../common/config';
+import { TENANT_SEARCH_ATTRIBUTE } from '../common/search-attributes';
 import { assertErrorAnswer, useTestServer, withApi, workflowExists } from './helpers/api';
 import { apiKeysEnv, testKey, type TestKey } from './helpers/auth';
 import { createOrderFakes, eventually, largeOrderInput } from './helpers/orders';
@@ -19,7 +20,7 @@ function cappedKey(maxRunning: number): TestKey & { tenant: string } {
 
 /** Open runs of the type visibility counts for the tenant (what the cap reads). */
 async function openRuns(client: Client, tenant: string, type = 'OrderFulfilment'): Promise<number> {
-  const query = `TemporalHttpTenant = '${tenant}' AND WorkflowType = '${type}' AND ExecutionStatus = 'Running'`;
+  const query = `${TENANT_SEARCH_ATTRIBUTE} = '${tenant}' AND WorkflowType = '${type}' AND ExecutionStatus = 'Running'`;
   return (await client.workflow.count(query)).count;
 }
 

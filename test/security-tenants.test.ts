@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
+import { TENANT_SEARCH_ATTRIBUTE } from '../api/auth/tenancy';
 import { createTestApp, listen, useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { createOrderFakes, eventually, largeOrderInput } from './helpers/orders';
@@ -69,7 +70,7 @@ describe('tenants, against a real dev server', () => {
         const description = await stored.describe();
         assert.equal(description.status.name, 'RUNNING');
         assert.equal(description.memo?.tenant, 'globex');
-        assert.deepEqual(description.searchAttributes.TemporalHttpTenant, ['globex']);
+        assert.deepEqual(description.searchAttributes[TENANT_SEARCH_ATTRIBUTE], ['globex']);
         const status = await B.get(app, `/api/workflows/${workflowId}/queries/status`).expect(200);
         assert.equal(status.body.approval.approvedBy, undefined);
 

@@ -8,6 +8,7 @@ import type { Priority } from '@temporalio/common';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
+import { TENANT_SEARCH_ATTRIBUTE } from '../common/search-attributes';
 import { useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { createOrderFakes, eventually, largeOrderInput, orderInput } from './helpers/orders';
@@ -152,7 +153,7 @@ describe('tenant fairness: every start carries the tenant as its fairness key, a
             priorityKey: 1,
           });
           await eventually('visibility counts the open run', async () => {
-            const query = `TemporalHttpTenant = '${tenant}' AND ExecutionStatus = 'Running'`;
+            const query = `${TENANT_SEARCH_ATTRIBUTE} = '${tenant}' AND ExecutionStatus = 'Running'`;
             return (await client.workflow.count(query)).count === 1 ? true : undefined;
           });
           const second = await start('/api/workflows/OrderFulfilment', {

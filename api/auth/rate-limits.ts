@@ -1,15 +1,17 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../common/config';
 import type { Caller } from './caller';
 import type { AuthedContext } from '../context';
 import { ApiError } from '../errors/mapping';
+import { memoryLimiters, postgresLimiters, type LimiterFactory } from './rate-limit-store';
 
 const WINDOW_S = 60;
 const STREAM_RETRY_AFTER_S = 5;
 
 /**
  * Per-caller limits: requests per minute, waiting requests per minute (a wait holds a Temporal long-poll), and
- * open progress streams. In memory, so each API replica counts alone; README "Security" names the shared store.
+ * open progress streams. The per-minute counters are in memory (each replica counts alone) or, with
+ * RATE_LIMIT_POSTGRES_URL, in PostgreSQL shared by all replicas; open streams are always counted per replica.
  */
 export interface RateLimits {
   /** Counts one request; sets the RateLimit headers on `headers`; a 429 when the caller is over its limit. */
@@ -34,8 +36,8 @@ function tooMany(message: string, retryAfterS: number, headers: Record<string, s
   });
 }
 
-function counted(policy: string, limit: number) {
-  const limiter = new RateLimiterMemory({ points: limit, duration: WINDOW_S });
+function counted(limiters: LimiterFactory, policy: string, limit: number) {
+  const limiter = limiters(policy, limit, WINDOW_S);
   // IETF draft-ietf-httpapi-ratelimit-headers (draft 8 and later): the policy, then what is left of it.
   const policyHeader = `"${policy}";q=${limit};w=${WINDOW_S}`;
   const stateHeader = (res: RateLimiterRes): string =>
@@ -61,12 +63,23 @@ function counted(policy: string, limit: number) {
 }
 
 export function createRateLimits(
-  config: Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_WAITS_PER_MINUTE' | 'RATE_LIMIT_STREAMS_PER_CALLER'>,
+  config: Pick<
+    Config,
+    | 'RATE_LIMIT_PER_MINUTE'
+    | 'RATE_LIMIT_WAITS_PER_MINUTE'
+    | 'RATE_LIMIT_STREAMS_PER_CALLER'
+    | 'RATE_LIMIT_POSTGRES_URL'
+  >,
+  onStoreError: (error: Error) => void = () => undefined,
 ): RateLimits {
+  const limiters =
+    config.RATE_LIMIT_POSTGRES_URL === undefined
+      ? memoryLimiters
+      : postgresLimiters(config.RATE_LIMIT_POSTGRES_URL, onStoreError);
   const open = new Map<string, number>();
   return {
-    request: counted('requests', config.RATE_LIMIT_PER_MINUTE),
-    wait: counted('waits', config.RATE_LIMIT_WAITS_PER_MINUTE),
+    request: counted(limiters, 'requests', config.RATE_LIMIT_PER_MINUTE),
+    wait: counted(limiters, 'waits', config.RATE_LIMIT_WAITS_PER_MINUTE),
     openStream(key) {
       const held = open.get(key) ?? 0;
       if (held >= config.RATE_LIMIT_STREAMS_PER_CALLER) {

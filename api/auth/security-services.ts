@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../common/config';
+import type { Logger } from '../../common/logger';
 import { createAuthenticator, type Authenticator } from './authenticator';
 import { createBackpressure, type Backpressure } from './backpressure';
 import { createRateLimits, type RateLimits } from './rate-limits';
@@ -14,10 +15,12 @@ export interface SecurityServices {
   runningCap: RunningCap;
 }
 
-export function createSecurityServices(client: Client, config: Config): SecurityServices {
+export function createSecurityServices(client: Client, config: Config, logger?: Logger): SecurityServices {
+  const storeError = (error: Error): void =>
+    logger?.warn({ error: error.message }, 'rate-limit store unreachable: this replica counts alone until it is back');
   return {
     authenticator: createAuthenticator(config),
-    limits: createRateLimits(config),
+    limits: createRateLimits(config, storeError),
     backpressure: createBackpressure(client, config),
     runningCap: createRunningCap(client, config),
   };

@@ -1,9 +1,10 @@
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import { TENANT_SEARCH_ATTRIBUTE } from '../../common/search-attributes';
 import { ApiError } from '../errors/mapping';
 import type { Caller } from './caller';
 
 /** The Keyword search attribute every run a tenant starts carries, so list queries can filter on it. */
-export const TENANT_SEARCH_ATTRIBUTE = 'TemporalHttpTenant';
+export { TENANT_SEARCH_ATTRIBUTE };
 const tenantKey = defineSearchAttributeKey(TENANT_SEARCH_ATTRIBUTE, SearchAttributeType.KEYWORD);
 /** The memo field holding the tenant: describe returns memos, so by-ID checks need no visibility query. */
 export const TENANT_MEMO_KEY = 'tenant';

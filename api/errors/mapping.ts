@@ -11,6 +11,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ZodError } from 'zod';
+import { searchAttributeMissingMessage, searchAttributeNamedIn } from '../../common/search-attributes';
 import { WaitEnded } from '../temporal/bounded-wait';
 
 /**
@@ -111,6 +112,13 @@ function grpcCodeOf(error: unknown): number | undefined {
   return undefined;
 }
 
+function grpcMessageOf(error: unknown): string {
+  if (isGrpcServiceError(error)) return error.details || error.message;
+  if (error instanceof ServiceError && isGrpcServiceError(error.cause))
+    return error.cause.details || error.cause.message;
+  return '';
+}
+
 /**
  * The one mapping from what Temporal (or anything else) throws to the API's error codes.
  * tRPC and REST both answer from it, so a code means the same on every transport.
@@ -160,6 +168,16 @@ export function toApiError(error: unknown): TRPCError {
       code: mapped,
       message: TEMPORAL_UNAVAILABLE,
       cause: error,
+      headers: RETRY_AFTER_UNAVAILABLE,
+    });
+  // Temporal refusing a search attribute the API stamps is the server's misconfiguration, not the caller's mistake.
+  const attribute = grpcCode === GrpcStatus.INVALID_ARGUMENT ? searchAttributeNamedIn(grpcMessageOf(error)) : undefined;
+  if (attribute !== undefined)
+    return new ApiError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: searchAttributeMissingMessage(attribute),
+      cause: error,
+      details: { searchAttribute: attribute },
       headers: RETRY_AFTER_UNAVAILABLE,
     });
   if (mapped)

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
@@ -65,6 +66,13 @@ export async function bounded<T>(
   // One controller per call, fed by the shared signals with listeners removed afterwards: the draining signal is
   // shared by every request, and AbortSignal.any would leave a listener on it per call until collected.
   const stop = new AbortController();
+  // The SDK adds an 'abort' listener to this signal for every gRPC call made under it and never removes it; and
+  // handle.result() re-polls at once whenever the server answers a long poll with no close event, as a cluster
+  // warming up or a restarting history service does. So one slice can carry dozens of listeners: the source of
+  // "MaxListenersExceededWarning: 11 abort listeners added to [AbortSignal]". They are bounded by construction: the
+  // controller lives for one slice (LONG_POLL_SLICE_MS at most) and is garbage with its listeners afterwards, and the
+  // shared signals above it get one listener per call, removed in `finally` (test/bounded-wait-listeners.test.ts).
+  setMaxListeners(0, stop.signal);
   const sources = [bounds.callerGone, bounds.draining];
   const onSource = (): void => stop.abort();
   for (const source of sources) source.addEventListener('abort', onSource, { once: true });

@@ -34,6 +34,10 @@ const EVERY_MEASURE = [
   'B16',
   'B16 cost',
   'D all',
+  'C1',
+  'C2',
+  'C3',
+  'C4',
 ];
 
 /** Runs `npm run bench:quick`'s harness from sources; resolves with its exit code and output. */

@@ -51,6 +51,8 @@ export async function executeUntilAcknowledged(opts: {
   key: string;
   requestBoundMs: number;
   giveUpAt: number;
+  /** Extra headers on every request (an API key's Authorization). */
+  headers?: Record<string, string>;
 }): Promise<CallOutcome> {
   const outcome: CallOutcome = { key: opts.key, acknowledged: false, answers: [], slowestMs: 0 };
   while (!outcome.acknowledged && Date.now() < opts.giveUpAt) {
@@ -59,7 +61,7 @@ export async function executeUntilAcknowledged(opts: {
     try {
       const response = await fetch(`${opts.baseUrl()}${opts.path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': opts.key },
+        headers: { 'content-type': 'application/json', 'idempotency-key': opts.key, ...opts.headers },
         body: JSON.stringify(opts.body),
         signal: AbortSignal.timeout(opts.requestBoundMs),
       });
