@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateStage, type WorkflowUpdateHandle } from '@temporalio/client';
+import { checkExistingRun } from './auth/existing-run';
 import { assertMayStart, storedWorkflowId } from './auth/tenancy';
 import { bounded, slicedLongPoll, WaitEnded } from './bounded-wait';
 import type { AuthedContext } from './context';
 import { ApiError, isConnectionFailure, updateInDoubt } from './errors';
 import { updateResultUrlOf } from './rest-paths';
-import { describeWorkflow, startStamp, waitBounds } from './workflow-operations';
+import { describeWorkflow, runningRun, startStamp, waitBounds } from './workflow-operations';
 
 type Ctx = Pick<AuthedContext, 'client' | 'config' | 'signal' | 'draining' | 'caller'>;
 
@@ -122,12 +123,28 @@ export async function updateResult(
   return awaitUpdate(ctx, workflowId, handle, waitMs);
 }
 
+/**
+ * A with-start call onto a running run is a signal or an update to it: the caller must be able to send it directly
+ * (see the run, the same type, workflows:signal). Checked just before the call (Temporal has no with-start that
+ * refuses an open run), so only a run started by another caller in that instant escapes the check.
+ */
+async function mayMessageExisting(ctx: Ctx, workflowType: string, workflowId: string, action: string): Promise<void> {
+  const existing = await runningRun(ctx, workflowId);
+  if (existing)
+    checkExistingRun(ctx.caller, workflowType, workflowId, existing, {
+      action,
+      scope: 'workflows:signal',
+      sameType: true,
+    });
+}
+
 /** Starts the workflow if it is not running and signals it, atomically. */
 export async function signalWithStart(
   ctx: Ctx & Pick<AuthedContext, 'requestId'>,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
   assertMayStart(ctx.caller, request.workflowType);
+  await mayMessageExisting(ctx, request.workflowType, request.workflowId, 'signal');
   const handle = await ctx.client.workflow.signalWithStart(request.workflowType, {
     workflowId: storedWorkflowId(ctx.caller, request.workflowId),
     ...startStamp(ctx),
@@ -156,6 +173,7 @@ export async function updateWithStart(
   },
 ): Promise<UpdateOutcome & { workflowId: string; runId: string }> {
   assertMayStart(ctx.caller, request.workflowType);
+  await mayMessageExisting(ctx, request.workflowType, request.workflowId, 'update');
   const startOperation = new WithStartWorkflowOperation(request.workflowType, {
     workflowId: storedWorkflowId(ctx.caller, request.workflowId),
     ...startStamp(ctx),
@@ -163,16 +181,33 @@ export async function updateWithStart(
     args: [request.input],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
-  const handle = await ctx.client.workflow.startUpdateWithStart(request.updateName, {
-    args: [request.updateArgs],
-    waitForStage: WorkflowUpdateStage.ACCEPTED,
-    updateId: request.updateId,
-    startWorkflowOperation: startOperation,
-  });
+  // Named here, as for a plain update, so that an answer cut short by the wait can still say which update it was.
+  const updateId = request.updateId ?? randomUUID();
+  const bounds = waitBounds(ctx, request.waitMs);
+  let handle: WorkflowUpdateHandle<unknown>;
+  try {
+    // Bounded like a plain update's admission: with no worker to accept the update, the wait ends at waitMs.
+    handle = await bounded(ctx.client, bounds, () =>
+      ctx.client.workflow.startUpdateWithStart(request.updateName, {
+        args: [request.updateArgs],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+        updateId,
+        startWorkflowOperation: startOperation,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof WaitEnded || isConnectionFailure(error))
+      throw updateInDoubt(error, {
+        workflowId: request.workflowId,
+        updateId,
+        resultUrl: updateResultUrlOf(request.workflowId, updateId),
+      });
+    throw error;
+  }
   const workflowHandle = await startOperation.workflowHandle();
   // The handle carries the run the start operation resolved to (new or, with USE_EXISTING, the running one).
   const { firstExecutionRunId } = workflowHandle as { firstExecutionRunId?: string };
   const runId = firstExecutionRunId ?? (await workflowHandle.describe()).runId;
-  const outcome = await awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
+  const outcome = await awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
   return { ...outcome, workflowId: request.workflowId, runId };
 }

@@ -18,7 +18,7 @@ describe('REST lifecycle: cancel and terminate', () => {
         const started = await request(app).post('/api/workflows/OrderFulfilment').send({ input, workflowId });
         assert.equal(started.status, 200, started.text);
         await awaitStep(app, workflowId, 'awaiting_approval');
-        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'held');
+        assert.equal(fakes.inventory.reservationOf(workflowId)?.status, 'held');
 
         const cancelled = await request(app).post(`/api/workflows/${workflowId}/cancel`);
         assert.equal(cancelled.status, 202, cancelled.text);
@@ -30,7 +30,7 @@ describe('REST lifecycle: cancel and terminate', () => {
         assert.equal(outcome.body.failure.type, 'CancelledFailure');
 
         // The saga's compensation ran before the workflow closed: the stock is back.
-        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'released');
+        assert.equal(fakes.inventory.reservationOf(workflowId)?.status, 'released');
         assert.equal(fakes.inventory.available('LAPTOP-PRO'), 1_000);
         const activities = scheduledActivities(await historyOf(client, workflowId));
         assert.deepEqual(activities, ['reserve_stock', 'release_stock']);
@@ -80,7 +80,7 @@ describe('REST lifecycle: cancel and terminate', () => {
         assert.equal(outcome.body.status, 'TERMINATED');
         assert.equal(outcome.body.failure.message, reason);
         // Termination runs no workflow code: the stock stays held (what makes cancel the gentler choice).
-        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'held');
+        assert.equal(fakes.inventory.reservationOf(workflowId)?.status, 'held');
         assert.deepEqual(scheduledActivities(await historyOf(client, workflowId)), ['reserve_stock']);
 
         const again = await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason });

@@ -11,6 +11,7 @@ import {
   updateWithStartOutputSchema,
 } from '../message-schemas';
 import { startedSchema, updateOutcomeSchema } from '../schemas';
+import { chargeWait } from '../rate-limits';
 import { protectedProcedure } from '../trpc';
 import {
   typed,
@@ -162,8 +163,9 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
     })
     .input(updateWithStartInputSchema(contract.input, update.input))
     .output(updateWithStartOutputSchema(update.output))
-    .mutation(({ ctx, input }) =>
-      updateWithStart(ctx, {
+    .mutation(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
+      return updateWithStart(ctx, {
         workflowType: type,
         workflowId: input.workflowId,
         input: input.input,
@@ -171,8 +173,8 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
         updateArgs: input.update,
         updateId: updateIdFromKey(ctx.idempotencyKey),
         waitMs: input.waitMs,
-      }),
-    );
+      });
+    });
 }
 
 /** The message procedures of one contract: its signals, queries and updates, and their with-start forms. */

@@ -59,7 +59,7 @@ function executeProcedure(contract: WorkflowContract) {
     .output(outcomeSchema(contract.output))
     .mutation(async ({ ctx, input }) => {
       await chargeWait(ctx, input.waitMs);
-      const started = await startWorkflow(ctx, type, input);
+      const started = await startWorkflow(ctx, type, input, { answersResult: true });
       return outcomeOfStarted(ctx, started.workflowId, started.runId, input.waitMs);
     });
 }
