@@ -21,6 +21,7 @@ import { healthRouter } from './health';
 import { browserSecurity } from './http-security';
 import { guardQueryInput, verifyJsonBody } from './json-guard';
 import { createApiMetrics } from './metrics';
+import { TRPC_MAX_BATCH_SIZE } from './route-label';
 import { traceRequests } from './trace-requests';
 import { buildOpenApiDocument } from './openapi';
 import { progressSseHandler } from './progress-sse';
@@ -131,6 +132,7 @@ export function createApp(deps: ApiDeps): Express {
     express.text({ type: () => true, limit: MAX_BODY_BYTES, verify: verifyJsonBody }),
     createExpressMiddleware({
       router: appRouter,
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
       createContext,
       onError: logServerError,
       responseMeta: responseMetaFromContext,

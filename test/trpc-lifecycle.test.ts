@@ -110,7 +110,7 @@ describe('tRPC lifecycle: messages, executions and the progress subscription', (
     return withTrpc(
       server,
       async (trpc) => {
-        const { workflowId, orderId } = await startLargeOrder(trpc);
+        const { workflowId } = await startLargeOrder(trpc);
         const status = await trpc.workflows.OrderFulfilment.queries.status.query({ workflowId });
         assert.equal(status.approval.required, true);
 
