@@ -21,6 +21,7 @@ import { healthRouter } from './health';
 import { browserSecurity } from './http-security';
 import { guardQueryInput, verifyJsonBody } from './json-guard';
 import { createApiMetrics } from './metrics';
+import { pinInputCoercion, withRestCoercion } from './rest-coercion';
 import { TRPC_MAX_BATCH_SIZE } from './route-label';
 import { traceRequests } from './trace-requests';
 import { buildOpenApiDocument } from './openapi';
@@ -150,6 +151,7 @@ export function createApp(deps: ApiDeps): Express {
   );
   // The node-http handler (not the Express wrapper, which drops `next`): a path no procedure serves falls through
   // to the 404 below, answered in the same shape as every other error.
+  pinInputCoercion(appRouter);
   const rest = createOpenApiNodeHttpHandler<typeof appRouter, Request, Response>({
     router: appRouter,
     createContext,
@@ -157,7 +159,7 @@ export function createApp(deps: ApiDeps): Express {
     responseMeta: responseMetaFromContext,
     maxBodySize: MAX_BODY_BYTES,
   });
-  app.use(REST_BASE_PATH, (req, res, next) => rest(req, res, next));
+  app.use(REST_BASE_PATH, (req, res, next) => withRestCoercion(req.method, () => rest(req, res, next)));
 
   app.use(consoleRouter());
 
