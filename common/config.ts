@@ -132,6 +132,11 @@ const configSchema = z.object({
   /** Claim holding the scopes: a space-separated string (OAuth `scope`) or an array (`scp`). */
   AUTH_JWT_SCOPES_CLAIM: z.string().min(1).default('scope'),
   AUTH_JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
+  /**
+   * Refuse tokens without the tenant claim (a token without it sees every tenant). Unset: required in production
+   * when any API key carries a tenant; see jwtTenantRequired.
+   */
+  AUTH_JWT_REQUIRE_TENANT: booleanString.optional(),
   /** Origins allowed to call /trpc and /api from a browser, comma-separated; unset means none. */
   CORS_ORIGINS: commaList(
     z.url({ error: 'expected an origin such as https://app.example.com' }).transform((url) => new URL(url).origin),
@@ -211,6 +216,21 @@ export function authConfigured(config: Pick<Config, 'AUTH_API_KEYS' | 'AUTH_JWKS
 }
 
 /**
+ * Whether a token must carry the tenant claim: as AUTH_JWT_REQUIRE_TENANT says, else in production whenever any API
+ * key carries a tenant (the service is multi-tenant, so a token without the claim would be a misconfigured identity
+ * provider widening access to every tenant).
+ */
+export function jwtTenantRequired(
+  config: Pick<Config, 'AUTH_JWT_REQUIRE_TENANT' | 'NODE_ENV' | 'AUTH_API_KEYS'>,
+): boolean {
+  if (config.AUTH_JWT_REQUIRE_TENANT !== undefined) return config.AUTH_JWT_REQUIRE_TENANT;
+  return config.NODE_ENV === 'production' && (config.AUTH_API_KEYS ?? []).some((key) => key.tenant !== undefined);
+}
+
+/** The least JWKS refetch cooldown production accepts: a token naming unknown kids must not make every request refetch. */
+export const MIN_PRODUCTION_JWKS_COOLDOWN_MS = 1_000;
+
+/**
  * The API's own start-up checks: in production it refuses to serve without authentication, and JWTs need their
  * issuer and audience. Not in the schema, because the worker shares it and needs none of this.
  */
@@ -223,6 +243,10 @@ export function checkApiConfig(config: Config): void {
   if (config.AUTH_JWKS_URL !== undefined) {
     if (config.AUTH_JWT_ISSUER === undefined) lines.push('invalid AUTH_JWT_ISSUER: required with AUTH_JWKS_URL');
     if (config.AUTH_JWT_AUDIENCE === undefined) lines.push('invalid AUTH_JWT_AUDIENCE: required with AUTH_JWKS_URL');
+    if (config.NODE_ENV === 'production' && !config.AUTH_JWKS_URL.startsWith('https:'))
+      lines.push('invalid AUTH_JWKS_URL: production fetches signing keys over https only');
+    if (config.NODE_ENV === 'production' && config.AUTH_JWKS_COOLDOWN_MS < MIN_PRODUCTION_JWKS_COOLDOWN_MS)
+      lines.push(`invalid AUTH_JWKS_COOLDOWN_MS: at least ${MIN_PRODUCTION_JWKS_COOLDOWN_MS} in production`);
   }
   if (lines.length > 0) throw new ConfigError(lines.join('\n'));
 }
