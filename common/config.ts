@@ -145,6 +145,8 @@ const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   /** Waiting requests (execute, result and update waits) per minute per caller. */
   RATE_LIMIT_WAITS_PER_MINUTE: positiveInt.default(60),
+  /** Failed authentications per minute per client address; past it, that address gets 429 until the minute ends. */
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: positiveInt.default(30),
   /** Progress streams (SSE or tRPC subscription) one caller may hold open at once. */
   RATE_LIMIT_STREAMS_PER_CALLER: positiveInt.default(10),
   /** Starts answer 503 while the task queue's backlog is older (s) or longer (tasks) than this; unset means never. */

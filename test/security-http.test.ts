@@ -162,6 +162,7 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
       RATE_LIMIT_PER_MINUTE: 10,
       RATE_LIMIT_WAITS_PER_MINUTE: 10,
       RATE_LIMIT_STREAMS_PER_CALLER: 1,
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: 10,
     });
     const release = limits.openStream('api-key:x');
     assert.throws(
@@ -207,5 +208,25 @@ describe('rate limits', () => {
     assert.ok(trpc.headers['retry-after']);
     // Another caller has its own budget.
     await request(app).get('/api/me').set('x-api-key', limited.key).expect(200);
+  });
+
+  it('answers 429 to an address past its failed authentications, over REST and tRPC, even with a good key then', async () => {
+    const key = testKey('good', ['workflows:read']);
+    const guarded = createTestApp(new Client({ connection }), uniqueName('auth-failures'), {
+      env: { ...apiKeysEnv(key), RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3' },
+    });
+    for (let i = 0; i < 3; i++) {
+      const path = i % 2 === 0 ? '/api/me' : '/trpc/auth.me';
+      const refused = await request(guarded).get(path).set('x-api-key', `thk_guess${i}`);
+      assert.equal(refused.status, 401, refused.text);
+    }
+    const fourth = await request(guarded).get('/api/me').set('x-api-key', 'thk_guess4');
+    assertCleanErrorBody(fourth, 429);
+    assert.match(fourth.body.message, /failed authentications/);
+    assert.ok(Number(fourth.headers['retry-after']) >= 1);
+    const trpc = await request(guarded).get('/trpc/auth.me').set('x-api-key', key.key);
+    assert.equal(trpc.status, 429, trpc.text);
+    const rest = await request(guarded).get('/api/me').set('x-api-key', key.key);
+    assert.equal(rest.status, 429, rest.text);
   });
 });

@@ -22,6 +22,7 @@ describe('/metrics under a flood of unauthenticated tRPC batches', () => {
       ...apiKeysEnv(testKey('someone', ['workflows:read'])),
       LOG_LEVEL: 'silent',
       RATE_LIMIT_PER_MINUTE: '100000',
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
     });
     app = createApp({
       client: new Client({ connection }),

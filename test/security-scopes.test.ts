@@ -64,6 +64,7 @@ describe('scopes: every procedure, every scope, over REST and tRPC', () => {
       env: {
         ...apiKeysEnv(...keys),
         RATE_LIMIT_PER_MINUTE: '100000',
+        RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
       },
     });
   });
