@@ -41,8 +41,11 @@ export async function sendSignal(
   workflowId: string,
   name: string,
   args: unknown,
+  // Checks of the signal's content, made once the caller is known to see the run (a 404 comes first).
+  checkArgs: () => void = () => undefined,
 ): Promise<void> {
   await requireWorkflow(ctx, workflowId, workflowType, true);
+  checkArgs();
   await ctx.client.workflow.getHandle(storedWorkflowId(ctx.caller, workflowId)).signal(name, args);
 }
 

@@ -90,7 +90,7 @@ describe('tenant battery: scopes and tenants hold around by-ID operations too', 
                 acmeStartOnly.key,
                 '/workflows/OrderFulfilment/signal-with-start/approve',
                 'workflows.OrderFulfilment.signalWithStart.approve',
-                { workflowId, input, signal: { approvedBy: 'mallory' } },
+                { workflowId, input, signal: { approvedBy: acmeStartOnly.entry.name } },
               ),
               'workflows:signal',
             ],
@@ -241,4 +241,44 @@ describe('tenant battery: scopes and tenants hold around by-ID operations too', 
       env,
     );
   });
+
+  it('approvedBy is the approving caller: another name is a 403 over REST and tRPC, its own is recorded', () =>
+    withApi(
+      server,
+      async ({ app, client }) => {
+        const workflowId = uniqueName('order');
+        await mutate(app, 'rest', acme.key, '/workflows/OrderFulfilment', '', {
+          workflowId,
+          input: largeOrderInput(),
+        }).expect(200);
+        await awaitStep(app, acme.key, workflowId, 'awaiting_approval');
+        for (const transport of TRANSPORTS) {
+          const forged = await mutate(
+            app,
+            transport,
+            acme.key,
+            `/workflows/${workflowId}/signals/approve`,
+            'workflows.OrderFulfilment.signals.approve',
+            { workflowId, approvedBy: 'the-cfo' },
+          );
+          assert.equal(forged.status, 403, `${transport}: ${forged.text}`);
+          assert.equal(errorOf(forged, transport).details?.field, 'approvedBy');
+        }
+        const status = await awaitStep(app, acme.key, workflowId, 'awaiting_approval');
+        assert.deepEqual(status.approval, { required: true });
+        await mutate(app, 'trpc', acme.key, '', 'workflows.OrderFulfilment.signals.approve', {
+          workflowId,
+          approvedBy: acme.entry.name,
+        }).expect(202);
+        const approved = await eventually('the approval recorded', async () => {
+          const response = await statusOf(app, acme.key, workflowId);
+          const approval = response.body?.approval as { approvedBy?: string } | undefined;
+          return approval?.approvedBy;
+        });
+        assert.equal(approved, acme.entry.name);
+        await client.workflow.getHandle(`acme~${workflowId}`).terminate('test over');
+      },
+      createOrderFakes(),
+      env,
+    ));
 });

@@ -1,4 +1,5 @@
 import type { QueryContract, SignalContract, UpdateContract, WorkflowContract } from '../../workflows/contract';
+import { assertSignedByCaller } from '../auth/signed-by';
 import { idempotencyKeyHeader, updateIdFromKey } from '../idempotency';
 import { runQuery, runUpdate, sendSignal, signalWithStart, updateWithStart } from '../message-operations';
 import {
@@ -56,7 +57,7 @@ function signalProcedure(workflowType: string, name: string, signal: SignalContr
     .output(signaledSchema)
     .mutation(async ({ ctx, input }) => {
       const { workflowId, ...args } = input as MessageInput;
-      await sendSignal(ctx, workflowType, workflowId, name, args);
+      await sendSignal(ctx, workflowType, workflowId, name, args, () => assertSignedByCaller(ctx.caller, signal, args));
       return { workflowId, signal: name, status: 'SIGNALED' as const };
     });
 }
@@ -133,15 +134,16 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
     })
     .input(signalWithStartInputSchema(contract.input, signal.input))
     .output(startedSchema)
-    .mutation(({ ctx, input }) =>
-      signalWithStart(ctx, {
+    .mutation(({ ctx, input }) => {
+      assertSignedByCaller(ctx.caller, signal, input.signal);
+      return signalWithStart(ctx, {
         workflowType: type,
         workflowId: input.workflowId,
         input: input.input,
         signalName: name,
         signalArgs: input.signal,
-      }),
-    );
+      });
+    });
 }
 
 function updateWithStartProcedure(contract: WorkflowContract, name: string, update: UpdateContract) {

@@ -132,11 +132,13 @@ export const orderFulfilmentContract = defineWorkflowContract({
       description: 'Approves an order that is awaiting approval; ignored once the order has moved on.',
       input: z.strictObject({ approvedBy: text(100).describe('Who approved') }),
       exampleInput: { approvedBy: 'finance@example.com' },
+      callerField: 'approvedBy',
     },
     reject: {
       description: 'Rejects an order awaiting approval: stock is released and it fails with OrderRejected.',
       input: z.strictObject({ rejectedBy: text(100), reason: text(500) }),
       exampleInput: { rejectedBy: 'finance@example.com', reason: 'Over budget' },
+      callerField: 'rejectedBy',
     },
   },
   queries: {
