@@ -229,4 +229,18 @@ describe('rate limits', () => {
     const rest = await request(guarded).get('/api/me').set('x-api-key', key.key);
     assert.equal(rest.status, 429, rest.text);
   });
+
+  it('a body of thousands of unknown fields answers a short 400 over REST and tRPC', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`unknown${i}`, 'x'.repeat(30)]));
+    const body = JSON.stringify({ input: 'x', ...fields });
+    assert.ok(body.length > 500_000);
+    const open = createTestApp(new Client({ connection }), uniqueName('field-errors'));
+    for (const path of ['/api/workflows/YourWorkflow', '/trpc/workflows.YourWorkflow.start']) {
+      const response = await request(open).post(path).set('content-type', 'application/json').send(body);
+      assert.equal(response.status, 400, path);
+      assert.ok(response.text.length < 10_000, `${path}: a ${response.text.length}-byte answer`);
+      assert.match(response.text, /unknown0: unknown field/);
+      assert.match(response.text, /19980 more field errors not listed/);
+    }
+  });
 });
