@@ -1,5 +1,5 @@
 import { authSummary } from './auth/summary';
-import { checkApiConfig, exitOnConfigError, type Config } from '../common/config';
+import { checkApiConfig, exitOnConfigError, listenHost, type Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
 import { startTracing } from '../common/tracing';
@@ -27,9 +27,10 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const app = createApp({ client, config, logger, metrics, tracing: tracing !== undefined, draining: drain.signal });
 
   // Express 5 hands a listen failure (port in use) to this callback rather than throwing it.
-  const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
+  const host = listenHost(config);
+  const server = app.listen(config.PORT, host, (error?: Error) => {
     if (error) {
-      logger.error({ port: config.PORT, host: config.HOST, error: error.message }, 'api could not listen');
+      logger.error({ port: config.PORT, host: host, error: error.message }, 'api could not listen');
       process.exit(1);
     }
     const base = `http://localhost:${config.PORT}`;

@@ -79,7 +79,8 @@ function commaList<T extends z.ZodType<unknown, string>>(item: T) {
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Where the API listens; unset: every interface with auth on, loopback only with auth off (see listenHost). */
+  HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TEMPORAL_ADDRESS: z
     .string()
@@ -215,6 +216,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Whether any caller authentication is configured (API keys or JWTs). */
 export function authConfigured(config: Pick<Config, 'AUTH_API_KEYS' | 'AUTH_JWKS_URL'>): boolean {
   return config.AUTH_API_KEYS !== undefined || config.AUTH_JWKS_URL !== undefined;
+}
+
+/**
+ * The address the API listens on: HOST, else every interface when auth is on and loopback when it is off, so that an
+ * open development API is not reachable from the network it sits on.
+ */
+export function listenHost(config: Pick<Config, 'HOST' | 'AUTH_API_KEYS' | 'AUTH_JWKS_URL'>): string {
+  return config.HOST ?? (authConfigured(config) ? '0.0.0.0' : '127.0.0.1');
 }
 
 /**

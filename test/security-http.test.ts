@@ -7,6 +7,7 @@ import { createRateLimits } from '../api/rate-limits';
 import { apiConnectionOptions } from '../api/temporal-client';
 import { assertCleanErrorBody, createTestApp, listen } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
+import { listenHost, loadConfig } from '../common/config';
 import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
 
@@ -242,5 +243,11 @@ describe('rate limits', () => {
       assert.match(response.text, /unknown0: unknown field/);
       assert.match(response.text, /19980 more field errors not listed/);
     }
+  });
+
+  it('listens on loopback when auth is off, unless HOST says otherwise; on every interface with auth on', () => {
+    assert.equal(listenHost(loadConfig({})), '127.0.0.1');
+    assert.equal(listenHost(loadConfig({ HOST: '0.0.0.0' })), '0.0.0.0');
+    assert.equal(listenHost(loadConfig(apiKeysEnv(testKey('k', ['workflows:read'])))), '0.0.0.0');
   });
 });
