@@ -281,4 +281,30 @@ describe('tenant battery: scopes and tenants hold around by-ID operations too', 
       createOrderFakes(),
       env,
     ));
+
+  it('a requester cannot set its own approval threshold: 400 over REST and tRPC, and nothing starts', () =>
+    withApi(
+      server,
+      async ({ app, client }) => {
+        for (const transport of TRANSPORTS) {
+          const workflowId = uniqueName('order');
+          const response = await mutate(
+            app,
+            transport,
+            acme.key,
+            '/workflows/OrderFulfilment',
+            'workflows.OrderFulfilment.start',
+            {
+              workflowId,
+              input: { ...largeOrderInput(), approvalThresholdCents: 10_000_000 },
+            },
+          );
+          assert.equal(response.status, 400, `${transport}: ${response.text}`);
+          assert.match(response.text, /approvalThresholdCents: unknown field/);
+          await assert.rejects(client.workflow.getHandle(`acme~${workflowId}`).describe());
+        }
+      },
+      createOrderFakes(),
+      env,
+    ));
 });
