@@ -27,8 +27,21 @@ export interface OrderActivities {
   ship_order(input: ShipOrderInput): Promise<{ trackingNumber: string }>;
 }
 
-// Idempotency keys derive from the order, so a retried activity or a re-run compensation finds the same charge.
-const chargeKey = (orderId: string): string => `order:${orderId}:charge`;
+/**
+ * What every outside system knows this order by: the workflow ID Temporal stores, which the API namespaces by tenant
+ * (`<tenant>~<id>`). Never the caller's orderId: two tenants may both send orderId "A-1001", and keyed by it one
+ * would be charged, shipped or refunded with the other's charge. Read from the activity's own context, so no input
+ * can name another order's key, and the same for every retry and every compensation of the run.
+ */
+function orderKey(): string {
+  const workflowId = Context.current().info.workflowExecution?.workflowId;
+  if (workflowId === undefined)
+    throw ApplicationFailure.nonRetryable('order activities run only inside an order workflow', 'NoOrderWorkflow');
+  return workflowId;
+}
+
+// The charge's idempotency key derives from the order's key: a retried charge or a re-run refund finds the same charge.
+const chargeKey = (key: string): string => `order:${key}:charge`;
 
 /** Domain errors that retrying cannot fix become non-retryable failures the workflow recognises by type. */
 function businessFailure(type: OrderFailureType, error: Error, details: unknown): ApplicationFailure {
@@ -50,9 +63,9 @@ function resumedProgress(details: unknown): number {
 export function createOrderActivities({ inventory, payments, shipping }: OrderServices): OrderActivities {
   return {
     /** Holds stock for every line of the order; fails with OutOfStock when a line cannot be filled. */
-    async reserve_stock({ orderId, items }) {
+    async reserve_stock({ items }) {
       try {
-        return await inventory.reserve(orderId, items);
+        return await inventory.reserve(orderKey(), items);
       } catch (error) {
         if (error instanceof OutOfStockError) {
           throw businessFailure('OutOfStock', error, {
@@ -66,15 +79,15 @@ export function createOrderActivities({ inventory, payments, shipping }: OrderSe
     },
 
     /** Returns the order's reserved stock (a no-op when none is held). */
-    async release_stock({ orderId }) {
-      return { released: await inventory.release(orderId) };
+    async release_stock() {
+      return { released: await inventory.release(orderKey()) };
     },
 
     /** Charges the card once per order; fails with PaymentDeclined when the issuer declines. */
-    async charge_payment({ orderId, customerId, amountCents, cardToken }) {
+    async charge_payment({ customerId, amountCents, cardToken }) {
       try {
         const { chargeId } = await payments.charge({
-          idempotencyKey: chargeKey(orderId),
+          idempotencyKey: chargeKey(orderKey()),
           customerId,
           amountCents,
           cardToken,
@@ -89,8 +102,8 @@ export function createOrderActivities({ inventory, payments, shipping }: OrderSe
     },
 
     /** Refunds the order's charge if there is one, found by its idempotency key in case its reply was lost. */
-    async refund_payment({ orderId }) {
-      const charge = await payments.findCharge(chargeKey(orderId));
+    async refund_payment() {
+      const charge = await payments.findCharge(chargeKey(orderKey()));
       if (!charge) return { refundId: null };
       return await payments.refund(charge.chargeId);
     },
@@ -99,6 +112,7 @@ export function createOrderActivities({ inventory, payments, shipping }: OrderSe
     async ship_order({ orderId, items, shippingAddress }) {
       const context = Context.current();
       return await shipping.ship({
+        orderKey: orderKey(),
         orderId,
         items,
         shippingAddress,

@@ -24,11 +24,12 @@ export class PaymentDeclinedError extends Error {
   }
 }
 
+// Services key an order by `orderKey`, the stored (tenant-namespaced) workflow ID, never by the caller's orderId.
 export interface Inventory {
   /** Holds stock for every item of the order, or none; reserving the same order again returns its reservation. */
-  reserve(orderId: string, items: readonly OrderItem[]): Promise<{ reservationId: string }>;
+  reserve(orderKey: string, items: readonly OrderItem[]): Promise<{ reservationId: string }>;
   /** Returns the order's reserved stock; false when nothing was reserved or it was already released. */
-  release(orderId: string): Promise<boolean>;
+  release(orderKey: string): Promise<boolean>;
 }
 
 export interface Charge {
@@ -57,6 +58,9 @@ export interface ShippingProgress {
 }
 
 export interface ShipmentRequest {
+  /** What the shipment is keyed by: one shipment per key however often ship() is called. */
+  orderKey: string;
+  /** The caller's order reference, for the label; not unique across tenants. */
   orderId: string;
   items: readonly OrderItem[];
   shippingAddress: ShippingAddress;

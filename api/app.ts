@@ -37,6 +37,8 @@ import { browserSecurity } from './http/http-security';
 import { guardQueryInput, verifyJsonBody } from './http/json-guard';
 import { createApiMetrics } from './metrics';
 import { metricsOnPublicPort, scrape } from './http/metrics-server';
+import { pinInputCoercion, withRestCoercion } from './http/rest-coercion';
+import { TRPC_MAX_BATCH_SIZE } from './http/route-label';
 import { traceRequests } from './http/trace-requests';
 import { buildOpenApiDocument } from './http/openapi';
 import { EVENTS_PATH, progressSseHandler } from './progress/progress-sse';
@@ -147,6 +149,7 @@ export function createApp(deps: ApiDeps): Express {
     express.text({ type: () => true, limit: MAX_BODY_BYTES, verify: verifyJsonBody }),
     createExpressMiddleware({
       router: appRouter,
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
       createContext,
       onError: logServerError,
       responseMeta: responseMetaFromContext,
@@ -164,6 +167,7 @@ export function createApp(deps: ApiDeps): Express {
   );
   // The node-http handler (not the Express wrapper, which drops `next`): a path no procedure serves falls through
   // to the 404 below, answered in the same shape as every other error.
+  pinInputCoercion(appRouter);
   const rest = createOpenApiNodeHttpHandler<typeof appRouter, Request, Response>({
     router: appRouter,
     createContext,
@@ -171,7 +175,7 @@ export function createApp(deps: ApiDeps): Express {
     responseMeta: responseMetaFromContext,
     maxBodySize: MAX_BODY_BYTES,
   });
-  app.use(REST_BASE_PATH, (req, res, next) => rest(req, res, next));
+  app.use(REST_BASE_PATH, (req, res, next) => withRestCoercion(req.method, () => rest(req, res, next)));
 
   app.use(consoleRouter());
 

@@ -1,5 +1,5 @@
 import { authSummary } from './auth/summary';
-import { checkApiConfig, exitOnConfigError, type Config } from '../common/config';
+import { checkApiConfig, exitOnConfigError, listenHost, type Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
 import { startTracing } from '../common/tracing';
@@ -27,15 +27,16 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const client = await connectApiClient(config, metrics, tracing !== undefined);
   const drain = new AbortController();
   const app = createApp({ client, config, logger, metrics, tracing: tracing !== undefined, draining: drain.signal });
+  const host = listenHost(config);
   const metricsServer =
     config.API_METRICS_PORT === undefined
       ? undefined
-      : await startMetricsServer(metrics.registry, { port: config.API_METRICS_PORT, host: config.HOST });
+      : await startMetricsServer(metrics.registry, { port: config.API_METRICS_PORT, host });
 
   // Express 5 hands a listen failure (port in use) to this callback rather than throwing it.
-  const server = app.listen(config.PORT, config.HOST, (error?: Error) => {
+  const server = app.listen(config.PORT, host, (error?: Error) => {
     if (error) {
-      logger.error({ port: config.PORT, host: config.HOST, error: error.message }, 'api could not listen');
+      logger.error({ port: config.PORT, host: host, error: error.message }, 'api could not listen');
       process.exit(1);
     }
     // The port bound, not the one asked for: PORT=0 binds a free one (tests), and this line says which.

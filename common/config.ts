@@ -99,7 +99,8 @@ function commaList<T extends z.ZodType<unknown, string>>(item: T) {
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Where the API listens; unset: every interface with auth on, loopback only with auth off (see listenHost). */
+  HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TEMPORAL_ADDRESS: z
     .string()
@@ -154,6 +155,11 @@ const configSchema = z.object({
   AUTH_JWT_TENANT_CLAIM: z.string().min(1).default('tenant'),
   /** JSON object: a token's tenant → its capacity (fairnessWeight, priorityKey, maxRunning), as API keys carry it. */
   AUTH_JWT_TENANT_CAPACITY: jsonOf(z.record(tenantSchema, capacitySchema)).default({}),
+  /**
+   * Refuse tokens without the tenant claim (a token without it sees every tenant). Unset: required in production
+   * when any API key carries a tenant; see jwtTenantRequired.
+   */
+  AUTH_JWT_REQUIRE_TENANT: booleanString.optional(),
   /** Origins allowed to call /trpc and /api from a browser, comma-separated; unset means none. */
   CORS_ORIGINS: commaList(
     z.url({ error: 'expected an origin such as https://app.example.com' }).transform((url) => new URL(url).origin),
@@ -170,6 +176,8 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// connection URL')
     .optional(),
+  /** Failed authentications per minute per client address; past it, that address gets 429 until the minute ends. */
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: positiveInt.default(30),
   /** Progress streams (SSE or tRPC subscription) one caller may hold open at once. */
   RATE_LIMIT_STREAMS_PER_CALLER: positiveInt.default(10),
   /** Starts answer 503 while the task queue's backlog is older (s) or longer (tasks) than this; unset means never. */
@@ -269,6 +277,29 @@ export function authConfigured(config: Pick<Config, 'AUTH_API_KEYS' | 'AUTH_JWKS
 }
 
 /**
+ * The address the API listens on: HOST, else every interface when auth is on and loopback when it is off, so that an
+ * open development API is not reachable from the network it sits on.
+ */
+export function listenHost(config: Pick<Config, 'HOST' | 'AUTH_API_KEYS' | 'AUTH_JWKS_URL'>): string {
+  return config.HOST ?? (authConfigured(config) ? '0.0.0.0' : '127.0.0.1');
+}
+
+/**
+ * Whether a token must carry the tenant claim: as AUTH_JWT_REQUIRE_TENANT says, else in production whenever any API
+ * key carries a tenant (the service is multi-tenant, so a token without the claim would be a misconfigured identity
+ * provider widening access to every tenant).
+ */
+export function jwtTenantRequired(
+  config: Pick<Config, 'AUTH_JWT_REQUIRE_TENANT' | 'NODE_ENV' | 'AUTH_API_KEYS'>,
+): boolean {
+  if (config.AUTH_JWT_REQUIRE_TENANT !== undefined) return config.AUTH_JWT_REQUIRE_TENANT;
+  return config.NODE_ENV === 'production' && (config.AUTH_API_KEYS ?? []).some((key) => key.tenant !== undefined);
+}
+
+/** The least JWKS refetch cooldown production accepts: a token naming unknown kids must not make every request refetch. */
+export const MIN_PRODUCTION_JWKS_COOLDOWN_MS = 1_000;
+
+/**
  * The API's own start-up checks: in production it refuses to serve without authentication, and JWTs need their
  * issuer and audience. Not in the schema, because the worker shares it and needs none of this.
  */
@@ -281,6 +312,10 @@ export function checkApiConfig(config: Config): void {
   if (config.AUTH_JWKS_URL !== undefined) {
     if (config.AUTH_JWT_ISSUER === undefined) lines.push('invalid AUTH_JWT_ISSUER: required with AUTH_JWKS_URL');
     if (config.AUTH_JWT_AUDIENCE === undefined) lines.push('invalid AUTH_JWT_AUDIENCE: required with AUTH_JWKS_URL');
+    if (config.NODE_ENV === 'production' && !config.AUTH_JWKS_URL.startsWith('https:'))
+      lines.push('invalid AUTH_JWKS_URL: production fetches signing keys over https only');
+    if (config.NODE_ENV === 'production' && config.AUTH_JWKS_COOLDOWN_MS < MIN_PRODUCTION_JWKS_COOLDOWN_MS)
+      lines.push(`invalid AUTH_JWKS_COOLDOWN_MS: at least ${MIN_PRODUCTION_JWKS_COOLDOWN_MS} in production`);
   }
   if (lines.length > 0) throw new ConfigError(lines.join('\n'));
 }

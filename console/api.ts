@@ -16,7 +16,8 @@ export const trpc = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url, EventSource, eventSourceOptions: () => ({ fetch: fetchWithAuth }) }),
-      false: httpBatchLink({ url, headers: () => authorizationHeader() }),
+      // The server refuses a batch of more than 10 calls (TRPC_MAX_BATCH_SIZE in api/route-label.ts).
+      false: httpBatchLink({ url, maxItems: 10, headers: () => authorizationHeader() }),
     }),
   ],
 });

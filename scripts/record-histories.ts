@@ -37,6 +37,9 @@ function orderInput(orderId: string, overrides: Partial<OrderFulfilmentInput> = 
   return { ...orderFulfilmentContract.exampleInput, orderId, ...overrides };
 }
 
+// Above the approval threshold (100 000 cents): the order waits for approve or reject.
+const LARGE_ORDER = { items: [{ sku: 'LAPTOP-PRO', quantity: 2, unitPriceCents: 80_000 }] };
+
 async function awaitingApproval(handle: WorkflowHandle): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const status = await handle.query<{ step: string }>('status');
@@ -102,7 +105,7 @@ const recipes: Partial<Record<WorkflowType, Record<string, Recipe>>> = {
   OrderFulfilment: {
     // Every kind of message: an order that needs approval, its address changed by an update, then approved.
     approval: async (client, start) => {
-      const input = orderInput('order-replay-approval', { approvalThresholdCents: 0 });
+      const input = orderInput('order-replay-approval', LARGE_ORDER);
       const handle = await client.workflow.start('OrderFulfilment', { ...start, args: [input] });
       await handle.executeUpdate('changeShippingAddress', {
         args: [{ shippingAddress: { ...input.shippingAddress, line1: '1 Replay Road' } }],
@@ -114,7 +117,7 @@ const recipes: Partial<Record<WorkflowType, Record<string, Recipe>>> = {
     timeout: (client, start) =>
       client.workflow.start('OrderFulfilment', {
         ...start,
-        args: [orderInput('order-replay-timeout', { approvalThresholdCents: 0, approvalTimeoutMs: 500 })],
+        args: [orderInput('order-replay-timeout', { ...LARGE_ORDER, approvalTimeoutMs: 500 })],
       }),
     // The fake gateway declines the card: compensation releases stock, the order fails with PaymentDeclined.
     decline: (client, start) =>
@@ -124,7 +127,7 @@ const recipes: Partial<Record<WorkflowType, Record<string, Recipe>>> = {
       }),
     // Cancelled while awaiting approval: the cancellation handling compensates and the order ends cancelled.
     cancel: async (client, start) => {
-      const input = orderInput('order-replay-cancel', { approvalThresholdCents: 0 });
+      const input = orderInput('order-replay-cancel', LARGE_ORDER);
       const handle = await client.workflow.start('OrderFulfilment', { ...start, args: [input] });
       await awaitingApproval(handle);
       await handle.cancel();

@@ -13,8 +13,8 @@ describe('REST lifecycle: cancel and terminate', () => {
     return withApi(
       server,
       async ({ app, client }) => {
-        const { workflowId, runId, input } = await startLargeOrder(app);
-        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'held');
+        const { workflowId, runId } = await startLargeOrder(app);
+        assert.equal(fakes.inventory.reservationOf(workflowId)?.status, 'held');
 
         const cancelled = await request(app).post(`/api/workflows/${workflowId}/cancel`);
         assert.equal(cancelled.status, 202, cancelled.text);
@@ -26,7 +26,7 @@ describe('REST lifecycle: cancel and terminate', () => {
         assert.equal(outcome.body.failure.type, 'CancelledFailure');
 
         // The saga's compensation ran before the workflow closed: the stock is back.
-        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'released');
+        assert.equal(fakes.inventory.reservationOf(workflowId)?.status, 'released');
         assert.equal(fakes.inventory.available('LAPTOP-PRO'), 1_000);
         const activities = scheduledActivities(await historyOf(client, workflowId));
         assert.deepEqual(activities, ['reserve_stock', 'release_stock']);
@@ -58,7 +58,7 @@ describe('REST lifecycle: cancel and terminate', () => {
     return withApi(
       server,
       async ({ app, client }) => {
-        const { workflowId, runId, input } = await startLargeOrder(app);
+        const { workflowId, runId } = await startLargeOrder(app);
 
         const reason = 'duplicate order, see ticket OPS-1234';
         const terminated = await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason });
@@ -69,7 +69,7 @@ describe('REST lifecycle: cancel and terminate', () => {
         assert.equal(outcome.body.status, 'TERMINATED');
         assert.equal(outcome.body.failure.message, reason);
         // Termination runs no workflow code: the stock stays held (what makes cancel the gentler choice).
-        assert.equal(fakes.inventory.reservationOf(input.orderId)?.status, 'held');
+        assert.equal(fakes.inventory.reservationOf(workflowId)?.status, 'held');
         assert.deepEqual(scheduledActivities(await historyOf(client, workflowId)), ['reserve_stock']);
 
         const again = await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason });

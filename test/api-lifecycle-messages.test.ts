@@ -138,7 +138,7 @@ describe('REST lifecycle: messages', () => {
       return withApi(
         server,
         async ({ app, client }) => {
-          const { workflowId, input } = await startLargeOrder(app);
+          const { workflowId } = await startLargeOrder(app);
 
           const updated = await request(app)
             .post(`/api/workflows/${workflowId}/updates/changeShippingAddress`)
@@ -158,7 +158,7 @@ describe('REST lifecycle: messages', () => {
           const outcome = await request(app).get(`/api/workflows/${workflowId}/result`).query({ waitMs: 15_000 });
           assert.equal(outcome.body.status, 'COMPLETED', outcome.text);
           assert.deepEqual(outcome.body.result.shippingAddress, NEW_ADDRESS);
-          assert.deepEqual(fakes.shipping.shipmentOf(input.orderId)?.shippingAddress, NEW_ADDRESS);
+          assert.deepEqual(fakes.shipping.shipmentOf(workflowId)?.shippingAddress, NEW_ADDRESS);
           assert.equal(
             countEvents(await historyOf(client, workflowId), 'workflowExecutionUpdateAcceptedEventAttributes'),
             1,

@@ -61,7 +61,7 @@ describe('catalog: workflow types with JSON Schemas, for generated forms', () =>
     assert.equal(order.input.type, 'object');
     assert.deepEqual(order.input.required, ['orderId', 'customerId', 'items', 'payment', 'shippingAddress']);
     // Input side: a field with a default is optional, and the form shows the default.
-    assert.ok(order.input.properties?.approvalThresholdCents?.default !== undefined);
+    assert.ok(order.input.properties?.approvalTimeoutMs?.default !== undefined);
     assert.equal(order.progressQuery, 'status');
     assert.deepEqual(
       order.signals.map((signal) => signal.name),

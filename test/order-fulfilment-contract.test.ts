@@ -18,7 +18,8 @@ describe('OrderFulfilment contract', () => {
     const parsed = inputSchema.parse(exampleInput);
     const total = parsed.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
     assert.ok(total <= DEFAULT_APPROVAL_THRESHOLD_CENTS);
-    assert.equal(parsed.approvalThresholdCents, DEFAULT_APPROVAL_THRESHOLD_CENTS);
+    // The threshold is the service's, not the requester's: an order that names one is refused.
+    assert.equal(inputSchema.safeParse({ ...exampleInput, approvalThresholdCents: 10_000_000 }).success, false);
     assert.equal(parsed.approvalTimeoutMs, 24 * 60 * 60 * 1000);
   });
 

@@ -138,6 +138,18 @@ describe('OrderFulfilment', () => {
     });
   });
 
+  it("ignores a threshold in the input, even from a client that bypasses the API: approval is the service's rule", async () => {
+    const fakes = createOrderFakes();
+    const input = { ...orderInput(LARGE_ORDER), approvalThresholdCents: 10_000_000 } as OrderFulfilmentInput;
+    await withWorker(fakes, async (start) => {
+      const handle = await start(input);
+      const waiting = await waitForStep(handle, 'awaiting_approval');
+      assert.equal(waiting.approval.required, true);
+      assert.deepEqual(fakes.payments.ledger(), [], 'nothing is charged before approval');
+      await handle.terminate('test over');
+    });
+  });
+
   it('accepts changeShippingAddress before shipping and ships to the new address', async () => {
     const fakes = createOrderFakes();
     const input = orderInput(LARGE_ORDER);

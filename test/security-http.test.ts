@@ -7,6 +7,7 @@ import { createRateLimits } from '../api/auth/rate-limits';
 import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp, listen } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
+import { listenHost, loadConfig } from '../common/config';
 import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
 
@@ -162,6 +163,7 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
       RATE_LIMIT_PER_MINUTE: 10,
       RATE_LIMIT_WAITS_PER_MINUTE: 10,
       RATE_LIMIT_STREAMS_PER_CALLER: 1,
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: 10,
     });
     const release = limits.openStream('api-key:x');
     assert.throws(
@@ -207,5 +209,45 @@ describe('rate limits', () => {
     assert.ok(trpc.headers['retry-after']);
     // Another caller has its own budget.
     await request(app).get('/api/me').set('x-api-key', limited.key).expect(200);
+  });
+
+  it('answers 429 to an address past its failed authentications, over REST and tRPC, even with a good key then', async () => {
+    const key = testKey('good', ['workflows:read']);
+    const guarded = createTestApp(new Client({ connection }), uniqueName('auth-failures'), {
+      env: { ...apiKeysEnv(key), RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3' },
+    });
+    for (let i = 0; i < 3; i++) {
+      const path = i % 2 === 0 ? '/api/me' : '/trpc/auth.me';
+      const refused = await request(guarded).get(path).set('x-api-key', `thk_guess${i}`);
+      assert.equal(refused.status, 401, refused.text);
+    }
+    const fourth = await request(guarded).get('/api/me').set('x-api-key', 'thk_guess4');
+    assertCleanErrorBody(fourth, 429);
+    assert.match(fourth.body.message, /failed authentications/);
+    assert.ok(Number(fourth.headers['retry-after']) >= 1);
+    const trpc = await request(guarded).get('/trpc/auth.me').set('x-api-key', key.key);
+    assert.equal(trpc.status, 429, trpc.text);
+    const rest = await request(guarded).get('/api/me').set('x-api-key', key.key);
+    assert.equal(rest.status, 429, rest.text);
+  });
+
+  it('a body of thousands of unknown fields answers a short 400 over REST and tRPC', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`unknown${i}`, 'x'.repeat(30)]));
+    const body = JSON.stringify({ input: 'x', ...fields });
+    assert.ok(body.length > 500_000);
+    const open = createTestApp(new Client({ connection }), uniqueName('field-errors'));
+    for (const path of ['/api/workflows/YourWorkflow', '/trpc/workflows.YourWorkflow.start']) {
+      const response = await request(open).post(path).set('content-type', 'application/json').send(body);
+      assert.equal(response.status, 400, path);
+      assert.ok(response.text.length < 10_000, `${path}: a ${response.text.length}-byte answer`);
+      assert.match(response.text, /unknown0: unknown field/);
+      assert.match(response.text, /19980 more field errors not listed/);
+    }
+  });
+
+  it('listens on loopback when auth is off, unless HOST says otherwise; on every interface with auth on', () => {
+    assert.equal(listenHost(loadConfig({})), '127.0.0.1');
+    assert.equal(listenHost(loadConfig({ HOST: '0.0.0.0' })), '0.0.0.0');
+    assert.equal(listenHost(loadConfig(apiKeysEnv(testKey('k', ['workflows:read'])))), '0.0.0.0');
   });
 });

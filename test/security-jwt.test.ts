@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import request from 'supertest';
 import { apiConnectionOptions } from '../api/temporal/temporal-client';
+import { checkApiConfig, jwtTenantRequired, loadConfig } from '../common/config';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { freePort } from './helpers/processes';
@@ -148,6 +149,28 @@ describe('JWT bearer tokens verified against a JWKS served on loopback', () => {
       published = [first.publicJwk];
     }
   });
+
+  it('with the tenant claim required, a token without it is refused over REST and tRPC; one with it is not', async () => {
+    const { port } = jwksServer.address() as AddressInfo;
+    const strict = createTestApp(new Client({ connection }), uniqueName('jwt-tenant'), {
+      env: {
+        AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+        AUTH_JWT_ISSUER: ISSUER,
+        AUTH_JWT_AUDIENCE: AUDIENCE,
+        AUTH_JWT_REQUIRE_TENANT: 'true',
+      },
+    });
+    const untenanted = await token(first);
+    const rest = await request(strict).get('/api/me').set('authorization', `Bearer ${untenanted}`);
+    assertCleanErrorBody(rest, 401);
+    assert.match(rest.body.message, /no "tenant" claim/);
+    const trpc = await request(strict).get('/trpc/auth.me').set('authorization', `Bearer ${untenanted}`);
+    assert.equal(trpc.status, 401, trpc.text);
+    const tenanted = await token(first, { tenant: 'acme' });
+    const allowed = await request(strict).get('/trpc/auth.me').set('authorization', `Bearer ${tenanted}`);
+    assert.equal(allowed.status, 200, allowed.text);
+    assert.equal(allowed.body.result.data.caller.tenant, 'acme');
+  });
 });
 
 describe('JWT operations: algorithms, claims, cooldown, clock tolerance, an unreachable JWKS', () => {
@@ -286,5 +309,34 @@ describe('JWT operations: algorithms, claims, cooldown, clock tolerance, an unre
       assert.match(response.body.message, /cannot be verified now/);
     }
     assert.ok(broken.fetches() >= 1);
+  });
+});
+
+describe('JWT settings', () => {
+  const tenantKey = testKey('acme', ['workflows:read'], { tenant: 'acme' });
+  const plainKey = testKey('ops', ['workflows:read']);
+
+  it('requires the tenant claim by default in production once any API key carries a tenant', () => {
+    const production = { NODE_ENV: 'production' };
+    assert.equal(jwtTenantRequired(loadConfig({ ...production, ...apiKeysEnv(tenantKey, plainKey) })), true);
+    assert.equal(jwtTenantRequired(loadConfig({ ...production, ...apiKeysEnv(plainKey) })), false);
+    assert.equal(jwtTenantRequired(loadConfig({ ...apiKeysEnv(tenantKey) })), false, 'development');
+    const optedOut = { ...production, ...apiKeysEnv(tenantKey), AUTH_JWT_REQUIRE_TENANT: 'false' };
+    assert.equal(jwtTenantRequired(loadConfig(optedOut)), false);
+    assert.equal(jwtTenantRequired(loadConfig({ AUTH_JWT_REQUIRE_TENANT: 'true' })), true);
+  });
+
+  it('production refuses a JWKS over http and a refetch cooldown under a second', () => {
+    const jwt = { NODE_ENV: 'production', AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE };
+    assert.throws(
+      () => checkApiConfig(loadConfig({ ...jwt, AUTH_JWKS_URL: 'http://idp.test/jwks.json' })),
+      /AUTH_JWKS_URL: production fetches signing keys over https only/,
+    );
+    assert.throws(
+      () =>
+        checkApiConfig(loadConfig({ ...jwt, AUTH_JWKS_URL: 'https://idp.test/jwks.json', AUTH_JWKS_COOLDOWN_MS: '0' })),
+      /AUTH_JWKS_COOLDOWN_MS: at least 1000 in production/,
+    );
+    checkApiConfig(loadConfig({ ...jwt, AUTH_JWKS_URL: 'https://idp.test/jwks.json' }));
   });
 });

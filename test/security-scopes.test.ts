@@ -66,6 +66,7 @@ describe('scopes: every procedure, every scope, over REST and tRPC', () => {
       env: {
         ...apiKeysEnv(...keys),
         RATE_LIMIT_PER_MINUTE: '100000',
+        RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
       },
     });
   });

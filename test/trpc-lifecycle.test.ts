@@ -110,7 +110,7 @@ describe('tRPC lifecycle: messages, executions and the progress subscription', (
     return withTrpc(
       server,
       async (trpc) => {
-        const { workflowId, orderId } = await startLargeOrder(trpc);
+        const { workflowId } = await startLargeOrder(trpc);
         const status = await trpc.workflows.OrderFulfilment.queries.status.query({ workflowId });
         assert.equal(status.approval.required, true);
 
@@ -131,7 +131,7 @@ describe('tRPC lifecycle: messages, executions and the progress subscription', (
 
         const outcome = await trpc.executions.result.query({ workflowId, waitMs: 15_000 });
         assert.equal(outcome.status, 'COMPLETED');
-        assert.deepEqual(fakes.shipping.shipmentOf(orderId)?.shippingAddress, NEW_ADDRESS);
+        assert.deepEqual(fakes.shipping.shipmentOf(workflowId)?.shippingAddress, NEW_ADDRESS);
         const description = await trpc.executions.describe.query({ workflowId });
         assert.equal(description.status, 'COMPLETED');
       },
@@ -181,7 +181,7 @@ describe('tRPC lifecycle: messages, executions and the progress subscription', (
           const trackingNumber: string = outcome.result.trackingNumber;
           const totalCents: number = outcome.result.totalCents;
           assert.equal(outcome.result.orderId, orderId);
-          assert.equal(trackingNumber, fakes.shipping.shipmentOf(orderId)?.trackingNumber);
+          assert.equal(trackingNumber, fakes.shipping.shipmentOf(workflowId)?.trackingNumber);
           assert.equal(totalCents, 160_000);
         }
         await streamed;
@@ -295,7 +295,7 @@ describe('tRPC lifecycle: messages, executions and the progress subscription', (
         assert.deepEqual(cancelled, { workflowId: order.workflowId, runId: order.runId, status: 'CANCEL_REQUESTED' });
         const outcome = await trpc.executions.result.query({ workflowId: order.workflowId, waitMs: 15_000 });
         assert.equal(outcome.status, 'CANCELLED');
-        assert.equal(fakes.inventory.reservationOf(order.orderId)?.status, 'released');
+        assert.equal(fakes.inventory.reservationOf(order.workflowId)?.status, 'released');
         assert.ok(scheduledActivities(await historyOf(client, order.workflowId)).includes('release_stock'));
         const again = await rejection(trpc.executions.cancel.mutate({ workflowId: order.workflowId }));
         assert.equal(again.data?.code, 'CONFLICT');

@@ -8,6 +8,8 @@ export interface SignalContract<TInput extends z.ZodObject = z.ZodObject> {
   readonly input: TInput;
   /** A valid input, shown in the OpenAPI document (and pre-filled by /docs) when the fields need more than a string. */
   readonly exampleInput?: z.input<TInput>;
+  /** A field naming who sent the signal (the order's approvedBy): with auth on, it must be the caller's own name. */
+  readonly callerField?: keyof z.input<TInput> & string;
 }
 
 /** A query: a read of the workflow's state; `input` is an object of its arguments (often empty). */

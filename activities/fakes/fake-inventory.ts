@@ -34,12 +34,13 @@ export class FakeInventory implements Inventory {
     return this.stock.get(sku) ?? (sku.startsWith('OOS-') ? 0 : this.defaultStock);
   }
 
-  reservationOf(orderId: string): Reservation | undefined {
-    return this.reservations.get(orderId);
+  /** The reservation of an order, by its key (the workflow ID the order runs under). */
+  reservationOf(orderKey: string): Reservation | undefined {
+    return this.reservations.get(orderKey);
   }
 
-  async reserve(orderId: string, items: readonly OrderItem[]): Promise<{ reservationId: string }> {
-    const existing = this.reservations.get(orderId);
+  async reserve(orderKey: string, items: readonly OrderItem[]): Promise<{ reservationId: string }> {
+    const existing = this.reservations.get(orderKey);
     if (existing?.status === 'held') return { reservationId: existing.reservationId };
     // All or nothing: check every line before taking any stock.
     for (const item of items) {
@@ -48,12 +49,12 @@ export class FakeInventory implements Inventory {
     }
     for (const item of items) this.stock.set(item.sku, this.available(item.sku) - item.quantity);
     const reservation: Reservation = { reservationId: `res_${this.nextId++}`, items, status: 'held' };
-    this.reservations.set(orderId, reservation);
+    this.reservations.set(orderKey, reservation);
     return { reservationId: reservation.reservationId };
   }
 
-  async release(orderId: string): Promise<boolean> {
-    const reservation = this.reservations.get(orderId);
+  async release(orderKey: string): Promise<boolean> {
+    const reservation = this.reservations.get(orderKey);
     if (reservation?.status !== 'held') return false;
     for (const item of reservation.items) this.stock.set(item.sku, this.available(item.sku) + item.quantity);
     reservation.status = 'released';

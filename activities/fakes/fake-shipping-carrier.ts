@@ -39,8 +39,9 @@ export class FakeShippingCarrier implements ShippingCarrier {
     this.stallAfterStep = step;
   }
 
-  shipmentOf(orderId: string): Shipment | undefined {
-    return this.shipments.get(orderId);
+  /** The shipment of an order, by its key (the workflow ID the order runs under). */
+  shipmentOf(orderKey: string): Shipment | undefined {
+    return this.shipments.get(orderKey);
   }
 
   async ship(request: ShipmentRequest): Promise<{ trackingNumber: string }> {
@@ -72,8 +73,8 @@ export class FakeShippingCarrier implements ShippingCarrier {
     return { trackingNumber: shipment.trackingNumber };
   }
 
-  private shipmentFor({ orderId, shippingAddress }: ShipmentRequest): Shipment {
-    let shipment = this.shipments.get(orderId);
+  private shipmentFor({ orderKey, shippingAddress }: ShipmentRequest): Shipment {
+    let shipment = this.shipments.get(orderKey);
     if (!shipment) {
       const trackingNumber = `TRK${String(this.nextId++).padStart(8, '0')}`;
       shipment = {
@@ -84,7 +85,7 @@ export class FakeShippingCarrier implements ShippingCarrier {
         completedSteps: [],
         reports: [],
       };
-      this.shipments.set(orderId, shipment);
+      this.shipments.set(orderKey, shipment);
     }
     return shipment;
   }

@@ -2,12 +2,21 @@ import { TRPCError } from '@trpc/server';
 import type { AuthedContext, Context } from '../context';
 import { ApiError } from '../errors/mapping';
 import { rateLimitKey } from './rate-limits';
+import { UnauthorizedError } from './authenticator';
 import type { Caller } from './caller';
 import type { Scope } from './scopes';
 
 /** Resolves the caller (401 without valid credentials) and counts the request against its rate limit. */
 export async function authenticateRequest(ctx: Context): Promise<Caller> {
-  const caller = await ctx.authenticate();
+  // Guessing keys is rate limited by client address: past the limit, a 429 before any credential is looked at.
+  await ctx.security.limits.refuseFailingClient(ctx.clientIp);
+  let caller: Caller;
+  try {
+    caller = await ctx.authenticate();
+  } catch (error) {
+    if (error instanceof UnauthorizedError) await ctx.security.limits.authFailed(ctx.clientIp, ctx.responseHeaders);
+    throw error;
+  }
   ctx.route.caller = caller.name; // for the access log
   await ctx.security.limits.request(rateLimitKey(caller, ctx.clientIp), ctx.responseHeaders);
   return caller;

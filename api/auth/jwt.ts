@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import { tenantSchema, type Config } from '../../common/config';
+import { jwtTenantRequired, tenantSchema, type Config } from '../../common/config';
 import type { Caller } from './caller';
 import { SCOPES, type Scope } from './scopes';
 
@@ -13,6 +13,9 @@ export type JwtSettings = Pick<
   | 'AUTH_JWT_SCOPES_CLAIM'
   | 'AUTH_JWT_TENANT_CLAIM'
   | 'AUTH_JWKS_COOLDOWN_MS'
+  | 'AUTH_JWT_REQUIRE_TENANT'
+  | 'NODE_ENV'
+  | 'AUTH_API_KEYS'
 >;
 /** A verifier exists only once AUTH_JWKS_URL is set. */
 type JwtConfig = JwtSettings & { AUTH_JWKS_URL: string };
@@ -57,6 +60,7 @@ export function jwtVerifier(config: JwtConfig): (token: string) => Promise<Calle
     timeoutDuration: JWKS_TIMEOUT_MS,
     cooldownDuration: config.AUTH_JWKS_COOLDOWN_MS,
   });
+  const tenantRequired = jwtTenantRequired(config);
   return async (token) => {
     let payload: JWTPayload;
     try {
@@ -71,6 +75,8 @@ export function jwtVerifier(config: JwtConfig): (token: string) => Promise<Calle
       throw reasonOf(error);
     }
     const tenantClaim = payload[config.AUTH_JWT_TENANT_CLAIM];
+    if (tenantClaim === undefined && tenantRequired)
+      throw new TokenRejected(`token has no "${config.AUTH_JWT_TENANT_CLAIM}" claim, which this service requires`);
     let tenant: string | undefined;
     if (tenantClaim !== undefined) {
       const parsed = tenantSchema.safeParse(tenantClaim);

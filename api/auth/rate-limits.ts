@@ -1,4 +1,4 @@
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../common/config';
 import type { Caller } from './caller';
 import type { AuthedContext } from '../context';
@@ -20,6 +20,10 @@ export interface RateLimits {
   wait(key: string, headers: Record<string, string>): Promise<void>;
   /** Holds one of the caller's progress-stream slots; call the returned function when the stream ends. */
   openStream(key: string): () => void;
+  /** A 429 while the client address is over its failed-authentication limit. */
+  refuseFailingClient(clientIp: string): Promise<void>;
+  /** Counts a failed authentication from the address; a 429 instead of the 401 once it is over the limit. */
+  authFailed(clientIp: string, headers: Record<string, string>): Promise<void>;
 }
 
 /** What limits are counted by: the key's name or the token's subject; the peer address when anonymous. */
@@ -62,6 +66,29 @@ function counted(limiters: LimiterFactory, policy: string, limit: number) {
   };
 }
 
+/** Failed authentications by client address: counted by authFailed, checked before each authentication. */
+function authFailures(limit: number) {
+  const limiter = new RateLimiterMemory({ points: limit, duration: WINDOW_S });
+  const refuse = (res: RateLimiterRes): ApiError => {
+    const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    return tooMany(`Too many failed authentications from this address; retry after ${retryAfter} s`, retryAfter);
+  };
+  return {
+    async refuseFailingClient(clientIp: string): Promise<void> {
+      const res = await limiter.get(clientIp);
+      if (res && res.consumedPoints > limit) throw refuse(res);
+    },
+    async authFailed(clientIp: string): Promise<void> {
+      try {
+        await limiter.consume(clientIp);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        throw refuse(rejection);
+      }
+    },
+  };
+}
+
 export function createRateLimits(
   config: Pick<
     Config,
@@ -69,6 +96,7 @@ export function createRateLimits(
     | 'RATE_LIMIT_WAITS_PER_MINUTE'
     | 'RATE_LIMIT_STREAMS_PER_CALLER'
     | 'RATE_LIMIT_POSTGRES_URL'
+    | 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE'
   >,
   onStoreError: (error: Error) => void = () => undefined,
 ): RateLimits {
@@ -78,6 +106,7 @@ export function createRateLimits(
       : postgresLimiters(config.RATE_LIMIT_POSTGRES_URL, onStoreError);
   const open = new Map<string, number>();
   return {
+    ...authFailures(config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE),
     request: counted(limiters, 'requests', config.RATE_LIMIT_PER_MINUTE),
     wait: counted(limiters, 'waits', config.RATE_LIMIT_WAITS_PER_MINUTE),
     openStream(key) {

@@ -50,18 +50,20 @@ export function assertMayStart(caller: Who, workflowType: string): void {
   }
 }
 
+type VisibleRun = { type: string; memo?: Record<string, unknown> | undefined };
+
+/** Whether a caller may see a run: its tenant's (an untenanted caller sees all) and of a type it may touch. */
+export function isVisible(caller: Who, run: VisibleRun): boolean {
+  const tenantOk = caller.tenant === undefined || run.memo?.[TENANT_MEMO_KEY] === caller.tenant;
+  return tenantOk && (!caller.workflowTypes || caller.workflowTypes.includes(run.type));
+}
+
 /**
  * Whether a caller may see a run: its tenant's (an untenanted caller sees all) and of a type it may touch.
  * A run it may not see answers 404 like a missing one, so IDs of other tenants do not leak.
  */
-export function assertVisible(
-  caller: Who,
-  workflowId: string,
-  run: { type: string; memo?: Record<string, unknown> | undefined },
-): void {
-  const tenantOk = caller.tenant === undefined || run.memo?.[TENANT_MEMO_KEY] === caller.tenant;
-  const typeOk = !caller.workflowTypes || caller.workflowTypes.includes(run.type);
-  if (!tenantOk || !typeOk) {
+export function assertVisible(caller: Who, workflowId: string, run: VisibleRun): void {
+  if (!isVisible(caller, run)) {
     throw new ApiError({ code: 'NOT_FOUND', message: `No workflow with ID "${workflowId}"`, details: { workflowId } });
   }
 }

@@ -40,13 +40,25 @@ export interface FieldIssue {
   message: string;
 }
 
+/** The most field errors one 400 lists. */
+export const MAX_FIELD_ERRORS = 20;
+
 /**
  * Invalid input, with the fields at fault. It does not keep the ZodError as its cause: trpc-to-openapi would then
  * replace the message with "Input validation failed", and both transports must answer the same message.
  */
 export class InputError extends ApiError {
   readonly fieldErrors: FieldIssue[];
-  constructor(fieldErrors: FieldIssue[]) {
+  constructor(allFieldErrors: FieldIssue[]) {
+    // A body of many thousand unknown fields must not make an answer several times its size: list the first few.
+    const omitted = allFieldErrors.length - MAX_FIELD_ERRORS;
+    const fieldErrors =
+      omitted > 0
+        ? [
+            ...allFieldErrors.slice(0, MAX_FIELD_ERRORS),
+            { path: '(more)', message: `${omitted} more field errors not listed` },
+          ]
+        : allFieldErrors;
     super({
       code: 'BAD_REQUEST',
       message: `Invalid request: ${fieldErrors.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,

@@ -1,5 +1,7 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { Context } from '../context';
+import type { AuthedContext, Context } from '../context';
 import { QUICK_CALL_MS, temporalGateway, type GatewayCtx } from '../temporal/gateway';
 import { describeTaskQueueType } from '../temporal/service';
 import { ApiError } from '../errors/mapping';
@@ -83,6 +85,14 @@ function isoOf(
   return new Date(Number(ts.seconds.toString()) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
 }
 
+const UNREADABLE_TOKEN = new Set<number>([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.INTERNAL, GrpcStatus.UNKNOWN]);
+
+function isUnreadableToken(error: unknown): boolean {
+  for (let link: unknown = error; link instanceof Error; link = link.cause)
+    if (isGrpcServiceError(link) && UNREADABLE_TOKEN.has(link.code)) return true;
+  return false;
+}
+
 /**
  * One page of workflows matching the filters, newest first, with the token of the next page (null on the last).
  * The gateway adds the caller's tenant and workflow types to the query.
@@ -92,11 +102,24 @@ export async function listWorkflows(
   request: { filter: string; pageSize: number; pageToken?: string },
 ): Promise<{ workflows: ListedWorkflow[]; nextPageToken: string | null }> {
   const gateway = temporalGateway(ctx);
-  const response = await gateway.listWorkflows({
-    filter: request.filter,
-    pageSize: request.pageSize,
-    nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
-  });
+  const response = await gateway
+    .listWorkflows({
+      filter: request.filter,
+      pageSize: request.pageSize,
+      nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
+    })
+    .catch((error: unknown) => {
+      // The server cannot read a token it did not make (the dev server answers UNKNOWN "something went wrong"):
+      // the caller's mistake, not a 500.
+      if (request.pageToken !== undefined && isUnreadableToken(error))
+        throw new ApiError({
+          code: 'BAD_REQUEST',
+          message: 'Invalid request: pageToken: not a nextPageToken this API gave out',
+          details: { field: 'pageToken' },
+          cause: error,
+        });
+      throw error;
+    });
   const workflows = response.executions.map((info): ListedWorkflow => {
     const statusName = (temporal.api.enums.v1.WorkflowExecutionStatus[info.status ?? 0] ?? '')
       .replace(STATUS_PREFIX, '')
@@ -138,17 +161,29 @@ async function describeQueue(ctx: QueueCtx, name: string, type: number) {
   };
 }
 
+/**
+ * A poller's identity (`pid@host` by default) names the worker machines: an operator's to know, not a caller's limited
+ * to a tenant or to some types, who sees each poller as `worker-<n>`.
+ */
+function withoutIdentities(pollers: Poller[]): Poller[] {
+  return pollers.map((poller, index) => ({ ...poller, identity: `worker-${index + 1}` }));
+}
+
 /** Who polls a task queue and how much waits in it: what an autoscaler needs to size the worker fleet. */
-export async function describeTaskQueue(ctx: QueueCtx, taskQueue: string): Promise<TaskQueueView> {
+export async function describeTaskQueue(
+  ctx: QueueCtx & { caller?: Pick<AuthedContext['caller'], 'tenant' | 'workflowTypes'> },
+  taskQueue: string,
+): Promise<TaskQueueView> {
   const [workflow, activity] = await Promise.all([
     describeQueue(ctx, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
     describeQueue(ctx, taskQueue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
   ]);
+  const limited = ctx.caller?.tenant !== undefined || ctx.caller?.workflowTypes !== undefined;
   return {
     taskQueue,
     pollerStaleAfterSeconds: ctx.config.TASK_QUEUE_POLLER_STALE_MS / 1000,
-    workflowPollers: workflow.pollers,
-    activityPollers: activity.pollers,
+    workflowPollers: limited ? withoutIdentities(workflow.pollers) : workflow.pollers,
+    activityPollers: limited ? withoutIdentities(activity.pollers) : activity.pollers,
     backlog: {
       workflowTasks: workflow.backlog,
       activityTasks: activity.backlog,

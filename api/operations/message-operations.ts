@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowUpdateHandle } from '@temporalio/client';
+import { checkExistingRun } from '../auth/existing-run';
 import { assertMayStart, storedWorkflowId } from '../auth/tenancy';
 import { WaitEnded } from '../temporal/bounded-wait';
 import { temporalGateway, type GatewayCtx, type StartingCtx } from '../temporal/gateway';
@@ -7,7 +8,7 @@ import type { AuthedContext } from '../context';
 import { ApiError, isConnectionFailure, updateInDoubt } from '../errors/mapping';
 import { updateResultUrlOf } from '../http/rest-paths';
 import type { UpdateOutcome } from '../schemas';
-import { describeWorkflow, waitBounds } from './workflow-operations';
+import { describeWorkflow, runningRun, waitBounds } from './workflow-operations';
 
 type Ctx = GatewayCtx & Pick<AuthedContext, 'config' | 'signal' | 'draining'>;
 type StartCtx = Ctx & StartingCtx & Pick<AuthedContext, 'security'>;
@@ -43,8 +44,11 @@ export async function sendSignal(
   workflowId: string,
   name: string,
   args: unknown,
+  // Checks of the signal's content, made once the caller is known to see the run (a 404 comes first).
+  checkArgs: () => void = () => undefined,
 ): Promise<void> {
   await requireWorkflow(ctx, workflowId, workflowType, true);
+  checkArgs();
   await temporalGateway(ctx).run(workflowId).signal(name, args);
 }
 
@@ -117,12 +121,28 @@ export async function updateResult(
   return awaitUpdate(ctx, workflowId, handle, waitMs);
 }
 
+/**
+ * A with-start call onto a running run is a signal or an update to it: the caller must be able to send it directly
+ * (see the run, the same type, workflows:signal). Checked just before the call (Temporal has no with-start that
+ * refuses an open run), so only a run started by another caller in that instant escapes the check.
+ */
+async function mayMessageExisting(ctx: Ctx, workflowType: string, workflowId: string, action: string): Promise<void> {
+  const existing = await runningRun(ctx, workflowId);
+  if (existing)
+    checkExistingRun(ctx.caller, workflowType, workflowId, existing, {
+      action,
+      scope: 'workflows:signal',
+      sameType: true,
+    });
+}
+
 /** Starts the workflow if it is not running and signals it, atomically. */
 export async function signalWithStart(
   ctx: StartCtx,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
   assertMayStart(ctx.caller, request.workflowType);
+  await mayMessageExisting(ctx, request.workflowType, request.workflowId, 'signal');
   await ctx.security.runningCap.admit(
     ctx.caller,
     request.workflowType,
@@ -149,12 +169,29 @@ export async function updateWithStart(
   },
 ): Promise<UpdateOutcome & { workflowId: string; runId: string }> {
   assertMayStart(ctx.caller, request.workflowType);
+  await mayMessageExisting(ctx, request.workflowType, request.workflowId, 'update');
   await ctx.security.runningCap.admit(
     ctx.caller,
     request.workflowType,
     storedWorkflowId(ctx.caller, request.workflowId),
   );
-  const { update: handle, runId } = await temporalGateway(ctx).updateWithStart(request.workflowType, request);
-  const outcome = await awaitUpdate(ctx, request.workflowId, handle, request.waitMs);
+  // Named here, as for a plain update, so that an answer cut short by the wait can still say which update it was.
+  const updateId = request.updateId ?? randomUUID();
+  const bounds = waitBounds(ctx, request.waitMs);
+  let started: { update: WorkflowUpdateHandle<unknown>; runId: string };
+  try {
+    // Bounded like a plain update's admission: with no worker to accept the update, the wait ends at waitMs.
+    started = await temporalGateway(ctx).updateWithStart(request.workflowType, { ...request, updateId }, bounds);
+  } catch (error) {
+    if (error instanceof WaitEnded || isConnectionFailure(error))
+      throw updateInDoubt(error, {
+        workflowId: request.workflowId,
+        updateId,
+        resultUrl: updateResultUrlOf(request.workflowId, updateId),
+      });
+    throw error;
+  }
+  const { update: handle, runId } = started;
+  const outcome = await awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
   return { ...outcome, workflowId: request.workflowId, runId };
 }

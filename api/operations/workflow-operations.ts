@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { WaitEnded, type WaitBounds } from '../temporal/bounded-wait';
 import { temporalGateway, type GatewayCtx, type GatewayRun, type StartingCtx } from '../temporal/gateway';
-import { assertMayStart, assertVisible, storedWorkflowId } from '../auth/tenancy';
+import { checkExistingRun, idInUse, requireScope } from '../auth/existing-run';
+import { assertMayStart, assertVisible, isVisible, storedWorkflowId } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
 import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from '../errors/mapping';
 import { resultUrlOf } from '../http/rest-paths';
 import { failureInfoOf } from '../../common/failure-info';
+import { REQUEST_ID_MEMO_KEY } from '../../common/request-context';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey, workflowIdFromKey } from './idempotency';
 import {
   workflowStatusSchema,
@@ -55,12 +57,22 @@ export async function startWorkflow(
   ctx: StartCtx,
   workflowType: string,
   request: StartRequest,
+  { answersResult = false }: { answersResult?: boolean } = {},
 ): Promise<{ workflowId: string; runId: string }> {
   assertMayStart(ctx.caller, workflowType);
   const key = validIdempotencyKey(ctx.idempotencyKey);
   if (key !== undefined) return startIdempotently(ctx, workflowType, request, key);
   const workflowId = request.workflowId ?? newWorkflowId(workflowType);
+  const policy = request.options?.idConflictPolicy;
+  if (policy === 'TERMINATE_EXISTING') {
+    // Terminating is the terminate scope's, and only of a run the caller could terminate by its ID.
+    requireScope(ctx.caller, 'workflows:terminate', 'terminate');
+    const existing = await runningRun(ctx, workflowId);
+    if (existing)
+      checkExistingRun(ctx.caller, workflowType, workflowId, existing, { action: 'terminate', sameType: false });
+  }
   await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId));
+  let started: { workflowId: string; runId: string };
   try {
     const { runId } = await startCall(ctx, workflowId, () =>
       temporalGateway(ctx).start(workflowType, {
@@ -70,15 +82,53 @@ export async function startWorkflow(
         idReusePolicy: request.options?.idReusePolicy,
       }),
     );
-    return { workflowId, runId };
+    started = { workflowId, runId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     throw await conflictWithExisting(ctx, workflowId, error);
+  }
+  if (policy === 'USE_EXISTING') await checkAttached(ctx, workflowType, started, answersResult);
+  return started;
+}
+
+/**
+ * USE_EXISTING answers with the run that holds the ID. When that run is not the one this request started, the caller
+ * must be able to see it (a 409 that tells nothing otherwise), it must be of the type asked for, and answering with
+ * its result needs workflows:read.
+ */
+async function checkAttached(
+  ctx: StartCtx,
+  workflowType: string,
+  started: { workflowId: string; runId: string },
+  answersResult: boolean,
+): Promise<void> {
+  const run = await temporalGateway(ctx).run(started.workflowId, started.runId, { followRuns: false }).describe();
+  if (run.memo?.[REQUEST_ID_MEMO_KEY] === ctx.requestId) return; // the run this request started
+  checkExistingRun(ctx.caller, workflowType, started.workflowId, run, {
+    action: 'read the result of',
+    scope: answersResult ? 'workflows:read' : undefined,
+    sameType: true,
+  });
+}
+
+/** The running run that holds a caller's workflow ID, or undefined when there is none. */
+export async function runningRun(
+  ctx: GatewayCtx,
+  workflowId: string,
+): Promise<WorkflowExecutionDescription | undefined> {
+  try {
+    const run = await temporalGateway(ctx).run(workflowId).describe();
+    return run.status.name === 'RUNNING' ? run : undefined;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
   }
 }
 
 async function conflictWithExisting(ctx: StartCtx, workflowId: string, cause: Error): Promise<ApiError> {
   const existing = await temporalGateway(ctx).run(workflowId).describe();
+  // A run the caller may not see (a type it may not touch) is never described to it.
+  if (!isVisible(ctx.caller, existing)) return idInUse(workflowId, cause);
   const running = existing.status.name === 'RUNNING';
   return new ApiError({
     code: 'CONFLICT',
@@ -133,6 +183,7 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
     const resultUrl = resultUrlOf(workflowId);
     throw runId ? withKnownRun(error, { workflowId, runId, resultUrl }) : startInDoubt(error, workflowId, resultUrl);
   }
+  if (!isVisible(ctx.caller, existing)) throw idInUse(workflowId);
   if (existing.memo?.[FINGERPRINT_MEMO_KEY] !== fingerprint) {
     throw new ApiError({
       code: 'UNPROCESSABLE_CONTENT',

@@ -20,14 +20,20 @@ export const catalogRouter = router({
     .input(z.void())
     .output(
       z.object({
-        namespace: z.string(),
-        temporalUiUrl: z.string().nullable(),
+        namespace: z.string().describe('Empty for a caller limited to a tenant or to some workflow types'),
+        temporalUiUrl: z.string().nullable().describe('Null when not configured, and for a limited caller'),
         workflowTypes: z.array(catalogEntrySchema),
       }),
     )
-    .query(({ ctx }) => ({
-      namespace: namespaceOf(ctx.client),
-      temporalUiUrl: ctx.config.TEMPORAL_UI_URL ?? null,
-      workflowTypes: [...workflowCatalog],
-    })),
+    .query(({ ctx }) => {
+      // The namespace and the Web UI (which shows every tenant's runs) are an operator's; a caller limited to a tenant
+      // or to some types hears neither, and only of the types it may use.
+      const limited = ctx.caller.tenant !== undefined || ctx.caller.workflowTypes !== undefined;
+      const types = ctx.caller.workflowTypes;
+      return {
+        namespace: limited ? '' : namespaceOf(ctx.client),
+        temporalUiUrl: limited ? null : (ctx.config.TEMPORAL_UI_URL ?? null),
+        workflowTypes: workflowCatalog.filter((entry) => !types || types.includes(entry.workflowType)),
+      };
+    }),
 });

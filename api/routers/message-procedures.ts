@@ -1,4 +1,5 @@
 import type { QueryContract, SignalContract, UpdateContract, WorkflowContract } from '../../workflows/contract';
+import { assertSignedByCaller } from '../auth/signed-by';
 import { withCallback } from '../callbacks/register-callback';
 import { idempotencyKeyHeader, updateIdFromKey } from '../operations/idempotency';
 import { runQuery, runUpdate, sendSignal, signalWithStart, updateWithStart } from '../operations/message-operations';
@@ -12,6 +13,7 @@ import {
   updateWithStartOutputSchema,
 } from '../message-schemas';
 import { startedSchema, updateOutcomeSchema } from '../schemas';
+import { chargeWait } from '../auth/rate-limits';
 import { typeRoute } from './type-route';
 import {
   typed,
@@ -54,7 +56,7 @@ function signalProcedure(workflowType: string, name: string, signal: SignalContr
     .output(signaledSchema)
     .mutation(async ({ ctx, input }) => {
       const { workflowId, ...args } = input as MessageInput;
-      await sendSignal(ctx, workflowType, workflowId, name, args);
+      await sendSignal(ctx, workflowType, workflowId, name, args, () => assertSignedByCaller(ctx.caller, signal, args));
       return { workflowId, signal: name, status: 'SIGNALED' as const };
     });
 }
@@ -125,8 +127,9 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
   })
     .input(signalWithStartInputSchema(contract.input, signal.input))
     .output(startedSchema)
-    .mutation(({ ctx, input }) =>
-      withCallback(ctx, input.callback, () =>
+    .mutation(({ ctx, input }) => {
+      assertSignedByCaller(ctx.caller, signal, input.signal);
+      return withCallback(ctx, input.callback, () =>
         signalWithStart(ctx, {
           workflowType: type,
           workflowId: input.workflowId,
@@ -134,8 +137,8 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
           signalName: name,
           signalArgs: input.signal,
         }),
-      ),
-    );
+      );
+    });
 }
 
 function updateWithStartProcedure(contract: WorkflowContract, name: string, update: UpdateContract) {
@@ -155,8 +158,9 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
   })
     .input(updateWithStartInputSchema(contract.input, update.input))
     .output(updateWithStartOutputSchema(update.output))
-    .mutation(({ ctx, input }) =>
-      withCallback(ctx, input.callback, () =>
+    .mutation(async ({ ctx, input }) => {
+      await chargeWait(ctx, input.waitMs);
+      return withCallback(ctx, input.callback, () =>
         updateWithStart(ctx, {
           workflowType: type,
           workflowId: input.workflowId,
@@ -166,8 +170,8 @@ function updateWithStartProcedure(contract: WorkflowContract, name: string, upda
           updateId: updateIdFromKey(ctx.idempotencyKey),
           waitMs: input.waitMs,
         }),
-      ),
-    );
+      );
+    });
 }
 
 /** The message procedures of one contract: its signals, queries and updates, and their with-start forms. */

@@ -57,7 +57,9 @@ function executeProcedure(contract: WorkflowContract) {
     .output(outcomeSchema(contract.output))
     .mutation(async ({ ctx, input }) => {
       await chargeWait(ctx, input.waitMs);
-      const started = await withCallback(ctx, input.callback, () => startWorkflow(ctx, type, input));
+      const started = await withCallback(ctx, input.callback, () =>
+        startWorkflow(ctx, type, input, { answersResult: true }),
+      );
       return outcomeOfStarted(ctx, started.workflowId, started.runId, input.waitMs);
     });
 }

@@ -196,27 +196,27 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
 
   /**
    * Starts the workflow if it is not running (USE_EXISTING) and sends it an update; the admission (a worker
-   * accepting the update) is bounded like any quick write. Returns the update's handle and the run it resolved to.
+   * accepting the update) is bounded by `bounds`, like a plain update's. Returns the update's handle and the run it
+   * resolved to.
    */
   async updateWithStart(
     this: TemporalGateway<StartingCtx>,
     workflowType: string,
-    request: StartRequest & { updateName: string; updateArgs: unknown; updateId?: string },
+    request: StartRequest & { updateName: string; updateArgs: unknown; updateId: string },
+    bounds: WaitBounds,
   ): Promise<{ update: WorkflowUpdateHandle<unknown>; runId: string }> {
     const options = this.startOptions(workflowType, request);
     const startOperation = new WithStartWorkflowOperation(workflowType, {
       ...options,
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
-    const update = await this.quick(
-      () =>
-        this.ctx.client.workflow.startUpdateWithStart(request.updateName, {
-          args: [request.updateArgs],
-          waitForStage: WorkflowUpdateStage.ACCEPTED,
-          updateId: request.updateId,
-          startWorkflowOperation: startOperation,
-        }),
-      { write: true },
+    const update = await bounded(this.ctx.client, bounds, () =>
+      this.ctx.client.workflow.startUpdateWithStart(request.updateName, {
+        args: [request.updateArgs],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+        updateId: request.updateId,
+        startWorkflowOperation: startOperation,
+      }),
     );
     const workflowHandle = await startOperation.workflowHandle();
     // The handle carries the run the start operation resolved to (new or, with USE_EXISTING, the running one).

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineWorkflowContract } from '../contract';
 import { ISO_3166_ALPHA2_CODES } from './iso-3166-alpha2';
-import { DEFAULT_APPROVAL_THRESHOLD_CENTS, DEFAULT_APPROVAL_TIMEOUT_MS, MIN_APPROVAL_TIMEOUT_MS } from './defaults';
+import { DEFAULT_APPROVAL_TIMEOUT_MS, MIN_APPROVAL_TIMEOUT_MS } from './defaults';
 
 // Bounds keep every total far below Number.MAX_SAFE_INTEGER: 100 lines × 10 000 units × 10 000 000 cents = 1e13.
 const MAX_ITEMS = 100;
@@ -50,7 +50,7 @@ export const orderStatusSchema = z.object({
   progress: z.number().min(0).max(1).describe('Share of the steps done, 0..1 (per step, not within shipping)'),
   totalCents: z.number().int(),
   approval: z.object({
-    required: z.boolean().describe('Whether the total is above approvalThresholdCents'),
+    required: z.boolean().describe('Whether the total is above the approval threshold (100 000 cents)'),
     approvedBy: z.string().optional(),
     rejectedBy: z.string().optional(),
     rejectionReason: z.string().optional(),
@@ -69,7 +69,7 @@ export const orderFulfilmentContract = defineWorkflowContract({
   workflowType: 'OrderFulfilment',
   summary: 'Fulfil an order: reserve stock, approve if large, charge, ship',
   description:
-    'Reserves stock (reserve_stock); if the total is above approvalThresholdCents, waits up to approvalTimeoutMs for ' +
+    'Reserves stock (reserve_stock); if the total is above 100 000 cents, waits up to approvalTimeoutMs for ' +
     'the approve or reject signal; charges the card (charge_payment); ships (ship_order, which heartbeats its ' +
     'progress). When a step fails or the workflow is cancelled it refunds any charge and releases the stock, then ' +
     'fails with a non-retryable ApplicationFailure of type OutOfStock, PaymentDeclined, ApprovalTimedOut or ' +
@@ -89,12 +89,6 @@ export const orderFulfilmentContract = defineWorkflowContract({
       cardToken: z.string().min(1).max(128).describe('Tokenised card, e.g. "tok_visa"; "tok_declined" is declined'),
     }),
     shippingAddress: shippingAddressSchema,
-    approvalThresholdCents: z
-      .number()
-      .int()
-      .min(0)
-      .default(DEFAULT_APPROVAL_THRESHOLD_CENTS)
-      .describe('Orders whose total is above this wait for the approve signal'),
     approvalTimeoutMs: z
       .number()
       .int()
@@ -132,11 +126,13 @@ export const orderFulfilmentContract = defineWorkflowContract({
       description: 'Approves an order that is awaiting approval; ignored once the order has moved on.',
       input: z.strictObject({ approvedBy: text(100).describe('Who approved') }),
       exampleInput: { approvedBy: 'finance@example.com' },
+      callerField: 'approvedBy',
     },
     reject: {
       description: 'Rejects an order awaiting approval: stock is released and it fails with OrderRejected.',
       input: z.strictObject({ rejectedBy: text(100), reason: text(500) }),
       exampleInput: { rejectedBy: 'finance@example.com', reason: 'Over budget' },
+      callerField: 'rejectedBy',
     },
   },
   queries: {

@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   TemporalFailure,
@@ -101,13 +102,24 @@ function assertOrderShape(input: OrderFulfilmentInput | undefined): void {
   if (!valid) throw orderFailure('InvalidOrder', 'The order does not match the OrderFulfilment input schema');
 }
 
+/**
+ * The total above which an order waits for approval: the service's, never the requester's (who would set it above
+ * their own order). Runs started before this change read it from their input, and replay as they ran.
+ */
+function approvalThresholdOf(input: OrderFulfilmentInput): number {
+  if (patched(APPROVAL_THRESHOLD_FROM_SERVICE)) return DEFAULT_APPROVAL_THRESHOLD_CENTS;
+  const requested = (input as { approvalThresholdCents?: number }).approvalThresholdCents;
+  return requested ?? DEFAULT_APPROVAL_THRESHOLD_CENTS;
+}
+const APPROVAL_THRESHOLD_FROM_SERVICE = 'approval-threshold-from-service';
+
 /** Reserves stock, waits for approval when the total is large, charges the card and ships the order. */
 export async function orderFulfilmentWorkflow(input: OrderFulfilmentInput): Promise<OrderFulfilmentOutput> {
   assertOrderShape(input);
   const { orderId, customerId, items } = input;
   const approvalTimeoutMs = input.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
   const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
-  const approvalRequired = totalCents > (input.approvalThresholdCents ?? DEFAULT_APPROVAL_THRESHOLD_CENTS);
+  const approvalRequired = totalCents > approvalThresholdOf(input);
 
   const status: OrderStatus = {
     step: 'reserving',

@@ -10,7 +10,7 @@ export const trpc = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url }),
-      false: httpBatchLink({ url }),
+      false: httpBatchLink({ url, maxItems: 10 }), // the server refuses larger batches
     }),
   ],
 });

@@ -6,7 +6,7 @@ const trpc = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url: 'http://localhost:3000/trpc' }),
-      false: httpBatchLink({ url: 'http://localhost:3000/trpc' }),
+      false: httpBatchLink({ url: 'http://localhost:3000/trpc', maxItems: 10 }), // the server's batch limit
     }),
   ],
 });
