@@ -112,7 +112,10 @@ describe('the gateway to Temporal', () => {
       assert.equal((await globex.schedule(scheduleId).describe()).scheduleId, `globex~${scheduleId}`);
 
       // Another tenant's schedule does not exist for acme; the errors name the ID the caller knows.
-      const notFound = await acme.schedule(scheduleId).describe().catch((error: unknown) => error);
+      const notFound = await acme
+        .schedule(scheduleId)
+        .describe()
+        .catch((error: unknown) => error);
       assert.ok(notFound instanceof ScheduleNotFoundError);
       assert.equal(notFound.scheduleId, scheduleId);
       const mapped = toApiError(notFound);

@@ -38,10 +38,7 @@ export class GatewayCallbackDelivery {
    * Hands a callback to the delivery workflow, starting it on the shared task queue for the run's first callback.
    * A delivery that already finished is not started again (WorkflowExecutionAlreadyStartedError).
    */
-  async register(
-    input: CallbackDeliveryInput,
-    callback: CallbackRequest,
-  ): Promise<void> {
+  async register(input: CallbackDeliveryInput, callback: CallbackRequest): Promise<void> {
     const { client, config } = this.gateway.ctx;
     await this.gateway.quick(
       () =>
