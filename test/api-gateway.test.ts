@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { SCOPES } from '../api/auth/scopes';
 import type { Caller } from '../api/auth/caller';
 import { createSecurityServices } from '../api/auth/security-services';
-import type { Context } from '../api/context';
+import type { AuthedContext, Context } from '../api/context';
+import { toApiError } from '../api/errors/mapping';
 import { createApiMetrics } from '../api/metrics';
 import { WaitEnded } from '../api/temporal/bounded-wait';
 import { QUICK_CALL_MS, temporalGateway } from '../api/temporal/gateway';
@@ -62,6 +63,12 @@ function contextFor(client: Client, caller: Caller, requestId: string): Context 
   };
 }
 
+/** A request's context with its caller known (what protected procedures get), optionally with its own signal. */
+function authedFor(client: Client, caller: Caller, requestId: string, signal?: AbortSignal): AuthedContext {
+  const ctx = contextFor(client, caller, requestId);
+  return { ...ctx, caller, signal: signal ?? ctx.signal };
+}
+
 describe('the gateway to Temporal', () => {
   const server = useTestServer();
   const call = createCallerFactory(newcomerRouter);
@@ -85,6 +92,96 @@ describe('the gateway to Temporal', () => {
     assert.equal(stored.memo?.caller, 'globex-key');
     assert.deepEqual(stored.searchAttributes[TENANT_SEARCH_ATTRIBUTE], ['globex']);
     await globex.stop({ workflowId });
+  });
+
+  it("namespaces schedules by tenant, stamps their action, and names the caller's ID in their errors", async () => {
+    const client = server.env.client;
+    const globex = temporalGateway(authedFor(client, tenantCaller('globex'), 'req-globex'));
+    const acme = temporalGateway(authedFor(client, tenantCaller('acme'), 'req-acme'));
+    const scheduleId = uniqueName('gateway-schedule');
+    const options = {
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: globex.scheduleAction({ workflowType: 'YourWorkflow', workflowId: scheduleId, input: 'gateway' }),
+      state: { paused: true },
+    };
+    await globex.createSchedule(scheduleId, options);
+    try {
+      const stored = await client.schedule.getHandle(`globex~${scheduleId}`).describe();
+      assert.equal(stored.memo?.tenant, 'globex');
+      assert.equal(stored.action.workflowId, `globex~${scheduleId}`);
+      assert.equal(stored.action.memo?.requestId, 'req-globex');
+      assert.equal((await globex.schedule(scheduleId).describe()).scheduleId, `globex~${scheduleId}`);
+
+      // Another tenant's schedule does not exist for acme; the errors name the ID the caller knows.
+      const notFound = await acme
+        .schedule(scheduleId)
+        .describe()
+        .catch((error: unknown) => error);
+      assert.ok(notFound instanceof ScheduleNotFoundError);
+      assert.equal(notFound.scheduleId, scheduleId);
+      const mapped = toApiError(notFound);
+      assert.equal(mapped.code, 'NOT_FOUND');
+      assert.equal(mapped.message, `No schedule with ID "${scheduleId}"`);
+      const exists = await globex.createSchedule(scheduleId, options).catch((error: unknown) => error);
+      assert.ok(exists instanceof ScheduleAlreadyRunning);
+      assert.equal(exists.scheduleId, scheduleId);
+      assert.equal(toApiError(exists).code, 'CONFLICT');
+      assert.equal(toApiError(exists).message, `A schedule with ID "${scheduleId}" already exists`);
+    } finally {
+      await client.schedule.getHandle(`globex~${scheduleId}`).delete();
+    }
+  });
+
+  it('bounds schedule and callback calls too; a read ends when its caller goes, a write is not cut short', async () => {
+    const hole = await startBlackHole();
+    const connection = Connection.lazy(apiConnectionOptions({ address: hole.address }));
+    try {
+      const client = new Client({ connection });
+      const gone = new AbortController();
+      gone.abort();
+      const gateway = temporalGateway(authedFor(client, tenantCaller('acme'), 'req-hole', gone.signal));
+      const id = uniqueName('hole');
+      const reasonOf = (call: Promise<unknown>) =>
+        call.then(
+          () => assert.fail('a call to a server that never answers succeeded'),
+          (error: unknown) => (error instanceof WaitEnded ? error.reason : error),
+        );
+      // Reads of a caller that went away end at once.
+      assert.equal(await reasonOf(gateway.schedule(id).describe()), 'caller-gone');
+      assert.equal(await reasonOf(gateway.listSchedules({ pageSize: 10 })), 'caller-gone');
+      assert.equal(await reasonOf(gateway.callbackDelivery(id, 'run').describe()), 'caller-gone');
+      // Writes carry on to the deadline: a write cut in half is a write in doubt.
+      const started = Date.now();
+      const writes = await Promise.all([
+        reasonOf(gateway.schedule(id).trigger()),
+        reasonOf(gateway.schedule(id).delete()),
+        reasonOf(
+          gateway.createSchedule(id, {
+            spec: { intervals: [{ every: '1 hour' }] },
+            action: gateway.scheduleAction({ workflowType: 'YourWorkflow', workflowId: id, input: 'hole' }),
+          }),
+        ),
+        reasonOf(
+          gateway.callbackDelivery(id, 'run').register(
+            {
+              run: { storedWorkflowId: `acme~${id}`, workflowId: id, runId: 'run' },
+              retryForMs: 60_000,
+              initialIntervalMs: 1_000,
+              maxIntervalMs: 10_000,
+              attemptTimeoutMs: 5_000,
+            },
+            { url: 'https://example.com/hook' },
+          ),
+        ),
+      ]);
+      assert.deepEqual(writes, ['deadline', 'deadline', 'deadline', 'deadline']);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= QUICK_CALL_MS - 500, `the writes ended after ${elapsed} ms, before their deadline`);
+      assert.ok(elapsed < QUICK_CALL_MS + 2_000, `the writes ended after ${elapsed} ms`);
+    } finally {
+      await connection.close().catch(() => undefined);
+      await hole.close();
+    }
   });
 
   it('bounds every call with a deadline: a server that never answers is a prompt WaitEnded', async () => {

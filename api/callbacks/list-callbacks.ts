@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { DELIVERIES_MEMO_KEY, deliveryWorkflowIdOf } from '../../common/callbacks/delivery';
-import { storedWorkflowId } from '../auth/tenancy';
+import { DELIVERIES_MEMO_KEY } from '../../common/callbacks/delivery';
 import type { AuthedContext } from '../context';
 import { describeWorkflow } from '../operations/workflow-operations';
+import { temporalGateway } from '../temporal/gateway';
 import type { CallbacksList } from './callback-schemas';
 
 /**
@@ -10,13 +10,12 @@ import type { CallbacksList } from './callback-schemas';
  * no start asked for one. A workflow the caller may not see is a 404, as everywhere.
  */
 export async function listCallbacks(
-  ctx: Pick<AuthedContext, 'client' | 'caller' | 'signal'>,
+  ctx: Pick<AuthedContext, 'client' | 'caller' | 'config' | 'signal'>,
   workflowId: string,
 ): Promise<CallbacksList> {
   const { runId } = await describeWorkflow(ctx, workflowId);
-  const deliveryId = deliveryWorkflowIdOf(storedWorkflowId(ctx.caller, workflowId), runId);
   try {
-    const description = await ctx.client.workflow.getHandle(deliveryId).describe();
+    const description = await temporalGateway(ctx).callbackDelivery(workflowId, runId).describe();
     const deliveries = (description.memo?.[DELIVERIES_MEMO_KEY] ?? []) as CallbacksList['deliveries'];
     return { workflowId, runId, deliveries };
   } catch (error) {

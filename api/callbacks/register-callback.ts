@@ -1,11 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  ADD_CALLBACK_SIGNAL,
-  CALLBACK_DELIVERY_WORKFLOW_TYPE,
-  deliveryWorkflowIdOf,
-  type CallbackDeliveryInput,
-  type CallbackRequest,
-} from '../../common/callbacks/delivery';
+import type { CallbackDeliveryInput, CallbackRequest } from '../../common/callbacks/delivery';
 import {
   checkUrl,
   destinationPolicyOf,
@@ -14,11 +8,10 @@ import {
   type DestinationPolicy,
 } from '../../common/callbacks/destination';
 import type { Config } from '../../common/config';
-import type { callbackDeliveryWorkflow } from '../../workflows/callback-delivery';
-import { storedWorkflowId } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
 import { InputError, withKnownRun } from '../errors/mapping';
 import { resultUrlOf } from '../http/rest-paths';
+import { temporalGateway } from '../temporal/gateway';
 
 type Ctx = Pick<AuthedContext, 'client' | 'config' | 'caller'>;
 
@@ -52,7 +45,8 @@ async function registerCallback(
   started: { workflowId: string; runId: string },
   callback: CallbackRequest,
 ): Promise<void> {
-  const stored = storedWorkflowId(ctx.caller, started.workflowId);
+  const gateway = temporalGateway(ctx);
+  const stored = gateway.storedId(started.workflowId);
   const input: CallbackDeliveryInput = {
     run: { storedWorkflowId: stored, workflowId: started.workflowId, runId: started.runId },
     retryForMs: ctx.config.CALLBACK_RETRY_FOR_MS,
@@ -61,18 +55,10 @@ async function registerCallback(
     attemptTimeoutMs: ctx.config.CALLBACK_ATTEMPT_TIMEOUT_MS,
   };
   try {
-    await ctx.client.workflow.signalWithStart<typeof callbackDeliveryWorkflow, [CallbackRequest]>(
-      CALLBACK_DELIVERY_WORKFLOW_TYPE,
-      {
-        workflowId: deliveryWorkflowIdOf(stored, started.runId),
-        taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        signal: ADD_CALLBACK_SIGNAL,
-        signalArgs: [{ url: callback.url, ...(callback.events ? { events: callback.events } : {}) }],
-        // A delivery that already finished is not started again by a retried request.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      },
-    );
+    // A delivery that already finished is not started again by a retried request (REJECT_DUPLICATE).
+    await gateway
+      .callbackDelivery(started.workflowId, started.runId)
+      .register(input, { url: callback.url, ...(callback.events ? { events: callback.events } : {}) });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return;
     throw withKnownRun(error, { ...started, resultUrl: resultUrlOf(started.workflowId) });

@@ -4,6 +4,8 @@ import {
   isGrpcServiceError,
   QueryNotRegisteredError,
   QueryRejectedError,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
   ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -160,6 +162,23 @@ export function toApiError(error: unknown): TRPCError {
       message: `No workflow with ID "${error.workflowId}"`,
       cause: error,
       details: { workflowId: error.workflowId },
+    });
+  }
+  // The gateway throws the SDK's schedule errors naming the caller's schedule ID (api/temporal/schedule-gateway.ts).
+  if (error instanceof ScheduleNotFoundError) {
+    return new ApiError({
+      code: 'NOT_FOUND',
+      message: `No schedule with ID "${error.scheduleId}"`,
+      cause: error,
+      details: { scheduleId: error.scheduleId },
+    });
+  }
+  if (error instanceof ScheduleAlreadyRunning) {
+    return new ApiError({
+      code: 'CONFLICT',
+      message: `A schedule with ID "${error.scheduleId}" already exists`,
+      cause: error,
+      details: { scheduleId: error.scheduleId },
     });
   }
   if (error instanceof WorkflowExecutionAlreadyStartedError) {

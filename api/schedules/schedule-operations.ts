@@ -1,12 +1,19 @@
-import type { ScheduleDescription, ScheduleOptions, ScheduleSpec, ScheduleUpdateOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  type ScheduleDescription,
+  type ScheduleOptions,
+  type ScheduleSpec,
+  type ScheduleUpdateOptions,
+} from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
-import { msNumberToTs, tsToMs } from '@temporalio/common/lib/time';
-import { assertMayStart, storedWorkflowId, scheduleListClauseFor, tenantStamp } from '../auth/tenancy';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { assertMayStart } from '../auth/tenancy';
+import type { AuthedContext } from '../context';
 import { ApiError, InputError } from '../errors/mapping';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey } from '../operations/idempotency';
-import { startStamp } from '../temporal/gateway';
+import { temporalGateway, type TemporalGateway } from '../temporal/gateway';
 import type { WorkflowType } from '../../workflows/contracts';
-import { assertScheduleVisible, callerIdOf, scheduleCall, scheduleHandle, type ScheduleCtx } from './schedule-gateway';
+import { assertScheduleVisible } from './schedule-visibility';
 import {
   contractOf,
   type CreateScheduleInput,
@@ -15,6 +22,11 @@ import {
   type ScheduleSpecInput,
   type ScheduleView,
 } from './schedule-schemas';
+
+export type ScheduleCtx = Pick<AuthedContext, 'client' | 'caller' | 'config' | 'requestId' | 'idempotencyKey'> & {
+  signal?: AbortSignal;
+};
+type Gateway = TemporalGateway<ScheduleCtx>;
 
 type Overlap = NonNullable<NonNullable<ScheduleOptions['policies']>['overlap']>;
 type Body = Omit<CreateScheduleInput, 'scheduleId'>;
@@ -52,19 +64,13 @@ function sdkSpec(spec: ScheduleSpecInput): ScheduleSpec {
   };
 }
 
-/**
- * The workflow a schedule starts, stamped like every start through the API (startStamp: the tenant's search
- * attribute and memo, the request and caller), so a tenant lists and reads the runs its schedules start.
- */
-function sdkAction(ctx: ScheduleCtx, scheduleId: string, body: Body) {
-  return {
-    type: 'startWorkflow' as const,
+/** The workflow a schedule starts, namespaced and stamped by the gateway like every start through the API. */
+function sdkAction(gateway: Gateway, scheduleId: string, body: Body) {
+  return gateway.scheduleAction({
     workflowType: body.workflowType,
-    taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-    workflowId: storedWorkflowId(ctx.caller, body.workflowId ?? scheduleId),
-    args: [parsedInput(body.workflowType, body.input)],
-    ...startStamp(ctx, body.workflowType),
-  };
+    workflowId: body.workflowId ?? scheduleId,
+    input: parsedInput(body.workflowType, body.input),
+  });
 }
 
 function sdkPolicies(policies: Body['policies']): ScheduleOptions['policies'] {
@@ -85,44 +91,45 @@ export async function createSchedule(ctx: ScheduleCtx, request: CreateScheduleIn
   const key = validIdempotencyKey(ctx.idempotencyKey);
   const { scheduleId, ...body } = request;
   const fingerprint = requestFingerprint('schedule', request);
-  const tenant = tenantStamp(ctx.caller);
-  const options: ScheduleOptions = {
-    scheduleId: storedWorkflowId(ctx.caller, scheduleId),
-    spec: sdkSpec(body.spec),
-    action: sdkAction(ctx, scheduleId, body),
-    policies: sdkPolicies(body.policies),
-    state: body.state,
-    typedSearchAttributes: tenant.typedSearchAttributes,
-    memo: { ...tenant.memo, ...(key === undefined ? {} : { [FINGERPRINT_MEMO_KEY]: fingerprint }) },
-  };
+  const gateway = temporalGateway(ctx);
   try {
-    await scheduleCall(ctx, scheduleId, () => ctx.client.schedule.create(options));
+    await gateway.createSchedule(scheduleId, {
+      spec: sdkSpec(body.spec),
+      action: sdkAction(gateway, scheduleId, body),
+      policies: sdkPolicies(body.policies),
+      state: body.state,
+      memo: key === undefined ? {} : { [FINGERPRINT_MEMO_KEY]: fingerprint },
+    });
   } catch (error) {
-    if (key === undefined || !(error instanceof ApiError) || error.code !== 'CONFLICT') throw error;
-    const existing = await describeVisible(ctx, scheduleId);
+    if (key === undefined || !(error instanceof ScheduleAlreadyRunning)) throw error;
+    const existing = await describeVisible(gateway, scheduleId);
     if (existing.memo?.[FINGERPRINT_MEMO_KEY] !== fingerprint)
       throw new ApiError({
         code: 'UNPROCESSABLE_CONTENT',
         message: `This Idempotency-Key was already used with a different request, or schedule "${scheduleId}" was made without it`,
         details: { header: 'Idempotency-Key', scheduleId },
       });
-    return viewOf(ctx, existing);
+    return viewOf(gateway, existing);
   }
   return describeSchedule(ctx, scheduleId);
 }
 
-async function describeVisible(ctx: ScheduleCtx, scheduleId: string): Promise<ScheduleDescription> {
-  const description = await scheduleCall(ctx, scheduleId, () => scheduleHandle(ctx, scheduleId).describe());
-  assertScheduleVisible(ctx, scheduleId, { workflowType: description.action.workflowType, memo: description.memo });
+async function describeVisible(gateway: Gateway, scheduleId: string): Promise<ScheduleDescription> {
+  const description = await gateway.schedule(scheduleId).describe();
+  assertScheduleVisible(gateway.ctx.caller, scheduleId, {
+    workflowType: description.action.workflowType,
+    memo: description.memo,
+  });
   return description;
 }
 
-function viewOf(ctx: ScheduleCtx, description: ScheduleDescription): ScheduleView {
+function viewOf(gateway: Gateway, description: ScheduleDescription): ScheduleView {
+  const callerIdOf = (storedId: string): string => gateway.callerId(storedId);
   const { spec, action, policies, state, info } = description;
   return {
-    scheduleId: callerIdOf(ctx, description.scheduleId),
+    scheduleId: callerIdOf(description.scheduleId),
     workflowType: action.workflowType,
-    workflowId: callerIdOf(ctx, action.workflowId ?? ''),
+    workflowId: callerIdOf(action.workflowId ?? ''),
     input: action.args?.[0] ?? null,
     spec: {
       intervals: (spec.intervals ?? []).map((interval) => ({
@@ -147,10 +154,10 @@ function viewOf(ctx: ScheduleCtx, description: ScheduleDescription): ScheduleVie
       recentActions: info.recentActions.map((result) => ({
         scheduledAt: result.scheduledAt.toISOString(),
         takenAt: result.takenAt.toISOString(),
-        workflowId: callerIdOf(ctx, result.action.workflow.workflowId),
+        workflowId: callerIdOf(result.action.workflow.workflowId),
         runId: result.action.workflow.firstExecutionRunId,
       })),
-      runningWorkflowIds: info.runningActions.map((running) => callerIdOf(ctx, running.workflow.workflowId)),
+      runningWorkflowIds: info.runningActions.map((running) => callerIdOf(running.workflow.workflowId)),
       numActionsTaken: info.numActionsTaken,
       numActionsSkippedOverlap: info.numActionsSkippedOverlap,
       numActionsMissedCatchupWindow: info.numActionsMissedCatchupWindow,
@@ -162,7 +169,8 @@ function viewOf(ctx: ScheduleCtx, description: ScheduleDescription): ScheduleVie
 
 /** A schedule: its spec, policies and state, its next action times and the runs it started lately. */
 export async function describeSchedule(ctx: ScheduleCtx, scheduleId: string): Promise<ScheduleView> {
-  return viewOf(ctx, await describeVisible(ctx, scheduleId));
+  const gateway = temporalGateway(ctx);
+  return viewOf(gateway, await describeVisible(gateway, scheduleId));
 }
 
 function currentState(previous: ScheduleDescription): ScheduleUpdateOptions['state'] {
@@ -177,43 +185,38 @@ function currentState(previous: ScheduleDescription): ScheduleUpdateOptions['sta
 export async function replaceSchedule(ctx: ScheduleCtx, request: CreateScheduleInput): Promise<ScheduleView> {
   assertMayStart(ctx.caller, request.workflowType);
   const { scheduleId, ...body } = request;
-  const action = sdkAction(ctx, scheduleId, body);
-  await describeVisible(ctx, scheduleId);
-  await scheduleCall(ctx, scheduleId, () =>
-    scheduleHandle(ctx, scheduleId).update((previous) => ({
-      spec: sdkSpec(body.spec),
-      action,
-      policies: sdkPolicies(body.policies),
-      state: body.state ?? currentState(previous),
-    })),
-  );
+  const gateway = temporalGateway(ctx);
+  const action = sdkAction(gateway, scheduleId, body);
+  await describeVisible(gateway, scheduleId);
+  await gateway.schedule(scheduleId).update((previous) => ({
+    spec: sdkSpec(body.spec),
+    action,
+    policies: sdkPolicies(body.policies),
+    state: body.state ?? currentState(previous),
+  }));
   return describeSchedule(ctx, scheduleId);
 }
 
 /** Changes the sections given (PATCH): input is checked against the schedule's (or the new) workflow type. */
 export async function patchSchedule(ctx: ScheduleCtx, request: PatchScheduleInput): Promise<ScheduleView> {
   const { scheduleId } = request;
-  const current = await describeVisible(ctx, scheduleId);
+  const gateway = temporalGateway(ctx);
+  const current = await describeVisible(gateway, scheduleId);
   const workflowType = request.workflowType ?? (current.action.workflowType as WorkflowType);
   if (request.workflowType !== undefined) assertMayStart(ctx.caller, request.workflowType);
   const input = request.input === undefined ? undefined : parsedInput(workflowType, request.input);
-  await scheduleCall(ctx, scheduleId, () =>
-    scheduleHandle(ctx, scheduleId).update((previous) => ({
-      ...previous,
-      spec: request.spec ? sdkSpec(request.spec) : previous.spec,
-      action: {
-        ...previous.action,
-        workflowType,
-        workflowId:
-          request.workflowId === undefined
-            ? previous.action.workflowId
-            : storedWorkflowId(ctx.caller, request.workflowId),
-        args: input === undefined ? previous.action.args : [input],
-      },
-      policies: request.policies ? sdkPolicies(request.policies) : previous.policies,
-      state: request.state ?? currentState(previous),
-    })),
-  );
+  await gateway.schedule(scheduleId).update((previous) => ({
+    ...previous,
+    spec: request.spec ? sdkSpec(request.spec) : previous.spec,
+    action: {
+      ...previous.action,
+      workflowType,
+      workflowId: request.workflowId === undefined ? previous.action.workflowId : gateway.storedId(request.workflowId),
+      args: input === undefined ? previous.action.args : [input],
+    },
+    policies: request.policies ? sdkPolicies(request.policies) : previous.policies,
+    state: request.state ?? currentState(previous),
+  }));
   return describeSchedule(ctx, scheduleId);
 }
 
@@ -222,8 +225,9 @@ export async function deleteSchedule(
   ctx: ScheduleCtx,
   scheduleId: string,
 ): Promise<{ scheduleId: string; deleted: true }> {
-  await describeVisible(ctx, scheduleId);
-  await scheduleCall(ctx, scheduleId, () => scheduleHandle(ctx, scheduleId).delete());
+  const gateway = temporalGateway(ctx);
+  await describeVisible(gateway, scheduleId);
+  await gateway.schedule(scheduleId).delete();
   return { scheduleId, deleted: true };
 }
 
@@ -234,11 +238,11 @@ export async function setSchedulePaused(
   paused: boolean,
   note: string | undefined,
 ): Promise<ScheduleView> {
-  await describeVisible(ctx, scheduleId);
+  const gateway = temporalGateway(ctx);
+  await describeVisible(gateway, scheduleId);
   const text = note ?? `${paused ? 'Paused' : 'Unpaused'} through the API by ${ctx.caller.name}`;
-  await scheduleCall(ctx, scheduleId, () =>
-    paused ? scheduleHandle(ctx, scheduleId).pause(text) : scheduleHandle(ctx, scheduleId).unpause(text),
-  );
+  const schedule = gateway.schedule(scheduleId);
+  await (paused ? schedule.pause(text) : schedule.unpause(text));
   return describeSchedule(ctx, scheduleId);
 }
 
@@ -248,8 +252,9 @@ export async function triggerSchedule(
   scheduleId: string,
   overlap: Overlap | undefined,
 ): Promise<{ scheduleId: string; triggered: true }> {
-  await describeVisible(ctx, scheduleId);
-  await scheduleCall(ctx, scheduleId, () => scheduleHandle(ctx, scheduleId).trigger(overlap));
+  const gateway = temporalGateway(ctx);
+  await describeVisible(gateway, scheduleId);
+  await gateway.schedule(scheduleId).trigger(overlap);
   return { scheduleId, triggered: true };
 }
 
@@ -258,14 +263,13 @@ export async function backfillSchedule(
   ctx: ScheduleCtx,
   request: { scheduleId: string; start: string; end: string; overlap?: Overlap },
 ): Promise<{ scheduleId: string; backfilled: { start: string; end: string } }> {
-  await describeVisible(ctx, request.scheduleId);
-  await scheduleCall(ctx, request.scheduleId, () =>
-    scheduleHandle(ctx, request.scheduleId).backfill({
-      start: new Date(request.start),
-      end: new Date(request.end),
-      overlap: request.overlap,
-    }),
-  );
+  const gateway = temporalGateway(ctx);
+  await describeVisible(gateway, request.scheduleId);
+  await gateway.schedule(request.scheduleId).backfill({
+    start: new Date(request.start),
+    end: new Date(request.end),
+    overlap: request.overlap,
+  });
   return { scheduleId: request.scheduleId, backfilled: { start: request.start, end: request.end } };
 }
 
@@ -274,15 +278,11 @@ export async function scheduleMatchingTimes(
   ctx: ScheduleCtx,
   request: { scheduleId: string; from: string; to: string },
 ): Promise<{ scheduleId: string; times: string[] }> {
-  await describeVisible(ctx, request.scheduleId);
-  const response = await scheduleCall(ctx, request.scheduleId, () =>
-    ctx.client.workflowService.listScheduleMatchingTimes({
-      namespace: ctx.client.options.namespace,
-      scheduleId: storedWorkflowId(ctx.caller, request.scheduleId),
-      startTime: msNumberToTs(Date.parse(request.from)),
-      endTime: msNumberToTs(Date.parse(request.to)),
-    }),
-  );
+  const gateway = temporalGateway(ctx);
+  await describeVisible(gateway, request.scheduleId);
+  const response = await gateway
+    .schedule(request.scheduleId)
+    .matchingTimes(new Date(request.from), new Date(request.to));
   return { scheduleId: request.scheduleId, times: (response.startTime ?? []).map(isoOfTs) };
 }
 
@@ -299,19 +299,17 @@ export async function listSchedules(
   ctx: ScheduleCtx,
   request: { pageSize: number; pageToken?: string },
 ): Promise<{ schedules: ListedSchedule[]; nextPageToken: string | null }> {
-  const response = await scheduleCall(ctx, '', () =>
-    ctx.client.workflowService.listSchedules({
-      namespace: ctx.client.options.namespace,
-      maximumPageSize: request.pageSize,
-      nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
-      query: scheduleListClauseFor(ctx.caller),
-    }),
-  );
+  const gateway = temporalGateway(ctx);
+  const callerIdOf = (storedId: string): string => gateway.callerId(storedId);
+  const response = await gateway.listSchedules({
+    pageSize: request.pageSize,
+    nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
+  });
   const allowed = ctx.caller.workflowTypes;
   const schedules = response.schedules
     .filter((entry) => !allowed || allowed.includes(entry.info?.workflowType?.name ?? ''))
     .map((entry): ListedSchedule => ({
-      scheduleId: callerIdOf(ctx, entry.scheduleId ?? ''),
+      scheduleId: callerIdOf(entry.scheduleId ?? ''),
       workflowType: entry.info?.workflowType?.name ?? '',
       paused: entry.info?.paused ?? false,
       note: entry.info?.notes || null,
@@ -319,7 +317,7 @@ export async function listSchedules(
       recentActions: (entry.info?.recentActions ?? []).map((action) => ({
         scheduledAt: isoOfTs(action.scheduleTime),
         takenAt: isoOfTs(action.actualTime),
-        workflowId: callerIdOf(ctx, action.startWorkflowResult?.workflowId ?? ''),
+        workflowId: callerIdOf(action.startWorkflowResult?.workflowId ?? ''),
         runId: action.startWorkflowResult?.runId ?? '',
       })),
     }));

@@ -16,6 +16,15 @@ import { priorityOf } from '../auth/fairness';
 import { callerWorkflowId, storedWorkflowId, tenantStamp, visibilityClausesFor } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
 import { bounded, slicedLongPoll, type WaitBounds } from './bounded-wait';
+import { GatewayCallbackDelivery, type CallbackGatewayCtx } from './callback-gateway';
+import {
+  createSchedule,
+  GatewaySchedule,
+  listSchedules,
+  scheduleAction,
+  type ScheduleActionRequest,
+  type ScheduleGatewayCtx,
+} from './schedule-gateway';
 
 // The one way the API's operations reach Temporal. Whatever every call must do is done here, so a new operation
 // cannot forget it: the caller's workflow IDs are namespaced for its tenant (a run of another tenant answers 404 as
@@ -143,6 +152,36 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
       draining: NEVER,
     };
     return bounded(this.ctx.client, bounds, fn);
+  }
+
+  /** What a start through this gateway records with the run (startStamp), for a start made by Temporal later. */
+  stamp(this: TemporalGateway<StartingCtx>, workflowType: string): ReturnType<typeof startStamp> {
+    return startStamp(this.ctx, workflowType);
+  }
+
+  /** A schedule of the caller's (api/temporal/schedule-gateway.ts); every call on it is namespaced and bounded. */
+  schedule(scheduleId: string): GatewaySchedule {
+    return new GatewaySchedule(this, scheduleId);
+  }
+
+  /** Creates a schedule under the caller's ID, stamped with its tenant; ScheduleAlreadyRunning when it exists. */
+  createSchedule(scheduleId: string, options: Parameters<typeof createSchedule>[2]): Promise<void> {
+    return createSchedule(this, scheduleId, options);
+  }
+
+  /** The start action of a schedule: the workflow ID namespaced, the start stamped. */
+  scheduleAction(this: TemporalGateway<ScheduleGatewayCtx>, request: ScheduleActionRequest) {
+    return scheduleAction(this, request);
+  }
+
+  /** One page of the caller's tenant's schedules. */
+  listSchedules(request: { pageSize: number; nextPageToken?: Uint8Array }) {
+    return listSchedules(this, request);
+  }
+
+  /** The completion-webhook delivery workflow of one run of the caller's (api/temporal/callback-gateway.ts). */
+  callbackDelivery(this: TemporalGateway<CallbackGatewayCtx>, workflowId: string, runId: string) {
+    return new GatewayCallbackDelivery(this, workflowId, runId);
   }
 
   /** Waits for an update's result within `bounds`, as a sliced long-poll. */
