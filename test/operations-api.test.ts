@@ -107,7 +107,7 @@ describe('operations: access log, redaction and /metrics on the API', () => {
         .post('/api/workflows/OrderFulfilment/signal-with-start/approve')
         .set('x-api-key', key.key)
         .set('x-request-id', requestId)
-        .send({ workflowId, input: largeOrderInput(), signal: { approvedBy: 'ops' } })
+        .send({ workflowId, input: largeOrderInput(), signal: { approvedBy: 'ops-script' } })
         .expect(200);
       // Signal-with-start stamps the tenant like a plain start: the tenant that started the run can see it.
       await request(app).get(`/api/workflows/${workflowId}`).set('x-api-key', key.key).expect(200);

@@ -65,7 +65,7 @@ describe('maxRunning: a tenant cap on open runs of a type, against a real dev se
         assert.equal(execute.status, 429);
         const signalWithStart = await post('/api/workflows/OrderFulfilment/signal-with-start/approve', {
           ...order(uniqueName('refused-sws')),
-          signal: { approvedBy: 'grace' },
+          signal: { approvedBy: key.entry.name },
         });
         assert.equal(signalWithStart.status, 429);
         const updateWithStart = await post('/api/workflows/OrderFulfilment/update-with-start/waitForPayment', {
@@ -81,7 +81,7 @@ describe('maxRunning: a tenant cap on open runs of a type, against a real dev se
         // Signal-with-start to a run that is open starts nothing, so the cap lets it through.
         const signalled = await post('/api/workflows/OrderFulfilment/signal-with-start/approve', {
           ...order(open[0] ?? ''),
-          signal: { approvedBy: 'grace' },
+          signal: { approvedBy: key.entry.name },
         });
         assert.equal(signalled.status, 200, signalled.text);
 

@@ -56,7 +56,7 @@ describe('tenant fairness: every start carries the tenant as its fairness key, a
         const signalled = await acmePost('/api/workflows/OrderFulfilment/signal-with-start/approve', {
           workflowId: ids.signalWithStart,
           input: largeOrderInput(),
-          signal: { approvedBy: 'grace' },
+          signal: { approvedBy: acme.entry.name },
         });
         assert.equal(signalled.status, 200, signalled.text);
         const updated = await acmePost('/api/workflows/OrderFulfilment/update-with-start/waitForPayment', {
