@@ -62,15 +62,21 @@ function procedureMetas(): ApiMeta[] {
 /** Each operation's scope, read from its procedure's meta (OpenAPI 3.1 lets non-OAuth schemes list roles). */
 function describeSecurity(document: OpenAPIObject, schemeNames: string[]): void {
   const scopeOf = new Map<string, string | undefined>();
+  const byLinkToken = new Set<string>();
   for (const procedure of Object.values(appRouter._def.procedures as Record<string, unknown>)) {
     const meta = (procedure as { _def: { meta?: ApiMeta } })._def.meta;
     if (meta?.openapi) scopeOf.set(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`, meta.scope);
+    if (meta?.openapi && meta.linkToken) byLinkToken.add(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`);
   }
   scopeOf.set('get /workflows/{workflowId}/events', EVENTS_SCOPE);
   for (const [path, item] of Object.entries(document.paths ?? {})) {
-    for (const method of ['get', 'post'] as const) {
+    for (const method of ['get', 'post', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
+      if (byLinkToken.has(`${method} ${path}`)) {
+        operation.security = []; // public: the action link's token authorises it
+        continue;
+      }
       const scope = scopeOf.get(`${method} ${path}`);
       if (schemeNames.length === 0) {
         delete operation.security; // auth off: no lock, no Authorize button
