@@ -63,7 +63,8 @@ export async function createLink(ctx: AuthedContext, input: CreateLinkInput): Pr
       details: { field: kind, workflowType: type },
     });
   // The fixed input is checked now, as the message's route would check it (400 naming input.<field>).
-  const fixed = input.input === undefined ? undefined : z.strictObject({ input: message.input }).parse(input);
+  const fixed =
+    input.input === undefined ? undefined : z.object({ input: message.input }).parse({ input: input.input });
   await requireWorkflow(ctx, input.workflowId, type, true);
   const claims: LinkClaims = {
     jti: randomBytes(12).toString('base64url'),
@@ -178,11 +179,12 @@ export async function useLink(ctx: Context, token: string, body: Record<string, 
   const args = message.input.parse(claims.inp ?? body);
   if (await recorded(linkCtx, linkRevokedWorkflowIdOf(workflowId, claims.jti)))
     throw gone('REVOKED', 'This link was revoked');
-  await requireWorkflow(linkCtx, workflowId, claims.wft, true);
   let use = 0;
   for (let next = 1; next <= claims.max && use === 0; next++)
     if (await take(linkCtx, linkUseWorkflowIdOf(workflowId, claims.jti, next), claims.exp * 1000)) use = next;
   if (use === 0) throw gone('USED_UP', 'This link has been used');
+  // The workflow is checked (404 gone, 409 closed) after the use is taken: a used-up link answers 410 whatever became
+  // of its workflow, and a link to a closed workflow is dead anyway.
   const used = { linkId: claims.jti, workflowId, kind: claims.kind, message: claims.msg, use, maxUses: claims.max };
   if (claims.kind === 'signal') {
     await sendSignal(linkCtx, claims.wft, workflowId, claims.msg, args);

@@ -84,6 +84,7 @@ export const linksRouter = router({
   use: linkProcedure
     .meta({
       linkToken: true,
+      acceptedWhenPending: true,
       openapi: {
         method: 'POST',
         path: '/links/{token}',
@@ -91,7 +92,8 @@ export const linksRouter = router({
         summary: 'Act on an action link: send its signal or update (no credentials)',
         description:
           "The body is the message's input, checked as its authenticated route checks it (400 naming the field); " +
-          'send no body when the link fixes the input. Each call takes one use.',
+          'send no body when the link fixes the input. Each call takes one use. 200 once the signal is recorded or ' +
+          'the update has its result; 202 with resultUrl when the update outlasts the wait.',
         errorResponses: {
           ...LINK_ERRORS,
           400: 'Invalid input',
