@@ -85,6 +85,16 @@ describe('action links, against a real dev server', () => {
           .set('x-api-key', acme.key);
         assert.equal(outcome.body.status, 'COMPLETED', outcome.text);
         assert.equal((await status(app, workflowId)).approval.approvedBy, 'link-holder');
+        // The use's record is the service's own run: the caller's list shows the order (closed after it), not it.
+        const listed = await eventually('the completed order listed', async () => {
+          const page = await request(app).get('/api/workflows').query({ pageSize: 100 }).set('x-api-key', acme.key);
+          const runs = page.body.workflows as { workflowId: string; type: string; status: string }[];
+          return runs.some((run) => run.workflowId === workflowId && run.status === 'COMPLETED') ? runs : undefined;
+        });
+        assert.deepEqual(
+          listed.filter((run) => run.type !== 'OrderFulfilment'),
+          [],
+        );
 
         const again = await request(app).post(link.url).send({ approvedBy: 'second' });
         assert.equal(again.status, 410, again.text);
