@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
+import { withoutLinkToken } from '../api/http/access-log';
 import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { withApi, useTestServer } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
@@ -305,6 +306,18 @@ describe('action links, against a real dev server', () => {
       {},
       env,
     ));
+
+  it('the access log keeps no link token (REST path, tRPC query input)', () => {
+    assert.equal(withoutLinkToken('/api/links/eyJh.eyJq.c2ln'), '/api/links/[token]');
+    assert.equal(
+      withoutLinkToken('/trpc/links.describe?input=%7B%22token%22%3A%22eyJh%22%7D'),
+      '/trpc/links.describe?[token]',
+    );
+    assert.equal(
+      withoutLinkToken('/api/workflows/order-1/links/G2kRpHaCAEtqdq27'),
+      '/api/workflows/order-1/links/G2kRpHaCAEtqdq27',
+    );
+  });
 
   it('links are off without ACTION_LINK_SIGNING_SECRET: 501 naming it', () =>
     withApi(
