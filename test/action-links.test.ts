@@ -5,7 +5,7 @@ import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
 import { withoutLinkToken } from '../api/http/access-log';
 import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
-import { withApi, useTestServer } from './helpers/api';
+import { createTestApp, withApi, useTestServer } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { eventually, largeOrderInput, NEW_ADDRESS } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
@@ -106,21 +106,23 @@ describe('action links, against a real dev server', () => {
       env,
     ));
 
-  it('admits exactly maxUses uses when holders race (the count is in Temporal)', () =>
+  it('admits exactly maxUses uses when holders race on two API replicas, and a restarted API agrees', () =>
     withApi(
       server,
-      async ({ app }) => {
+      async ({ app, client, taskQueue }) => {
         const workflowId = await orderAwaitingApproval(app);
         const link = await createLink(app, workflowId, { signal: 'approve', maxUses: 2 });
+        // Two apps share nothing but Temporal, as two replicas (or one before and after a restart) do.
+        const replica = createTestApp(client, taskQueue, { env });
         const answers = await Promise.all(
-          [1, 2, 3, 4, 5].map((n) =>
-            request(app)
+          [1, 2, 3, 4, 5, 6].map((n) =>
+            request(n % 2 === 0 ? app : replica)
               .post(link.url)
               .send({ approvedBy: `racer-${n}` }),
           ),
         );
         const statuses = answers.map((answer) => answer.status).sort();
-        assert.deepEqual(statuses, [200, 200, 410, 410, 410], answers.map((a) => a.text).join('\n'));
+        assert.deepEqual(statuses, [200, 200, 410, 410, 410, 410], answers.map((a) => a.text).join('\n'));
         assert.deepEqual(
           answers
             .filter((a) => a.status === 200)
@@ -128,6 +130,10 @@ describe('action links, against a real dev server', () => {
             .sort(),
           [1, 2],
         );
+        const restarted = createTestApp(client, taskQueue, { env });
+        const after = await request(restarted).get(link.url);
+        assert.equal(after.status, 410, after.text);
+        assert.equal(reasonOf(after), 'USED_UP');
       },
       {},
       env,
