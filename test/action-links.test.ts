@@ -333,6 +333,17 @@ describe('action links, against a real dev server', () => {
         assert.equal(off.status, 501, off.text);
         assert.match(off.body.message, /ACTION_LINK_SIGNING_SECRET/);
         assert.equal((await request(app).get('/api/links/a.b.c')).status, 501);
+
+        // The OpenAPI document has the routes: the link's own are public, with their 401 and 410 explained.
+        const paths = (await request(app).get('/openapi.json').expect(200)).body.paths;
+        for (const method of ['get', 'post']) {
+          const operation = paths['/links/{token}'][method];
+          assert.deepEqual(operation.security, [], `${method} /links/{token} is public`);
+          assert.match(operation.responses['410'].description, /expired, been used up or been revoked/);
+          assert.match(operation.responses['401'].description, /Not a valid action link/);
+        }
+        assert.ok(paths['/workflows/{workflowId}/links'].post);
+        assert.ok(paths['/workflows/{workflowId}/links/{linkId}'].delete);
       },
       {},
       {},
