@@ -21,7 +21,7 @@ export const catalogEntrySchema = z.object({
 export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
 
 // Input side: fields with defaults are optional, which is what a form (or any caller) may leave out.
-const toJsonSchema = (schema: z.ZodType): Record<string, unknown> =>
+export const toJsonSchema = (schema: z.ZodType): Record<string, unknown> =>
   z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
 function messagesOf(record: Record<string, { description: string; input: z.ZodType }>) {

@@ -4,7 +4,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { Caller } from './auth/caller';
 import type { SecurityServices } from './auth/security-services';
-import { errorHeaders } from './errors/wire';
+import { errorHeaders, errorStatus } from './errors/wire';
 import type { ApiMetrics } from './metrics';
 import { routeRecordOf, type RouteRecord } from './http/route-label';
 import { requestIdOf } from './request-id';
@@ -87,6 +87,8 @@ export function createContextFactory(deps: ApiDeps & { metrics: ApiMetrics }, se
 /** Tells the transport what status and headers a procedure asked for; used as responseMeta by both adapters. */
 export function responseMetaFromContext({ ctx, errors }: { ctx?: Context; errors: readonly unknown[] }): ResponseHints {
   const always = ctx?.responseHeaders ?? {};
-  if (!ctx || errors.length > 0) return { headers: { ...always, ...errorHeaders(errors) } };
+  const status = errorStatus(errors);
+  if (!ctx || errors.length > 0)
+    return { ...(status === undefined ? {} : { status }), headers: { ...always, ...errorHeaders(errors) } };
   return { ...ctx.response, headers: { ...always, ...ctx.response.headers } };
 }

@@ -1,6 +1,7 @@
 import type { WorkflowContract } from '../workflows/contract';
 import { workflowContracts } from '../workflows/contracts';
 import { callbacksRouter } from './callbacks/callbacks-router';
+import { linksRouter } from './links/links-router';
 import { authRouter } from './routers/auth-router';
 import { catalogRouter } from './routers/catalog-router';
 import { executionsRouter } from './routers/executions-router';
@@ -30,6 +31,7 @@ export const appRouter = router({
   auth: authRouter,
   catalog: catalogRouter,
   callbacks: callbacksRouter,
+  links: linksRouter,
 });
 
 /** The type frontends import (`import type { AppRouter }`) for a fully typed tRPC client. */

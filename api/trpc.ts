@@ -15,6 +15,11 @@ export interface ApiMeta extends OpenApiMeta {
   successStatus?: 200 | 202;
   /** Answers 202 with Location when the answer is still pending (RUNNING or ACCEPTED with resultUrl), else 200. */
   acceptedWhenPending?: true;
+  /**
+   * Public: no credentials, the action-link token in the path authorises the request (api/links/). The only
+   * procedures without a scope besides the scope-free ones a test lists; the OpenAPI document marks them public.
+   */
+  linkToken?: true;
   /** A valid request body (from the contract's exampleInput): the OpenAPI example /docs pre-fills. */
   example?: unknown;
 }
@@ -74,5 +79,11 @@ export const protectedProcedure = authenticatedProcedure
     await admitStarts(ctx, meta?.scope);
     return next();
   });
+
+/**
+ * For the action-link routes only: no credentials are asked for; the resolver verifies the link's token and acts as
+ * the tenant the token names. Declares `linkToken: true` in its meta (a test holds every public procedure to it).
+ */
+export const linkProcedure = t.procedure.use(recordRoute).use(mapErrors).use(declaredStatus);
 
 export const createCallerFactory = t.createCallerFactory;

@@ -230,6 +230,12 @@ const configSchema = z.object({
   CALLBACK_RETRY_MAX_MS: positiveInt.default(3_600_000),
   /** One attempt's whole time (connect, send, answer headers). */
   CALLBACK_ATTEMPT_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  // Action links (issue 22): README "Action links".
+  /** The HMAC key that signs action links (HS256); unset: links are off (501 naming this variable). */
+  ACTION_LINK_SIGNING_SECRET: z
+    .string()
+    .min(32, 'expected at least 32 characters (e.g. openssl rand -base64 32)')
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

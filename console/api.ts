@@ -69,6 +69,13 @@ export function sendMessage(
   return kind === 'queries' ? procedure.query(input) : procedure.mutate(input);
 }
 
+export type ActionLink = Outputs['links']['create'];
+
+/** Makes an action link that sends this signal or update once (README "Action links"); its url is a path here. */
+export function createActionLink(workflowId: string, kind: 'signals' | 'updates', name: string): Promise<ActionLink> {
+  return trpc.links.create.mutate(kind === 'signals' ? { workflowId, signal: name } : { workflowId, update: name });
+}
+
 export type ProgressEvent = Outputs['executions']['events'] extends AsyncIterable<{ data: infer E }> ? E : never;
 
 /**

@@ -102,6 +102,10 @@ const recipes: Partial<Record<WorkflowType, Record<string, Recipe>>> = {
       );
     },
   },
+  ActionLinkHold: {
+    // An action link's use record: one timer until the link expires.
+    hold: (client, start) => client.workflow.start('ActionLinkHold', { ...start, args: [Date.now() + 300] }),
+  },
   OrderFulfilment: {
     // Every kind of message: an order that needs approval, its address changed by an update, then approved.
     approval: async (client, start) => {

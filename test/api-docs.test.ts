@@ -171,6 +171,7 @@ describe('OpenAPI document and docs page', () => {
       const openapi = def.meta?.openapi;
       if (!openapi || openapi.method !== 'POST') continue;
       if (openapi.path.endsWith('/cancel') || openapi.path.endsWith('/terminate')) continue; // no body needed
+      if (def.meta?.linkToken) continue; // the body is the input of the message the link names (GET gives its schema)
       const body = paths[openapi.path]?.post?.requestBody as { content: Record<string, { example?: unknown }> };
       const example = body.content['application/json']?.example;
       assert.notEqual(example, undefined, `no example for POST ${openapi.path}`);

@@ -209,6 +209,36 @@ describe('web console in headless Chromium, against the API, a worker and a real
     }, fakes.activities);
   });
 
+  it('copies an action link next to a signal, and the link approves the order without a key', async () => {
+    await withConsole(
+      async (page, { app, baseUrl, client }) => {
+        const workflowId = await startOrderAwaitingApproval(app);
+        await page.goto(`${baseUrl}/#/runs/${workflowId}`);
+        await waitForText(page, '#progress [data-key="step"]', /^awaiting_approval$/);
+        await openMessage(page, 'signal-approve-panel');
+        await page.click('#signal-approve-copy-link');
+        await waitForText(page, '#signal-approve-link', /acts once/);
+        const url = (await page.textContent('#signal-approve-link code')) ?? '';
+        assert.ok(url.startsWith(`${baseUrl}/api/links/`), url);
+        assert.equal(
+          (await client.workflow.getHandle(workflowId).query<OrderStatus>('status')).step,
+          'awaiting_approval',
+        );
+
+        const used = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ approvedBy: 'link-from-console' }),
+        });
+        assert.equal(used.status, 200, await used.text());
+        const status = await client.workflow.getHandle(workflowId).query<OrderStatus>('status');
+        assert.equal(status.approval.approvedBy, 'link-from-console');
+      },
+      createOrderFakes().activities,
+      { ACTION_LINK_SIGNING_SECRET: 'console-test-action-link-secret-0123456789' },
+    );
+  });
+
   it('cancels an order, which then shows CANCELLED with its cause', async () => {
     await withConsole(async (page, { app, baseUrl, client }) => {
       const workflowId = await startOrderAwaitingApproval(app);

@@ -13,6 +13,8 @@ import { uniqueName } from './helpers/temporal';
 // auth.me is the one procedure any authenticated caller may use: it reports the caller's own scopes.
 // Any authenticated caller, whatever its scopes: who it is, and what the service offers (as public as /openapi.json).
 const SCOPE_FREE = new Set(['auth.me', 'catalog.workflowTypes']);
+// Public: no credentials at all; the action link's signed token in the path authorises them (meta.linkToken).
+const BY_LINK_TOKEN = ['links.describe', 'links.use'];
 
 // One key per scope holding only it, and one holding every scope but it.
 const only = Object.fromEntries(SCOPES.map((scope) => [scope, testKey(`only-${scope}`, [scope])])) as Record<
@@ -67,6 +69,7 @@ describe('scopes: every procedure, every scope, over REST and tRPC', () => {
         ...apiKeysEnv(...keys),
         RATE_LIMIT_PER_MINUTE: '100000',
         RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
+        ACTION_LINK_SIGNING_SECRET: 'scopes-test-action-link-secret-0123456789',
       },
     });
   });
@@ -77,7 +80,9 @@ describe('scopes: every procedure, every scope, over REST and tRPC', () => {
   const procedures = allProcedures();
 
   it('every procedure declares the scope it needs', () => {
-    const missing = procedures.filter((procedure) => !SCOPE_FREE.has(procedure.path) && !procedure.meta?.scope);
+    const missing = procedures.filter(
+      (procedure) => !SCOPE_FREE.has(procedure.path) && !procedure.meta?.linkToken && !procedure.meta?.scope,
+    );
     assert.deepEqual(
       missing.map((procedure) => procedure.path),
       [],
@@ -115,6 +120,34 @@ describe('scopes: every procedure, every scope, over REST and tRPC', () => {
       }
     });
   }
+
+  it('only the action-link procedures are public, and they refuse anything but a valid link token (401)', async () => {
+    const publicOnes = procedures.filter((procedure) => procedure.meta?.linkToken);
+    assert.deepEqual(
+      publicOnes.map((procedure) => procedure.path),
+      BY_LINK_TOKEN,
+    );
+    for (const procedure of publicOnes) {
+      assert.equal(procedure.meta?.scope, undefined, `${procedure.path} is public: it cannot also need a scope`);
+      const openapi = procedure.meta?.openapi;
+      assert.ok(openapi);
+      const path = `/api${openapi.path.replace('{token}', 'a.b.c')}`;
+      const rest = openapi.method === 'GET' ? request(app).get(path) : request(app).post(path).send({});
+      assertCleanErrorBody(await rest, 401);
+      const junkKey = await (openapi.method === 'GET' ? request(app).get(path) : request(app).post(path).send({})).set(
+        'x-api-key',
+        'not-a-key',
+      );
+      assert.equal(junkKey.status, 401, 'a key changes nothing: the token alone decides');
+      const input = JSON.stringify({ token: 'a.b.c' });
+      const trpc =
+        procedure.type === 'mutation'
+          ? await request(app).post(`/trpc/${procedure.path}`).set('content-type', 'application/json').send(input)
+          : await request(app).get(`/trpc/${procedure.path}`).query({ input });
+      assert.equal(trpc.status, 401, trpc.text);
+      assert.equal(errorCode(trpc, 'trpc'), 'UNAUTHORIZED');
+    }
+  });
 
   it('the SSE progress stream needs workflows:read', async () => {
     const path = '/api/workflows/bad%20id/events';

@@ -7,3 +7,4 @@ export { orderFulfilmentWorkflow as OrderFulfilment } from './order-fulfilment/o
 // Internal: the service's own machinery, registered like the others but listed in contracts.ts as internal, so no
 // route, catalog entry or OpenAPI path is made for it.
 export { callbackDeliveryWorkflow as CallbackDelivery } from './callback-delivery';
+export { actionLinkHoldWorkflow as ActionLinkHold } from './action-link-hold';

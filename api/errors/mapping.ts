@@ -23,16 +23,20 @@ import { WaitEnded } from '../temporal/bounded-wait';
 export class ApiError extends TRPCError {
   readonly details: Record<string, unknown>;
   readonly headers: Record<string, string>;
+  /** An HTTP status tRPC has no code for (410 Gone); unset, the code's own status. */
+  readonly httpStatus: number | undefined;
   constructor(opts: {
     code: TRPC_ERROR_CODE_KEY;
     message: string;
     details?: Record<string, unknown>;
     headers?: Record<string, string>;
+    httpStatus?: number;
     cause?: unknown;
   }) {
     super(opts);
     this.details = opts.details ?? {};
     this.headers = opts.headers ?? {};
+    this.httpStatus = opts.httpStatus;
   }
 }
 

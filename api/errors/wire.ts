@@ -44,10 +44,16 @@ function publicMessage(error: TRPCError): string {
   return error.message;
 }
 
+/** The status an error asks for beyond its code's (410 Gone), read by both adapters' responseMeta hook. */
+export function errorStatus(errors: readonly unknown[]): number | undefined {
+  const overridden = errors.find((error) => error instanceof ApiError && error.httpStatus !== undefined);
+  return (overridden as ApiError | undefined)?.httpStatus;
+}
+
 function errorData(error: TRPCError, where: { httpStatus: number; path?: string; requestId?: string }): ErrorData {
   return {
     code: error.code,
-    httpStatus: where.httpStatus,
+    httpStatus: (error instanceof ApiError ? error.httpStatus : undefined) ?? where.httpStatus,
     path: where.path,
     requestId: where.requestId,
     fieldErrors: fieldIssuesOf(error),
@@ -112,7 +118,7 @@ export function sendError(
 ): void {
   const mapped = toApiError(error);
   logServerError({ error: mapped, ctx: where.ctx, path: where.path });
-  const httpStatus = getHTTPStatusCodeFromError(mapped);
+  const httpStatus = errorStatus([mapped]) ?? getHTTPStatusCodeFromError(mapped);
   const assigned = res.getHeader(REQUEST_ID_HEADER);
   const requestId = where.ctx?.requestId ?? (typeof assigned === 'string' ? assigned : undefined);
   res.set({ ...errorHeaders([mapped]), ...where.headers });

@@ -9,6 +9,13 @@ import { callerOf, routeLabelOf } from './route-label';
 // Probes and scrapes arrive every few seconds from every orchestrator and Prometheus: logged only at debug.
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** An action link's token is a credential: the log keeps where it was used, not the token (REST path, tRPC input). */
+export function withoutLinkToken(url: string | undefined): string | undefined {
+  return url
+    ?.replace(/^\/api\/links\/[^/?#]+/, '/api/links/[token]')
+    .replace(/^(\/trpc\/links\.(?:describe|use))\?.*$/, '$1?[token]');
+}
+
 /** The route template and, once authenticated, the caller: what an access line says about who asked for what. */
 function who(req: Request): { route: string; caller?: string } {
   const caller = callerOf(req);
@@ -36,7 +43,7 @@ export function accessLog(logger: Logger): RequestHandler {
     serializers: {
       req: (req: { method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }) => ({
         method: req.method,
-        url: req.url,
+        url: withoutLinkToken(req.url),
         headers: req.headers,
         remoteAddress: req.remoteAddress,
       }),

@@ -45,6 +45,7 @@ export function buildOpenApiDocument(schemes: { apiKey: boolean; jwt: boolean })
   Object.assign(document, { webhooks: callbackWebhooks });
   describeErrorBodies(document);
   describeAcceptedResponses(document);
+  describeGoneResponses(document);
   describeSecurity(document, Object.keys(securitySchemes));
   describeExamples(document);
   return document;
@@ -62,15 +63,27 @@ function procedureMetas(): ApiMeta[] {
 /** Each operation's scope, read from its procedure's meta (OpenAPI 3.1 lets non-OAuth schemes list roles). */
 function describeSecurity(document: OpenAPIObject, schemeNames: string[]): void {
   const scopeOf = new Map<string, string | undefined>();
+  const byLinkToken = new Map<string, ApiMeta>();
   for (const procedure of Object.values(appRouter._def.procedures as Record<string, unknown>)) {
     const meta = (procedure as { _def: { meta?: ApiMeta } })._def.meta;
     if (meta?.openapi) scopeOf.set(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`, meta.scope);
+    if (meta?.openapi && meta.linkToken)
+      byLinkToken.set(`${meta.openapi.method.toLowerCase()} ${meta.openapi.path}`, meta);
   }
   scopeOf.set('get /workflows/{workflowId}/events', EVENTS_SCOPE);
   for (const [path, item] of Object.entries(document.paths ?? {})) {
-    for (const method of ['get', 'post'] as const) {
+    for (const method of ['get', 'post', 'delete'] as const) {
       const operation = item[method];
       if (!operation) continue;
+      const linkMeta = byLinkToken.get(`${method} ${path}`);
+      if (linkMeta) {
+        operation.security = []; // public: the action link's token authorises it, and its 401 says so
+        const errors = linkMeta.openapi?.errorResponses as Record<string, string> | undefined;
+        const unauthorized = operation.responses?.['401'];
+        if (unauthorized && errors?.['401'])
+          operation.responses = { ...operation.responses, 401: { ...unauthorized, description: errors['401'] } };
+        continue;
+      }
       const scope = scopeOf.get(`${method} ${path}`);
       if (schemeNames.length === 0) {
         delete operation.security; // auth off: no lock, no Authorize button
@@ -111,6 +124,19 @@ function describeAcceptedResponses(document: OpenAPIObject): void {
         description: 'Still running when waitMs passed: status RUNNING/ACCEPTED with resultUrl (also in Location)',
       };
     }
+  }
+}
+
+// trpc-to-openapi describes an error response by its tRPC code; 410 has none (action links answer it), so its
+// description is the route's own.
+function describeGoneResponses(document: OpenAPIObject): void {
+  for (const meta of procedureMetas()) {
+    const errors = meta.openapi?.errorResponses;
+    const gone = errors && !Array.isArray(errors) ? (errors as Record<string, string>)['410'] : undefined;
+    if (!meta.openapi || gone === undefined) continue;
+    const method = meta.openapi.method.toLowerCase() as Lowercase<OpenApiMethod>;
+    const responses = document.paths?.[meta.openapi.path]?.[method]?.responses;
+    if (responses?.['410']) responses['410'] = { ...responses['410'], description: gone };
   }
 }
 

@@ -67,6 +67,9 @@ export function visibilityQuery(
   if (filters.type !== undefined) {
     if (!knownTypes.includes(filters.type)) throw new Error(`unregistered workflow type ${filters.type}`);
     clauses.push(`WorkflowType = '${filters.type}'`);
+  } else {
+    // Only the registered types: the service's own runs (callback deliveries, action-link uses) are not the caller's.
+    clauses.push(`WorkflowType IN (${knownTypes.map((type) => `'${type}'`).join(', ')})`);
   }
   if (filters.status !== undefined) {
     const status = visibilityStatus[filters.status];

@@ -1,4 +1,11 @@
-import { sendMessage, type CatalogEntry, type MessageEntry, type MessageKind } from '../api';
+import {
+  createActionLink,
+  failureOf,
+  sendMessage,
+  type CatalogEntry,
+  type MessageEntry,
+  type MessageKind,
+} from '../api';
 import { actionForm } from '../action-form';
 import { allows, type Scope } from '../auth';
 import { h, json, replace } from '../dom';
@@ -33,6 +40,48 @@ function showAnswer(kind: MessageKind, name: string, answer: unknown, output: HT
   );
 }
 
+/**
+ * "Copy link": an action link that sends this signal or update once, without credentials (README "Action links").
+ * Shown as well as copied: the clipboard is refused outside secure contexts.
+ */
+function copyLinkButton(workflowId: string, kind: 'signals' | 'updates', name: string, id: string, allowed: boolean) {
+  const output = h('p', { id: `${id}-link`, role: 'status' });
+  const copy = async (): Promise<void> => {
+    try {
+      const link = await createActionLink(workflowId, kind, name);
+      const url = new URL(link.url, location.href).href;
+      const copied = await navigator.clipboard.writeText(url).then(
+        () => true,
+        () => false,
+      );
+      const until = new Date(link.expiresAt).toLocaleString();
+      replace(
+        output,
+        `${copied ? 'Link copied' : 'Link'} (acts once, until ${until}; id ${link.id}): `,
+        h('code', {}, url),
+      );
+    } catch (error) {
+      replace(output, h('span', { class: 'error' }, failureOf(error).message));
+    }
+  };
+  return h(
+    'div',
+    { class: 'copy-link' },
+    h(
+      'button',
+      {
+        type: 'button',
+        id: `${id}-copy-link`,
+        disabled: !allowed,
+        title: 'Anyone holding the link can send this once, without a key',
+        onclick: () => void copy(),
+      },
+      'Copy link',
+    ),
+    output,
+  );
+}
+
 function messageForm(
   entry: CatalogEntry,
   workflowId: string,
@@ -56,6 +105,7 @@ function messageForm(
       send: (value) => sendMessage(entry.workflowType, kind.kind, message.name, { ...(value as object), workflowId }),
       done: (answer, output) => showAnswer(kind.kind, message.name, answer, output),
     }),
+    kind.kind === 'queries' ? null : copyLinkButton(workflowId, kind.kind, message.name, id, allowed),
   );
 }
 
