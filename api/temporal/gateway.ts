@@ -33,6 +33,8 @@ import {
 
 /** How long a single call that is not a wait (start, describe, signal) may take before the caller hears 503. */
 export const QUICK_CALL_MS = 5_000;
+/** A list call that carries a caller's page token: QUICK_CALL_MS plus the SDK's retries of a token it cannot read. */
+const PAGE_TOKEN_CALL_MS = 15_000;
 const NEVER = new AbortController().signal;
 
 /** What the gateway needs from the request: the process's client and the caller. */
@@ -145,9 +147,9 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
    * A single call that is not a wait (describe, a closed run's result, a start): bounded by QUICK_CALL_MS; a read is
    * cancelled when its caller goes, a write is not (a write cut in half is a write in doubt). Draining cuts neither.
    */
-  quick<T>(fn: () => Promise<T>, { write = false } = {}): Promise<T> {
+  quick<T>(fn: () => Promise<T>, { write = false, timeoutMs = QUICK_CALL_MS } = {}): Promise<T> {
     const bounds = {
-      deadline: Date.now() + QUICK_CALL_MS,
+      deadline: Date.now() + timeoutMs,
       callerGone: (!write && this.ctx.signal) || NEVER,
       draining: NEVER,
     };
@@ -276,13 +278,17 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
   listWorkflows(request: { filter: string; pageSize: number; nextPageToken?: Uint8Array }) {
     const { client } = this.ctx;
     const query = [request.filter, ...visibilityClausesFor(this.ctx.caller)].filter((clause) => clause !== '');
-    return this.quick(() =>
-      client.workflowService.listWorkflowExecutions({
-        namespace: client.options.namespace,
-        query: query.join(' AND '),
-        pageSize: request.pageSize,
-        nextPageToken: request.nextPageToken,
-      }),
+    return this.quick(
+      () =>
+        client.workflowService.listWorkflowExecutions({
+          namespace: client.options.namespace,
+          query: query.join(' AND '),
+          pageSize: request.pageSize,
+          nextPageToken: request.nextPageToken,
+        }),
+      // A token the server did not make is answered UNKNOWN by the dev server, which the SDK retries for about 3.5 s
+      // before the caller can be told it sent a bad token (400): give that call room to finish on a busy machine.
+      { timeoutMs: request.nextPageToken ? PAGE_TOKEN_CALL_MS : QUICK_CALL_MS },
     );
   }
 }
