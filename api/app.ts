@@ -91,18 +91,31 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-/** REST bodies are JSON; a POST with no body at all (curl -X POST …/cancel) means "no fields". */
+/** Whether a request says its body is JSON (application/json or application/*+json), whether or not it has one. */
+function saysJson(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[^/\s]+\+json$/.test(type);
+}
+
+/**
+ * A REST POST says its body is JSON, even when it has none (`-H 'content-type: application/json' -d '{}'`); a
+ * body-less one is then `{}`. Without the header it is refused (415): a web page may POST across origins without a
+ * CORS preflight only with no content type or a form's, so no page a developer opens can make the API act. PUT,
+ * PATCH and DELETE always need a preflight, which CORS_ORIGINS governs.
+ */
 const jsonBodies: RequestHandler = (req, res, next) => {
   if (req.method !== 'POST') return next();
-  if (!req.headers['content-type'] && !hasBody(req)) {
-    req.headers['content-type'] = 'application/json';
-    req.body = {};
-    return next();
-  }
-  if (!req.is(JSON_TYPES)) {
-    sendError(res, refusal('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON (content-type: application/json)'));
+  if (!saysJson(req)) {
+    sendError(
+      res,
+      refusal(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the request body as JSON, with content-type: application/json (even for {})',
+      ),
+    );
     return;
   }
+  if (!hasBody(req)) req.body = {};
   next();
 };
 

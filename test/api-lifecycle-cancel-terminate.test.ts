@@ -16,7 +16,7 @@ describe('REST lifecycle: cancel and terminate', () => {
         const { workflowId, runId } = await startLargeOrder(app);
         assert.equal(fakes.inventory.reservationOf(workflowId)?.status, 'held');
 
-        const cancelled = await request(app).post(`/api/workflows/${workflowId}/cancel`);
+        const cancelled = await request(app).post(`/api/workflows/${workflowId}/cancel`).send({});
         assert.equal(cancelled.status, 202, cancelled.text);
         assert.deepEqual(cancelled.body, { workflowId, runId, status: 'CANCEL_REQUESTED' });
 
@@ -40,7 +40,7 @@ describe('REST lifecycle: cancel and terminate', () => {
     withApi(server, async ({ app }) => {
       const workflowId = await completedGreeting(app);
 
-      const closed = await request(app).post(`/api/workflows/${workflowId}/cancel`);
+      const closed = await request(app).post(`/api/workflows/${workflowId}/cancel`).send({});
       assertErrorAnswer(closed, 409);
       assert.equal(closed.body.code, 'CONFLICT');
       assert.match(closed.body.message, /COMPLETED/);
@@ -48,7 +48,9 @@ describe('REST lifecycle: cancel and terminate', () => {
       const after = await request(app).get(`/api/workflows/${workflowId}/result`).expect(200);
       assert.equal(after.body.status, 'COMPLETED');
 
-      const unknown = await request(app).post(`/api/workflows/${uniqueName('missing')}/cancel`);
+      const unknown = await request(app)
+        .post(`/api/workflows/${uniqueName('missing')}/cancel`)
+        .send({});
       assertErrorAnswer(unknown, 404);
       assert.equal(unknown.body.code, 'NOT_FOUND');
     }));

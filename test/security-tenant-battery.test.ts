@@ -218,7 +218,11 @@ describe('tenant battery: scopes and tenants hold around by-ID operations too', 
           'held',
           'globex holds its own stock',
         );
-        await request(app).post(`/api/workflows/${workflowId}/cancel`).set('x-api-key', globex.key).expect(202);
+        await request(app)
+          .post(`/api/workflows/${workflowId}/cancel`)
+          .set('x-api-key', globex.key)
+          .send({})
+          .expect(202);
         const outcome = await request(app)
           .get(`/api/workflows/${workflowId}/result`)
           .query({ waitMs: 15_000 })

@@ -27,6 +27,11 @@ export function callerWorkflowId(caller: Who, storedId: string): string {
   return prefix !== '' && storedId.startsWith(prefix) ? storedId.slice(prefix.length) : storedId;
 }
 
+/** A text (an error message) with every stored ID of the caller's tenant written as the caller knows it. */
+export function callerWorkflowText(caller: Who, text: string): string {
+  return caller.tenant === undefined ? text : text.replaceAll(`${caller.tenant}${SEPARATOR}`, '');
+}
+
 /** What a tenant's start stamps on the run: the tenant as search attribute and memo. */
 export function tenantStamp(caller: Who): {
   typedSearchAttributes?: SearchAttributePair[];

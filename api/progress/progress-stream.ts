@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { workflowContracts } from '../../workflows/contracts';
 import { ANONYMOUS_CALLER } from '../auth/caller';
 import { temporalGateway, type GatewayCtx } from '../temporal/gateway';
+import { inCallerTerms } from '../temporal/caller-terms';
 import type { AuthedContext, Context } from '../context';
 import { watchWorkflow, type Snapshot, type TakeSnapshot } from './progress-watcher';
 import { untypedOutcomeSchema, workflowStatusSchema } from '../schemas';
@@ -128,10 +129,18 @@ export async function openProgressStream(
 
   while (queue.length === 0 && !ended && !stop.aborted) await nextChange();
   const first = queue[0]?.event;
-  const current = first && { ...first, workflowId };
+  // The shared watcher's events name the stored ID; each subscriber's name its own (the outcome's too).
+  const forCaller = (event: ProgressEvent): ProgressEvent => ({
+    ...event,
+    workflowId,
+    outcome: event.outcome && { ...event.outcome, workflowId },
+  });
+  const current = first && forCaller(first);
   if (!current) {
     close();
-    throw ended?.error ?? new Error('the progress stream closed before its first snapshot');
+    throw ended?.error === undefined
+      ? new Error('the progress stream closed before its first snapshot')
+      : inCallerTerms(ctx.caller, ended.error);
   }
 
   async function* events(): AsyncGenerator<IdentifiedEvent> {
@@ -140,10 +149,11 @@ export async function openProgressStream(
         for (let snapshot = queue.shift(); snapshot; snapshot = queue.shift()) {
           if (snapshot.id <= lastSent) continue;
           lastSent = snapshot.id;
-          yield { id: String(snapshot.id), event: { ...snapshot.event, workflowId } };
+          yield { id: String(snapshot.id), event: forCaller(snapshot.event) };
         }
         if (ended) {
-          if (ended.error !== undefined) throw ended.error;
+          // The watcher is shared and reads as the service: its errors name the stored ID, the caller's do not.
+          if (ended.error !== undefined) throw inCallerTerms(ctx.caller, ended.error);
           return;
         }
         if (stop.aborted) return;

@@ -16,6 +16,7 @@ import { priorityOf } from '../auth/fairness';
 import { callerWorkflowId, storedWorkflowId, tenantStamp, visibilityClausesFor } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
 import { bounded, slicedLongPoll, type WaitBounds } from './bounded-wait';
+import { inCallerTerms } from './caller-terms';
 import { GatewayCallbackDelivery, type CallbackGatewayCtx } from './callback-gateway';
 import {
   createSchedule,
@@ -95,7 +96,7 @@ export class GatewayRun {
   }
   /** Waits for the result within `bounds`, as a sliced long-poll (WaitEnded when the wait ends first). */
   awaitResult(bounds: WaitBounds): Promise<unknown> {
-    return slicedLongPoll(this.gateway.ctx.client, bounds, () => this.handle.result());
+    return this.gateway.inCallerTerms(slicedLongPoll(this.gateway.ctx.client, bounds, () => this.handle.result()));
   }
   async cancel(): Promise<void> {
     await this.gateway.quick(() => this.handle.cancel(), { write: true });
@@ -115,12 +116,14 @@ export class GatewayRun {
     request: { args: unknown; updateId: string },
     bounds: WaitBounds,
   ): Promise<WorkflowUpdateHandle<unknown>> {
-    return bounded(this.gateway.ctx.client, bounds, () =>
-      this.handle.startUpdate(name, {
-        args: [request.args],
-        waitForStage: WorkflowUpdateStage.ACCEPTED,
-        updateId: request.updateId,
-      }),
+    return this.gateway.inCallerTerms(
+      bounded(this.gateway.ctx.client, bounds, () =>
+        this.handle.startUpdate(name, {
+          args: [request.args],
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
+          updateId: request.updateId,
+        }),
+      ),
     );
   }
   /** An update sent earlier: its result is awaited with awaitUpdate. */
@@ -153,7 +156,7 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
       callerGone: (!write && this.ctx.signal) || NEVER,
       draining: NEVER,
     };
-    return bounded(this.ctx.client, bounds, fn);
+    return this.inCallerTerms(bounded(this.ctx.client, bounds, fn));
   }
 
   /** What a start through this gateway records with the run (startStamp), for a start made by Temporal later. */
@@ -188,7 +191,7 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
 
   /** Waits for an update's result within `bounds`, as a sliced long-poll. */
   awaitUpdate(handle: WorkflowUpdateHandle<unknown>, bounds: WaitBounds): Promise<unknown> {
-    return slicedLongPoll(this.ctx.client, bounds, () => handle.result());
+    return this.inCallerTerms(slicedLongPoll(this.ctx.client, bounds, () => handle.result()));
   }
 
   private startOptions(this: TemporalGateway<StartingCtx>, workflowType: string, request: StartRequest) {
@@ -251,19 +254,28 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
       ...options,
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
-    const update = await bounded(this.ctx.client, bounds, () =>
-      this.ctx.client.workflow.startUpdateWithStart(request.updateName, {
-        args: [request.updateArgs],
-        waitForStage: WorkflowUpdateStage.ACCEPTED,
-        updateId: request.updateId,
-        startWorkflowOperation: startOperation,
-      }),
+    const update = await this.inCallerTerms(
+      bounded(this.ctx.client, bounds, () =>
+        this.ctx.client.workflow.startUpdateWithStart(request.updateName, {
+          args: [request.updateArgs],
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
+          updateId: request.updateId,
+          startWorkflowOperation: startOperation,
+        }),
+      ),
     );
     const workflowHandle = await startOperation.workflowHandle();
     // The handle carries the run the start operation resolved to (new or, with USE_EXISTING, the running one).
     const { firstExecutionRunId } = workflowHandle as { firstExecutionRunId?: string };
     const runId = firstExecutionRunId ?? (await this.quick(() => workflowHandle.describe())).runId;
     return { update, runId };
+  }
+
+  /** The call's failure, if any, naming the caller's workflow IDs rather than the stored ones (caller-terms.ts). */
+  inCallerTerms<T>(call: Promise<T>): Promise<T> {
+    return call.catch((error: unknown) => {
+      throw inCallerTerms(this.ctx.caller, error);
+    });
   }
 
   /** The workflow ID as the caller knows it, from the ID Temporal stores. */
