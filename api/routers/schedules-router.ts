@@ -24,6 +24,7 @@ import {
   scheduleIdSchema,
 } from '../schedules/schedule-schemas';
 import { protectedProcedure, router } from '../trpc';
+import { pageInputShape } from './page-input';
 
 const tags = ['schedules'];
 const BY_ID_ERRORS = {
@@ -90,12 +91,7 @@ export const schedulesRouter = router({
     })
     .input(
       z.strictObject({
-        pageSize: z.number().int().min(1).max(100).default(20),
-        pageToken: z
-          .string()
-          .max(4096)
-          .regex(/^[A-Za-z0-9_-]*$/, 'not a page token from this API')
-          .optional(),
+        ...pageInputShape,
       }),
     )
     .output(z.object({ schedules: z.array(listedScheduleSchema), nextPageToken: z.string().nullable() }))
