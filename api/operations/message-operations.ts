@@ -81,6 +81,16 @@ export async function awaitUpdate(
   }
 }
 
+/**
+ * What a failed update admission answers: a wait cut short or a lost connection leaves the update in doubt (Temporal may
+ * have admitted it), named with where to read its result; any other error as it is.
+ */
+function admissionError(error: unknown, workflowId: string, updateId: string): unknown {
+  if (error instanceof WaitEnded || isConnectionFailure(error))
+    return updateInDoubt(error, { workflowId, updateId, resultUrl: updateResultUrlOf(workflowId, updateId) });
+  return error;
+}
+
 /** Runs an update: the validator's rejection is a 422 at once; an accepted update is awaited for at most `waitMs`. */
 export async function runUpdate(
   ctx: Ctx,
@@ -98,13 +108,7 @@ export async function runUpdate(
       .startUpdate(request.name, { args: request.args, updateId }, bounds);
   } catch (error) {
     // A rejected update (WorkflowUpdateFailedError) is mapped to 422 in errors.ts.
-    if (error instanceof WaitEnded || isConnectionFailure(error))
-      throw updateInDoubt(error, {
-        workflowId: request.workflowId,
-        updateId,
-        resultUrl: updateResultUrlOf(request.workflowId, updateId),
-      });
-    throw error;
+    throw admissionError(error, request.workflowId, updateId);
   }
   return awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
 }
@@ -183,13 +187,7 @@ export async function updateWithStart(
     // Bounded like a plain update's admission: with no worker to accept the update, the wait ends at waitMs.
     started = await temporalGateway(ctx).updateWithStart(request.workflowType, { ...request, updateId }, bounds);
   } catch (error) {
-    if (error instanceof WaitEnded || isConnectionFailure(error))
-      throw updateInDoubt(error, {
-        workflowId: request.workflowId,
-        updateId,
-        resultUrl: updateResultUrlOf(request.workflowId, updateId),
-      });
-    throw error;
+    throw admissionError(error, request.workflowId, updateId);
   }
   const { update: handle, runId } = started;
   const outcome = await awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
