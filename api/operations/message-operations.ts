@@ -140,18 +140,22 @@ async function mayMessageExisting(ctx: Ctx, workflowType: string, workflowId: st
     });
 }
 
+/**
+ * What a signal- or update-with-start must pass before Temporal hears of it: the caller may start the type, may send
+ * the message to a run already there, and the running cap admits a new run.
+ */
+async function admitWithStart(ctx: StartCtx, workflowType: string, workflowId: string, action: string): Promise<void> {
+  assertMayStart(ctx.caller, workflowType);
+  await mayMessageExisting(ctx, workflowType, workflowId, action);
+  await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId));
+}
+
 /** Starts the workflow if it is not running and signals it, atomically. */
 export async function signalWithStart(
   ctx: StartCtx,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
-  assertMayStart(ctx.caller, request.workflowType);
-  await mayMessageExisting(ctx, request.workflowType, request.workflowId, 'signal');
-  await ctx.security.runningCap.admit(
-    ctx.caller,
-    request.workflowType,
-    storedWorkflowId(ctx.caller, request.workflowId),
-  );
+  await admitWithStart(ctx, request.workflowType, request.workflowId, 'signal');
   const { runId } = await temporalGateway(ctx).signalWithStart(request.workflowType, request);
   return { workflowId: request.workflowId, runId };
 }
@@ -172,13 +176,7 @@ export async function updateWithStart(
     waitMs: number;
   },
 ): Promise<UpdateOutcome & { workflowId: string; runId: string }> {
-  assertMayStart(ctx.caller, request.workflowType);
-  await mayMessageExisting(ctx, request.workflowType, request.workflowId, 'update');
-  await ctx.security.runningCap.admit(
-    ctx.caller,
-    request.workflowType,
-    storedWorkflowId(ctx.caller, request.workflowId),
-  );
+  await admitWithStart(ctx, request.workflowType, request.workflowId, 'update');
   // Named here, as for a plain update, so that an answer cut short by the wait can still say which update it was.
   const updateId = request.updateId ?? randomUUID();
   const bounds = waitBounds(ctx, request.waitMs);
