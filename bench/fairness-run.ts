@@ -6,20 +6,14 @@ import { join } from 'node:path';
 import { fairnessPhase } from './fairness-phase';
 import { fairnessRows } from './measures';
 import type { Log } from './phases';
-import { ProcessGroup } from './processes';
+import { interruptibleGroup } from './interrupt';
 import { temporalCliPath } from './services';
 import { parseRunOptions } from './settings';
 
 async function main(log: Log): Promise<void> {
   const { settings, outDir } = parseRunOptions(process.argv.slice(2));
   const dir = outDir ?? mkdtempSync(join(tmpdir(), 'bench-fairness-'));
-  const group = new ProcessGroup(join(dir, 'logs'));
-  const abort = (): void => {
-    group.killAll();
-    process.exit(130);
-  };
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
+  const { group } = interruptibleGroup(join(dir, 'logs'));
   try {
     log(`starting two dev servers (fairness on and off), their APIs and workers (logs in ${dir}/logs)`);
     const result = await fairnessPhase(group, temporalCliPath(), settings, log);

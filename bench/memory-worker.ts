@@ -1,9 +1,10 @@
 // B8: a worker replica that keeps workflows in its cache so that its memory per cached workflow can be read.
 // It registers no activities, so every YourWorkflow waits on its your_activity and stays cached.
 // Usage (forked with IPC, node --expose-gc): memory-worker <temporal address> <task queue> <bundle path> <max cached>.
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { fakeOrderServices } from '../activities/fakes';
 import { workerOptions } from '../worker/create-worker';
+import { startReplica } from './worker-process';
 
 export interface MemoryStats {
   rssBytes: number;
@@ -25,11 +26,10 @@ function stats(worker: Worker): MemoryStats {
 }
 
 async function main(): Promise<void> {
-  const [address, taskQueue, bundlePath, maxCached] = process.argv.slice(2);
-  if (!address || !taskQueue || !bundlePath || !maxCached)
-    throw new Error('usage: memory-worker <address> <task queue> <bundle path> <max cached>');
-  Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
-  const connection = await NativeConnection.connect({ address });
+  const {
+    args: [, taskQueue, bundlePath, maxCached],
+    connection,
+  } = await startReplica('memory-worker <address> <task queue> <bundle path> <max cached>');
   const worker = await Worker.create({
     connection,
     ...workerOptions(

@@ -11,7 +11,7 @@ import { machineInfo, versions } from './machine';
 import { clusterPhase } from './cluster-phase';
 import { computeMeasures } from './measures';
 import { executePhase, memoryPhase, readyPhase, scalePhase, startPhase, type Log, type Samples } from './phases';
-import { ProcessGroup } from './processes';
+import { interruptibleGroup } from './interrupt';
 import { progressPhase } from './progress';
 import { noiseOf, renderMarkdown, replaceGeneratedBlock, type BenchResult } from './report';
 import { bundleBenchWorkflows } from './services';
@@ -26,13 +26,7 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
   const outDir = options.outDir ?? join(REPO_ROOT, 'bench', 'results', `${settings.mode}-${stamp}`);
   mkdirSync(outDir, { recursive: true });
   const machine = machineInfo();
-  const group = new ProcessGroup(join(outDir, 'logs'));
-  const abort = (): void => {
-    group.killAll();
-    process.exit(130);
-  };
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
+  const { group, release } = interruptibleGroup(join(outDir, 'logs'));
   let result: BenchResult;
   let env: BenchEnvironment | undefined;
   try {
@@ -101,8 +95,7 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
   } finally {
     await env?.callCounter.close();
     await group.stopAll();
-    process.removeListener('SIGINT', abort);
-    process.removeListener('SIGTERM', abort);
+    release();
     // The stores can reach hundreds of MB; the logs stay for a look afterwards.
     for (const store of ['temporal.sqlite', 'temporal.sqlite-wal', 'temporal.sqlite-shm', 'restate-data'])
       rmSync(join(outDir, store), { recursive: true, force: true });

@@ -1,15 +1,15 @@
 // A worker replica for the benchmark-only workflows (bench/workloads/), on its own task queue, from a bundle the
 // harness built once. Usage: workload-worker <temporal address> <task queue> <bundle path> <activity slots>.
 // Prints "workload worker polling" once it polls; SIGTERM stops it (the SDK's runtime handles it).
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { startReplica } from './worker-process';
 import { createBenchActivities } from './workloads/activities';
 
 async function main(): Promise<void> {
-  const [address, taskQueue, bundlePath, slots] = process.argv.slice(2);
-  if (!address || !taskQueue || !bundlePath || !slots)
-    throw new Error('usage: workload-worker <address> <task queue> <bundle path> <activity slots>');
-  Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
-  const connection = await NativeConnection.connect({ address });
+  const {
+    args: [, taskQueue, bundlePath, slots],
+    connection,
+  } = await startReplica('workload-worker <address> <task queue> <bundle path> <activity slots>');
   const worker = await Worker.create({
     connection,
     taskQueue,

@@ -1,29 +1,24 @@
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { createApiMetrics } from '../api/metrics';
 import { startMetricsServer } from '../api/http/metrics-server';
-import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { createTestApp } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
+import { useUnreachableTemporal } from './helpers/unreachable-temporal';
 
 const key = testKey('ops', ['workflows:read']);
 
 // The metrics name workflow types, routes and rates: not for whoever reaches the public port in production.
 describe('where /metrics is served', () => {
-  let connection: Connection;
+  const temporal = useUnreachableTemporal();
   let client: Client;
   before(async () => {
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
-    client = new Client({ connection });
-  });
-  after(async () => {
-    await connection?.close();
+    client = temporal.client();
   });
   const appWith = (env: Record<string, string>) => createTestApp(client, uniqueName('metrics'), { env });
 

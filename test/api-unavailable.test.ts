@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
-import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
+import { useUnreachableTemporal } from './helpers/unreachable-temporal';
 
 // What a caller can be expected to wait for a 503. The SDK's default retry policy (10 attempts, back-off to 5 s)
 // held every call about 20 s; the API's own connection options (api/temporal/temporal-client.ts) give up after about 1 s.
@@ -15,16 +13,12 @@ const PROMPT_MS = 5_000;
 const RETRY_BUDGET_MS = 35_000;
 
 describe('REST: Temporal unreachable', () => {
-  let connection: Connection;
+  const temporal = useUnreachableTemporal();
   let app: Express;
   before(async () => {
     // Lazy, as the API is when Temporal goes away after start-up: every call has to fail on its own.
     // (connectTimeout would change nothing: only Connection.connect/ensureConnected use it, not the calls.)
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
-    app = createTestApp(new Client({ connection }), uniqueName('nowhere'));
-  });
-  after(async () => {
-    await connection?.close();
+    app = createTestApp(temporal.client(), uniqueName('nowhere'));
   });
 
   const calls: Record<string, () => request.Test> = {

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Express } from 'express';
 import request from 'supertest';
 import { withApi, useTestServer } from './helpers/api';
 import { uniqueName } from './helpers/temporal';
+
+/** Starts a StartActivityWorkflow whose activity takes 3 s: still running while the test reads it. */
+function startSlowWorkflow(app: Express) {
+  return request(app)
+    .post('/api/workflows/StartActivityWorkflow')
+    .send({ input: { name: 'Slow', startedActivityDelayMs: 3000 } })
+    .expect(200);
+}
 
 describe('REST: starting, executing and reading workflows', () => {
   const server = useTestServer();
@@ -78,10 +87,7 @@ describe('REST: starting, executing and reading workflows', () => {
 
   it('reports RUNNING from the result endpoint while the workflow runs (waitMs 0)', () =>
     withApi(server, async ({ app }) => {
-      const started = await request(app)
-        .post('/api/workflows/StartActivityWorkflow')
-        .send({ input: { name: 'Slow', startedActivityDelayMs: 3000 } })
-        .expect(200);
+      const started = await startSlowWorkflow(app);
       const now = await request(app).get(`/api/workflows/${started.body.workflowId}/result`).expect(200);
       assert.equal(now.body.status, 'RUNNING');
       assert.equal(now.body.runId, started.body.runId);
@@ -109,10 +115,7 @@ describe('REST: starting, executing and reading workflows', () => {
 
   it('describes a running workflow with no close time', () =>
     withApi(server, async ({ app }) => {
-      const started = await request(app)
-        .post('/api/workflows/StartActivityWorkflow')
-        .send({ input: { name: 'Slow', startedActivityDelayMs: 3000 } })
-        .expect(200);
+      const started = await startSlowWorkflow(app);
       const response = await request(app).get(`/api/workflows/${started.body.workflowId}`).expect(200);
       assert.equal(response.body.status, 'RUNNING');
       assert.equal(response.body.type, 'StartActivityWorkflow');

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { createApp } from '../api/app';
-import { loadConfig } from '../common/config';
-import { createLogger } from '../common/logger';
-import { buildConsole } from '../scripts/build-console';
-import { listen, useTestServer, withApi, type ApiUnderTest } from './helpers/api';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { createTestApp, withApi, type ApiUnderTest } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { DESKTOP, launchChromium } from './helpers/browser';
-import { UI_TIMEOUT_MS, waitForStatus, waitForText } from './helpers/console-page';
+import { waitForStatus, waitForText } from './helpers/console-page';
+import { useConsoleBrowser } from './helpers/console-suite';
 import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
 
 // axe-core, run inside the page (evaluate is not subject to the page's content security policy).
@@ -36,16 +32,7 @@ async function accessibilityViolations(page: Page): Promise<string[]> {
 }
 
 describe('web console promises: accessible, the key in sessionStorage only, nothing leaves the origin', () => {
-  const server = useTestServer();
-  let browser: Browser;
-
-  before(async () => {
-    await buildConsole();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const { server, withPage } = useConsoleBrowser();
 
   /** A page on the console of a fresh API (own worker, task queue and settings); records every request it makes. */
   async function withConsole(
@@ -54,27 +41,12 @@ describe('web console promises: accessible, the key in sessionStorage only, noth
   ): Promise<void> {
     await withApi(
       server,
-      async (api) => {
-        const config = loadConfig({ TEMPORAL_TASK_QUEUE: api.taskQueue, LOG_LEVEL: 'silent', ...env });
-        const app = createApp({
-          client: api.client,
-          config,
-          logger: createLogger('console-test', 'silent'),
-          draining: new AbortController().signal,
-        });
-        const listening = await listen(app);
-        const context = await browser.newContext({ viewport: DESKTOP });
-        const page = await context.newPage();
-        page.setDefaultTimeout(UI_TIMEOUT_MS);
-        const requested: string[] = [];
-        context.on('request', (request) => requested.push(request.url()));
-        try {
-          await fn(page, { ...api, baseUrl: listening.baseUrl, requested });
-        } finally {
-          await context.close();
-          await listening.close();
-        }
-      },
+      (api) =>
+        withPage(createTestApp(api.client, api.taskQueue, { env }), async (page, baseUrl, context) => {
+          const requested: string[] = [];
+          context.on('request', (request) => requested.push(request.url()));
+          await fn(page, { ...api, baseUrl, requested });
+        }),
       { activities: createOrderFakes().activities },
     );
   }

@@ -1,42 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { buildConsole } from '../scripts/build-console';
-import { listen, useTestServer, withApi, type ApiUnderTest } from './helpers/api';
-import { DESKTOP, launchChromium, PHONE } from './helpers/browser';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { withApi, type ApiUnderTest } from './helpers/api';
+import { DESKTOP, PHONE } from './helpers/browser';
 import { screenshot, UI_TIMEOUT_MS, waitForText } from './helpers/console-page';
+import { useConsoleBrowser } from './helpers/console-suite';
 import { uniqueName } from './helpers/temporal';
 
 describe('console Schedules page in headless Chromium, against the API, a worker and a real Temporal dev server', () => {
-  const server = useTestServer();
-  let browser: Browser;
-
-  before(async () => {
-    await buildConsole();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const { server, withPage } = useConsoleBrowser();
 
   async function withConsole(
     fn: (page: Page, api: ApiUnderTest & { baseUrl: string }) => Promise<void>,
   ): Promise<void> {
-    await withApi(server, async (api) => {
-      const listening = await listen(api.app);
-      const context = await browser.newContext({ viewport: DESKTOP });
-      const page = await context.newPage();
-      page.setDefaultTimeout(UI_TIMEOUT_MS);
-      const pageErrors: string[] = [];
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      try {
-        await fn(page, { ...api, baseUrl: listening.baseUrl });
+    await withApi(server, (api) =>
+      withPage(api.app, async (page, baseUrl) => {
+        const pageErrors: string[] = [];
+        page.on('pageerror', (error) => pageErrors.push(error.message));
+        await fn(page, { ...api, baseUrl });
         assert.deepEqual(pageErrors, [], 'the page threw');
-      } finally {
-        await context.close();
-        await listening.close();
-      }
-    });
+      }),
+    );
   }
 
   it('creates a schedule from the contract form, shows its runs linking to them, pauses with a note, runs it now, deletes it', async () => {

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { createActivities } from '../activities';
 import { fakeOrderServices } from '../activities/fakes';
-import { createApp } from '../api/app';
 import { destinationPolicyOf } from '../common/callbacks/destination';
 import { loadConfig } from '../common/config';
-import { createLogger } from '../common/logger';
-import { buildConsole } from '../scripts/build-console';
 import type { OrderFulfilmentOutput, OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
-import { listen, useTestServer, withApi, workflowExists, type ApiUnderTest } from './helpers/api';
+import { createTestApp, withApi, workflowExists, type ApiUnderTest } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { DESKTOP, launchChromium, PHONE } from './helpers/browser';
+import { DESKTOP, PHONE } from './helpers/browser';
 import { focused, openMessage, screenshot, UI_TIMEOUT_MS, waitForStatus, waitForText } from './helpers/console-page';
+import { useConsoleBrowser } from './helpers/console-suite';
 import { createOrderFakes, NEW_ADDRESS, startOrderAwaitingApproval } from './helpers/orders';
 import { uniqueName } from './helpers/temporal';
 import { startReceiver, TEST_WEBHOOK_SECRET } from './helpers/webhook-receiver';
@@ -20,16 +18,7 @@ import { startReceiver, TEST_WEBHOOK_SECRET } from './helpers/webhook-receiver';
 const WEB_UI = 'http://localhost:8233';
 
 describe('web console in headless Chromium, against the API, a worker and a real Temporal dev server', () => {
-  const server = useTestServer();
-  let browser: Browser;
-
-  before(async () => {
-    await buildConsole();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const { server, withPage } = useConsoleBrowser();
 
   /** Runs `fn` with a page on the console of a fresh API (own worker and task queue), closing both after. */
   async function withConsole(
@@ -40,34 +29,18 @@ describe('web console in headless Chromium, against the API, a worker and a real
   ): Promise<void> {
     await withApi(
       server,
-      async (api) => {
-        // The API as `npm run dev` runs it: with the Web UI's address, so runs link there.
-        const config = loadConfig({
-          TEMPORAL_TASK_QUEUE: api.taskQueue,
-          LOG_LEVEL: 'silent',
-          TEMPORAL_UI_URL: WEB_UI,
-          ...env,
-        });
-        const app = createApp({
-          client: api.client,
-          config,
-          logger: createLogger('console-test', 'silent'),
-          draining: new AbortController().signal,
-        });
-        const listening = await listen(app);
-        const context = await browser.newContext({ viewport: DESKTOP });
-        const page = await context.newPage();
-        page.setDefaultTimeout(UI_TIMEOUT_MS);
-        const pageErrors: string[] = [];
-        page.on('pageerror', (error) => pageErrors.push(error.message));
-        try {
-          await fn(page, { ...api, baseUrl: listening.baseUrl });
-          assert.deepEqual(pageErrors, [], 'the page threw');
-        } finally {
-          await context.close();
-          await listening.close();
-        }
-      },
+      (api) =>
+        // The API as `npm run dev` runs it: with the Web UI's address, so runs link there. `api.app`, the harness's
+        // own app, keeps its default settings.
+        withPage(
+          createTestApp(api.client, api.taskQueue, { env: { TEMPORAL_UI_URL: WEB_UI, ...env } }),
+          async (page, baseUrl) => {
+            const pageErrors: string[] = [];
+            page.on('pageerror', (error) => pageErrors.push(error.message));
+            await fn(page, { ...api, baseUrl });
+            assert.deepEqual(pageErrors, [], 'the page threw');
+          },
+        ),
       { activities },
     );
   }

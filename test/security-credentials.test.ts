@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
+import { useUnreachableTemporal } from './helpers/unreachable-temporal';
 
 const first = testKey('first', ['workflows:read', 'workflows:start']);
 const second = testKey('second', ['workflows:read']);
@@ -15,15 +13,11 @@ const second = testKey('second', ['workflows:read']);
 // RFC 6750 §2: a request uses one method to send its credential. With two, which one the server picks is a guess an
 // attacker can steer (a proxy adds one, a client sends the other), so neither is used.
 describe('two credentials in one request', () => {
-  let connection: Connection;
+  const temporal = useUnreachableTemporal();
   let app: Express;
   before(async () => {
     // Nothing reaches Temporal: credentials are checked first.
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
-    app = createTestApp(new Client({ connection }), uniqueName('credentials'), { env: apiKeysEnv(first, second) });
-  });
-  after(async () => {
-    await connection?.close();
+    app = createTestApp(temporal.client(), uniqueName('credentials'), { env: apiKeysEnv(first, second) });
   });
 
   const both = [

@@ -1,26 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createRateLimits } from '../api/auth/rate-limits';
-import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp, listen } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { listenHost, loadConfig } from '../common/config';
-import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
+import { useUnreachableTemporal } from './helpers/unreachable-temporal';
 
 const ALLOWED = 'https://app.example.com';
 const key = testKey('browser', ['workflows:read', 'workflows:start']);
 const limited = testKey('limited', ['workflows:read']);
 
 describe('HTTP hardening: CORS, security headers, rate limits, strict input', () => {
-  let connection: Connection;
+  const temporal = useUnreachableTemporal();
   let app: Express;
   before(async () => {
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
-    app = createTestApp(new Client({ connection }), uniqueName('http'), {
+    app = createTestApp(temporal.client(), uniqueName('http'), {
       env: {
         ...apiKeysEnv(key, limited),
         CORS_ORIGINS: `${ALLOWED},https://admin.example.com`,
@@ -28,9 +25,6 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
         RATE_LIMIT_STREAMS_PER_CALLER: '1',
       },
     });
-  });
-  after(async () => {
-    await connection?.close();
   });
 
   describe('CORS', () => {
@@ -177,20 +171,16 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
 });
 
 describe('rate limits', () => {
-  let connection: Connection;
+  const temporal = useUnreachableTemporal();
   let app: Express;
   before(async () => {
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
-    app = createTestApp(new Client({ connection }), uniqueName('limits'), {
+    app = createTestApp(temporal.client(), uniqueName('limits'), {
       env: {
         ...apiKeysEnv(key, limited),
         RATE_LIMIT_PER_MINUTE: '5',
         RATE_LIMIT_WAITS_PER_MINUTE: '1',
       },
     });
-  });
-  after(async () => {
-    await connection?.close();
   });
 
   it('answers 429 with Retry-After and the RateLimit headers once a caller is over its limit; others go on', async () => {
@@ -213,7 +203,7 @@ describe('rate limits', () => {
 
   it('answers 429 to an address past its failed authentications, over REST and tRPC, even with a good key then', async () => {
     const key = testKey('good', ['workflows:read']);
-    const guarded = createTestApp(new Client({ connection }), uniqueName('auth-failures'), {
+    const guarded = createTestApp(temporal.client(), uniqueName('auth-failures'), {
       env: { ...apiKeysEnv(key), RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3' },
     });
     for (let i = 0; i < 3; i++) {
@@ -235,7 +225,7 @@ describe('rate limits', () => {
     const fields = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`unknown${i}`, 'x'.repeat(30)]));
     const body = JSON.stringify({ input: 'x', ...fields });
     assert.ok(body.length > 500_000);
-    const open = createTestApp(new Client({ connection }), uniqueName('field-errors'));
+    const open = createTestApp(temporal.client(), uniqueName('field-errors'));
     for (const path of ['/api/workflows/YourWorkflow', '/trpc/workflows.YourWorkflow.start']) {
       const response = await request(open).post(path).set('content-type', 'application/json').send(body);
       assert.equal(response.status, 400, path);

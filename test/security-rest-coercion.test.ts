@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { before, describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { createTestApp } from './helpers/api';
-import { freePort } from './helpers/processes';
 import { uniqueName } from './helpers/temporal';
+import { useUnreachableTemporal } from './helpers/unreachable-temporal';
 
 // Every request here is refused before it reaches Temporal, so an unreachable server is enough (a request that got
 // through would answer 503, not 400).
 describe('strict input on both transports, before and after REST calls', () => {
-  let connection: Connection;
+  const temporal = useUnreachableTemporal();
   let app: Express;
   before(async () => {
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
-    app = createTestApp(new Client({ connection }), uniqueName('coercion'));
-  });
-  after(async () => {
-    await connection?.close();
+    app = createTestApp(temporal.client(), uniqueName('coercion'));
   });
 
   const startBody = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

@@ -81,6 +81,16 @@ export async function awaitUpdate(
   }
 }
 
+/**
+ * What a failed update admission answers: a wait cut short or a lost connection leaves the update in doubt (Temporal may
+ * have admitted it), named with where to read its result; any other error as it is.
+ */
+function admissionError(error: unknown, workflowId: string, updateId: string): unknown {
+  if (error instanceof WaitEnded || isConnectionFailure(error))
+    return updateInDoubt(error, { workflowId, updateId, resultUrl: updateResultUrlOf(workflowId, updateId) });
+  return error;
+}
+
 /** Runs an update: the validator's rejection is a 422 at once; an accepted update is awaited for at most `waitMs`. */
 export async function runUpdate(
   ctx: Ctx,
@@ -98,13 +108,7 @@ export async function runUpdate(
       .startUpdate(request.name, { args: request.args, updateId }, bounds);
   } catch (error) {
     // A rejected update (WorkflowUpdateFailedError) is mapped to 422 in errors.ts.
-    if (error instanceof WaitEnded || isConnectionFailure(error))
-      throw updateInDoubt(error, {
-        workflowId: request.workflowId,
-        updateId,
-        resultUrl: updateResultUrlOf(request.workflowId, updateId),
-      });
-    throw error;
+    throw admissionError(error, request.workflowId, updateId);
   }
   return awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
 }
@@ -136,18 +140,22 @@ async function mayMessageExisting(ctx: Ctx, workflowType: string, workflowId: st
     });
 }
 
+/**
+ * What a signal- or update-with-start must pass before Temporal hears of it: the caller may start the type, may send
+ * the message to a run already there, and the running cap admits a new run.
+ */
+async function admitWithStart(ctx: StartCtx, workflowType: string, workflowId: string, action: string): Promise<void> {
+  assertMayStart(ctx.caller, workflowType);
+  await mayMessageExisting(ctx, workflowType, workflowId, action);
+  await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId));
+}
+
 /** Starts the workflow if it is not running and signals it, atomically. */
 export async function signalWithStart(
   ctx: StartCtx,
   request: { workflowType: string; workflowId: string; input: unknown; signalName: string; signalArgs: unknown },
 ): Promise<{ workflowId: string; runId: string }> {
-  assertMayStart(ctx.caller, request.workflowType);
-  await mayMessageExisting(ctx, request.workflowType, request.workflowId, 'signal');
-  await ctx.security.runningCap.admit(
-    ctx.caller,
-    request.workflowType,
-    storedWorkflowId(ctx.caller, request.workflowId),
-  );
+  await admitWithStart(ctx, request.workflowType, request.workflowId, 'signal');
   const { runId } = await temporalGateway(ctx).signalWithStart(request.workflowType, request);
   return { workflowId: request.workflowId, runId };
 }
@@ -168,13 +176,7 @@ export async function updateWithStart(
     waitMs: number;
   },
 ): Promise<UpdateOutcome & { workflowId: string; runId: string }> {
-  assertMayStart(ctx.caller, request.workflowType);
-  await mayMessageExisting(ctx, request.workflowType, request.workflowId, 'update');
-  await ctx.security.runningCap.admit(
-    ctx.caller,
-    request.workflowType,
-    storedWorkflowId(ctx.caller, request.workflowId),
-  );
+  await admitWithStart(ctx, request.workflowType, request.workflowId, 'update');
   // Named here, as for a plain update, so that an answer cut short by the wait can still say which update it was.
   const updateId = request.updateId ?? randomUUID();
   const bounds = waitBounds(ctx, request.waitMs);
@@ -183,13 +185,7 @@ export async function updateWithStart(
     // Bounded like a plain update's admission: with no worker to accept the update, the wait ends at waitMs.
     started = await temporalGateway(ctx).updateWithStart(request.workflowType, { ...request, updateId }, bounds);
   } catch (error) {
-    if (error instanceof WaitEnded || isConnectionFailure(error))
-      throw updateInDoubt(error, {
-        workflowId: request.workflowId,
-        updateId,
-        resultUrl: updateResultUrlOf(request.workflowId, updateId),
-      });
-    throw error;
+    throw admissionError(error, request.workflowId, updateId);
   }
   const { update: handle, runId } = started;
   const outcome = await awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));

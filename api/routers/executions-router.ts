@@ -23,6 +23,7 @@ import {
 } from '../schemas';
 import { protectedProcedure, router } from '../trpc';
 import { describeWorkflow, outcomeOf } from '../operations/workflow-operations';
+import { pageInputShape } from './page-input';
 import { eventsInputSchema, trackedProgress } from './progress-subscription';
 
 const tags = ['executions'];
@@ -153,12 +154,7 @@ export const executionsRouter = router({
       z.strictObject({
         type: z.enum(registeredTypes).optional(),
         status: listableStatuses.optional(),
-        pageSize: z.number().int().min(1).max(100).default(20),
-        pageToken: z
-          .string()
-          .max(4096)
-          .regex(/^[A-Za-z0-9_-]*$/, 'not a page token from this API')
-          .optional(),
+        ...pageInputShape,
       }),
     )
     .output(z.object({ workflows: z.array(listedWorkflowSchema), nextPageToken: z.string().nullable() }))

@@ -24,6 +24,7 @@ import {
   scheduleIdSchema,
 } from '../schedules/schedule-schemas';
 import { protectedProcedure, router } from '../trpc';
+import { pageInputShape } from './page-input';
 
 const tags = ['schedules'];
 const BY_ID_ERRORS = {
@@ -48,6 +49,26 @@ const createExample = {
 const { scheduleId: _id, ...replaceExample } = createExample;
 
 /** Schedules of contract workflows: cron strings, intervals and calendars, with Temporal's schedule engine. */
+/** POST /schedules/{scheduleId}/pause or /unpause: sets the schedule's paused state, with a note saying why. */
+function pausingProcedure(paused: boolean, exampleNote: string) {
+  const action = paused ? 'pause' : 'unpause';
+  return protectedProcedure
+    .meta({
+      scope: 'schedules:write',
+      openapi: {
+        method: 'POST',
+        path: `/schedules/{scheduleId}/${action}`,
+        tags,
+        summary: `${paused ? 'Pause' : 'Unpause'} a schedule, with a note`,
+        errorResponses: BY_ID_ERRORS,
+      },
+      example: { note: exampleNote },
+    })
+    .input(noteInput)
+    .output(scheduleDescriptionSchema)
+    .mutation(({ ctx, input }) => setSchedulePaused(ctx, input.scheduleId, paused, input.note));
+}
+
 export const schedulesRouter = router({
   /** Creates a schedule that starts a contract workflow with a checked input on a cron, interval or calendar spec. */
   create: protectedProcedure
@@ -90,12 +111,7 @@ export const schedulesRouter = router({
     })
     .input(
       z.strictObject({
-        pageSize: z.number().int().min(1).max(100).default(20),
-        pageToken: z
-          .string()
-          .max(4096)
-          .regex(/^[A-Za-z0-9_-]*$/, 'not a page token from this API')
-          .optional(),
+        ...pageInputShape,
       }),
     )
     .output(z.object({ schedules: z.array(listedScheduleSchema), nextPageToken: z.string().nullable() }))
@@ -169,38 +185,10 @@ export const schedulesRouter = router({
     .mutation(({ ctx, input }) => deleteSchedule(ctx, input.scheduleId)),
 
   /** Pauses a schedule with a note: no action fires until it is unpaused. */
-  pause: protectedProcedure
-    .meta({
-      scope: 'schedules:write',
-      openapi: {
-        method: 'POST',
-        path: '/schedules/{scheduleId}/pause',
-        tags,
-        summary: 'Pause a schedule, with a note',
-        errorResponses: BY_ID_ERRORS,
-      },
-      example: { note: 'paused during the migration' },
-    })
-    .input(noteInput)
-    .output(scheduleDescriptionSchema)
-    .mutation(({ ctx, input }) => setSchedulePaused(ctx, input.scheduleId, true, input.note)),
+  pause: pausingProcedure(true, 'paused during the migration'),
 
   /** Unpauses a schedule with a note. */
-  unpause: protectedProcedure
-    .meta({
-      scope: 'schedules:write',
-      openapi: {
-        method: 'POST',
-        path: '/schedules/{scheduleId}/unpause',
-        tags,
-        summary: 'Unpause a schedule, with a note',
-        errorResponses: BY_ID_ERRORS,
-      },
-      example: { note: 'migration done' },
-    })
-    .input(noteInput)
-    .output(scheduleDescriptionSchema)
-    .mutation(({ ctx, input }) => setSchedulePaused(ctx, input.scheduleId, false, input.note)),
+  unpause: pausingProcedure(false, 'migration done'),
 
   /** Starts the schedule's workflow now, under an overlap policy (the schedule's by default). */
   trigger: protectedProcedure
