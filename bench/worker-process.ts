@@ -4,9 +4,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
  * The start of a worker replica's process: its four arguments (the usage line as the error when one is missing), a
  * runtime that logs nothing, and the connection to Temporal at the first argument, the address.
  */
-export async function startReplica(
-  usage: string,
-): Promise<{
+export async function startReplica(usage: string): Promise<{
   args: [address: string, taskQueue: string, bundlePath: string, fourth: string];
   connection: NativeConnection;
 }> {
