@@ -36,8 +36,9 @@ describe('/metrics under a flood of unauthenticated tRPC batches', () => {
     await connection?.close();
   });
 
+  // Every query that needs credentials (an action link's describe needs only its token, and answers 400 without it).
   const queries = allProcedures()
-    .filter((procedure) => procedure.type === 'query')
+    .filter((procedure) => procedure.type === 'query' && !procedure.meta?.linkToken)
     .map((procedure) => procedure.path);
 
   function routeLabels(text: string): Set<string> {
