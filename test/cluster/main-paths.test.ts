@@ -13,6 +13,7 @@ import { uniqueName } from '../helpers/temporal';
 // The service's main paths on a production-shaped Temporal (npm run cluster: four services, PostgreSQL persistence
 // and SQL visibility, 4 history shards), NODE_ENV=production, two API and two worker replicas, callers with tenants.
 // Each call goes to the other replica than the one before, as a load balancer would send it.
+// Approvals are signed by the calling key (with auth on, approvedBy must be the caller's own name).
 const ACME = testKey('acme-ops', [...SCOPES], { tenant: 'acme' });
 const GLOBEX = testKey('globex-ops', [...SCOPES], { tenant: 'globex' });
 const WAIT_MS = '10000';
@@ -89,7 +90,7 @@ describe('the cluster: main paths with two API and two worker replicas', () => {
     assert.equal(updated.status, 200, JSON.stringify(updated.body));
     assert.equal(updated.body.result?.city, 'Cupertino');
     const signalled = await call('POST', `/api/workflows/${workflowId}/signals/approve`, {
-      body: { approvedBy: 'finance' },
+      body: { approvedBy: ACME.entry.name },
     });
     assert.equal(signalled.status, 202);
     const done = await result(workflowId);
@@ -99,7 +100,7 @@ describe('the cluster: main paths with two API and two worker replicas', () => {
   it('signal-with-start and update-with-start', async () => {
     const signalled = uniqueName('sws');
     const sws = await call('POST', '/api/workflows/OrderFulfilment/signal-with-start/approve', {
-      body: { workflowId: signalled, input: largeOrderInput(), signal: { approvedBy: 'finance' } },
+      body: { workflowId: signalled, input: largeOrderInput(), signal: { approvedBy: ACME.entry.name } },
     });
     assert.ok([200, 202].includes(sws.status), JSON.stringify(sws.body));
     assert.equal((await result(signalled)).body.status, 'COMPLETED');
@@ -171,7 +172,7 @@ describe('the cluster: main paths with two API and two worker replicas', () => {
     const first = await stream.events.next();
     assert.ok(!first.done);
     assert.equal(first.value.event, 'progress');
-    await call('POST', `/api/workflows/${workflowId}/signals/approve`, { body: { approvedBy: 'finance' } });
+    await call('POST', `/api/workflows/${workflowId}/signals/approve`, { body: { approvedBy: ACME.entry.name } });
     const events: SseEvent[] = [first.value];
     for await (const event of stream.events) events.push(event);
     const last = events.at(-1);
