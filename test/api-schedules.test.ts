@@ -291,7 +291,8 @@ describe('schedules, against a real dev server', () => {
         await A.send(app, 'post', '/api/schedules', {
           scheduleId,
           workflowType: 'ActivityTimeoutWorkflow',
-          input: { name: 'slow', timeout: 'startToClose', timeoutMs: 30_000, activityDelayMs: 4_000 },
+          // The run outlasts the whole test (terminated at its end), so however slow the machine, no second run starts.
+          input: { name: 'slow', timeout: 'startToClose', timeoutMs: 120_000, activityDelayMs: 90_000 },
           spec: { intervals: [{ every: '1s' }] },
           policies: { overlap: 'SKIP' },
         }).expect(200);
