@@ -6,20 +6,14 @@ import { tally } from '../helpers/fault-load';
 import { assertCallersServed, followCallers, orderCallers } from '../helpers/fault-runs';
 
 const CALLERS = 40;
+const LOAD = { count: CALLERS, spacingMs: 50, waitMs: 10_000, requestBoundMs: 25_000, giveUpMs: 60_000 };
 
 describe('fault: the API SIGKILLed and restarted while clients retry with the same Idempotency-Key', () => {
   const cluster = useFaultCluster((started) => started.startWorker());
 
   it('runs exactly one execution per key', async (t) => {
     const api = await cluster.startApi();
-    const callers = orderCallers({
-      count: CALLERS,
-      spacingMs: 50,
-      baseUrl: () => cluster.apiUrl,
-      waitMs: 10_000,
-      requestBoundMs: 25_000,
-      giveUpMs: 60_000,
-    });
+    const callers = orderCallers(LOAD, () => cluster.apiUrl);
     await sleep(1_000);
     const killedAt = Date.now();
     await api.stop('SIGKILL', 1_000);

@@ -9,19 +9,13 @@ const WAIT_MS = 5_000;
 // A wait answers by waitMs, plus at most the 5 s bound of the calls around it (start, describe), plus slack for a
 // loaded machine. The issue saw waits of 20+ s for waitMs=5000.
 const REQUEST_BOUND_MS = WAIT_MS + 5_000 + 5_000;
+const LOAD = { count: CALLERS, spacingMs: 100, waitMs: WAIT_MS, requestBoundMs: REQUEST_BOUND_MS, giveUpMs: 90_000 };
 
 describe('fault: Temporal restarted while workflows run and callers wait', () => {
   const cluster = useFaultCluster((started) => Promise.all([started.startWorker(), started.startApi()]));
 
   it('answers every wait by its deadline, names every started run, and loses nothing acknowledged', async (t) => {
-    const callers = orderCallers({
-      count: CALLERS,
-      spacingMs: 100,
-      baseUrl: () => cluster.apiUrl,
-      waitMs: WAIT_MS,
-      requestBoundMs: REQUEST_BOUND_MS,
-      giveUpMs: 90_000,
-    });
+    const callers = orderCallers(LOAD, () => cluster.apiUrl);
     await sleep(2_000);
     const downAt = Date.now();
     await cluster.stopTemporal('SIGTERM');

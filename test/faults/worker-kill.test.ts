@@ -8,6 +8,7 @@ import { assertCallersServed, followCallers, orderCallers } from '../helpers/fau
 import type { RunningProcess } from '../helpers/processes';
 
 const ORDERS = 30;
+const LOAD = { count: ORDERS, spacingMs: 50, waitMs: 1_000, requestBoundMs: 15_000, giveUpMs: 60_000 };
 
 /**
  * What a run's history says of one worker (identity `<pid>@<host>`, the SDK's default): whether it took a task of the
@@ -47,14 +48,7 @@ for (const fault of ['SIGKILL', 'SIGTERM'] as const) {
     });
 
     it('completes every acknowledged workflow, none failed, none duplicated', async (t) => {
-      const callers = orderCallers({
-        count: ORDERS,
-        spacingMs: 50,
-        baseUrl: () => cluster.apiUrl,
-        waitMs: 1_000,
-        requestBoundMs: 15_000,
-        giveUpMs: 60_000,
-      });
+      const callers = orderCallers(LOAD, () => cluster.apiUrl);
       await sleep(1_500);
       const faultAt = Date.now();
       const stoppedPid = workers[0]?.child.pid ?? -1;

@@ -141,29 +141,14 @@ export function useFaultCluster(
     await start(started);
   });
   after(() => started?.teardown());
-  const cluster = (): FaultCluster => {
-    if (!started) throw new Error('the fault cluster is not started yet (use it inside it() or before())');
-    return started;
-  };
-  return {
-    get temporalAddress() {
-      return cluster().temporalAddress;
+  // Stands for the cluster once it is started: each property is read from it at the time.
+  return new Proxy({} as FaultCluster, {
+    get(_target, property) {
+      if (!started) throw new Error('the fault cluster is not started yet (use it inside it() or before())');
+      const value: unknown = Reflect.get(started, property);
+      return typeof value === 'function' ? value.bind(started) : value;
     },
-    get taskQueue() {
-      return cluster().taskQueue;
-    },
-    get client() {
-      return cluster().client;
-    },
-    get apiUrl() {
-      return cluster().apiUrl;
-    },
-    startTemporal: () => cluster().startTemporal(),
-    stopTemporal: (signal) => cluster().stopTemporal(signal),
-    startWorker: (extraEnv) => cluster().startWorker(extraEnv),
-    startApi: (extraEnv) => cluster().startApi(extraEnv),
-    teardown: async () => started?.teardown(),
-  };
+  });
 }
 
 /** What became of a workflow ID: its status, or NOT_FOUND. */

@@ -44,29 +44,34 @@ export async function followRuns(
   return runs;
 }
 
-/**
- * `count` callers, one every `spacingMs`, each executing an OrderFulfilment (orders take a few seconds, so many are
- * in flight across a fault) until acknowledged or `giveUpMs` from now, retrying with its own Idempotency-Key.
- */
-export function orderCallers(load: {
+/** How callers load the API: how many, how far apart they start, their waitMs, request bound and when they give up. */
+export interface OrderLoad {
   count: number;
   spacingMs: number;
-  baseUrl: () => string;
   waitMs: number;
   requestBoundMs: number;
   giveUpMs: number;
-  headers?: Record<string, string>;
-}): Promise<CallOutcome[]> {
+}
+
+/**
+ * `load.count` callers, each executing an OrderFulfilment (orders take a few seconds, so many are in flight across a
+ * fault) until acknowledged or `giveUpMs` from now, retrying with its own Idempotency-Key.
+ */
+export function orderCallers(
+  load: OrderLoad,
+  baseUrl: () => string,
+  headers?: Record<string, string>,
+): Promise<CallOutcome[]> {
   const giveUpAt = Date.now() + load.giveUpMs;
   return runCallers(load.count, load.spacingMs, () =>
     executeUntilAcknowledged({
-      baseUrl: load.baseUrl,
+      baseUrl,
       path: `/api/workflows/${ORDER}/execute`,
       body: { input: orderInput(), waitMs: load.waitMs },
       key: uniqueName('key'),
       requestBoundMs: load.requestBoundMs,
       giveUpAt,
-      headers: load.headers,
+      headers,
     }),
   );
 }

@@ -14,7 +14,7 @@ const CALLERS = 20;
 const WAIT_MS = 5_000;
 // A wait answers by waitMs, plus at most the 5 s bound of the calls around it, plus slack for a loaded machine.
 const REQUEST_BOUND_MS = WAIT_MS + 5_000 + 5_000;
-const GIVE_UP_MS = 150_000;
+const LOAD = { count: CALLERS, spacingMs: 100, waitMs: WAIT_MS, requestBoundMs: REQUEST_BOUND_MS, giveUpMs: 150_000 };
 const KEY = testKey('fault-caller', [...SCOPES]);
 const AUTH = { authorization: `Bearer ${KEY.key}` };
 
@@ -50,15 +50,7 @@ describe('faults of the cluster under load', () => {
   }
 
   async function underLoad(t: TestContext, fault: string, inject: () => Promise<number>): Promise<void> {
-    const callers = orderCallers({
-      count: CALLERS,
-      spacingMs: 100,
-      baseUrl: nextUrl,
-      waitMs: WAIT_MS,
-      requestBoundMs: REQUEST_BOUND_MS,
-      giveUpMs: GIVE_UP_MS,
-      headers: AUTH,
-    });
+    const callers = orderCallers(LOAD, nextUrl, AUTH);
     await sleep(1_000);
     const backAt = await inject();
     const recoveryMs = await recoveredAfter(backAt);
