@@ -137,6 +137,12 @@ function grpcMessageOf(error: unknown): string {
   return '';
 }
 
+/** An answer about one workflow or schedule: its ID in the details, and in the message where it says `%s`. */
+function aboutId(error: Error, code: TRPC_ERROR_CODE_KEY, details: Record<string, string>, message: string): ApiError {
+  const [id = ''] = Object.values(details);
+  return new ApiError({ code, message: message.replace('%s', () => id), cause: error, details });
+}
+
 /**
  * The one mapping from what Temporal (or anything else) throws to the API's error codes.
  * tRPC and REST both answer from it, so a code means the same on every transport.
@@ -160,39 +166,15 @@ export function toApiError(error: unknown): TRPCError {
     });
   }
   if (error instanceof WorkflowUpdateFailedError) return updateFailed(error);
-  if (error instanceof WorkflowNotFoundError) {
-    return new ApiError({
-      code: 'NOT_FOUND',
-      message: `No workflow with ID "${error.workflowId}"`,
-      cause: error,
-      details: { workflowId: error.workflowId },
-    });
-  }
+  if (error instanceof WorkflowNotFoundError)
+    return aboutId(error, 'NOT_FOUND', { workflowId: error.workflowId }, 'No workflow with ID "%s"');
   // The gateway throws the SDK's schedule errors naming the caller's schedule ID (api/temporal/schedule-gateway.ts).
-  if (error instanceof ScheduleNotFoundError) {
-    return new ApiError({
-      code: 'NOT_FOUND',
-      message: `No schedule with ID "${error.scheduleId}"`,
-      cause: error,
-      details: { scheduleId: error.scheduleId },
-    });
-  }
-  if (error instanceof ScheduleAlreadyRunning) {
-    return new ApiError({
-      code: 'CONFLICT',
-      message: `A schedule with ID "${error.scheduleId}" already exists`,
-      cause: error,
-      details: { scheduleId: error.scheduleId },
-    });
-  }
-  if (error instanceof WorkflowExecutionAlreadyStartedError) {
-    return new ApiError({
-      code: 'CONFLICT',
-      message: `A workflow with ID "${error.workflowId}" is already running`,
-      cause: error,
-      details: { workflowId: error.workflowId },
-    });
-  }
+  if (error instanceof ScheduleNotFoundError)
+    return aboutId(error, 'NOT_FOUND', { scheduleId: error.scheduleId }, 'No schedule with ID "%s"');
+  if (error instanceof ScheduleAlreadyRunning)
+    return aboutId(error, 'CONFLICT', { scheduleId: error.scheduleId }, 'A schedule with ID "%s" already exists');
+  if (error instanceof WorkflowExecutionAlreadyStartedError)
+    return aboutId(error, 'CONFLICT', { workflowId: error.workflowId }, 'A workflow with ID "%s" is already running');
   // A call that did not answer by its deadline (api/temporal/bounded-wait.ts): Temporal is unreachable or overloaded.
   if (error instanceof WaitEnded)
     return new ApiError({ code: 'SERVICE_UNAVAILABLE', message: TEMPORAL_UNAVAILABLE, cause: error });

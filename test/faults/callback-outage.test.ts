@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
+import { useFaultCluster } from '../helpers/fault-cluster';
 import { eventually } from '../helpers/process-checks';
 import { freePort, type RunningProcess } from '../helpers/processes';
 import { uniqueName } from '../helpers/temporal';
@@ -24,15 +24,9 @@ const ENV = {
 type Deliveries = { state: string; attempts: number; webhookId: string; lastError?: string }[];
 
 describe('fault: a callback receiver down for 20 s while the API and the worker are SIGKILLed', () => {
-  let cluster: FaultCluster;
+  const cluster = useFaultCluster();
   let receiver: Receiver | undefined;
-  before(async () => {
-    cluster = await startFaultCluster();
-  });
-  after(async () => {
-    await receiver?.process.stop('SIGKILL', 1_000);
-    await cluster?.teardown();
-  });
+  after(() => receiver?.process.stop('SIGKILL', 1_000));
 
   async function deliveries(workflowId: string): Promise<Deliveries> {
     const res = await fetch(`${cluster.apiUrl}/api/workflows/${workflowId}/callbacks`);
