@@ -41,6 +41,10 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     await receiver.process.stop('SIGTERM', 2_000);
   });
 
+  /** Starts YourWorkflow over REST with `body` (its input, workflow ID and callback); the answer is left to expect. */
+  const startYourWorkflow = (app: ReturnType<typeof createTestApp>, body: object) =>
+    request(app).post('/api/workflows/YourWorkflow').send(body);
+
   /** The app with callbacks enabled by `env`, and a worker whose deliveries follow `workerEnv` (default: the same). */
   async function withCallbacks<T>(
     fn: (app: ReturnType<typeof createTestApp>) => Promise<T>,
@@ -74,10 +78,7 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
   it('POSTs the typed outcome once, signed so that standardwebhooks verifies it, as a CloudEvent', async () => {
     await withCallbacks(async (app) => {
       const workflowId = uniqueName('callback-completed');
-      await request(app)
-        .post('/api/workflows/YourWorkflow')
-        .send({ input: 'Callback', workflowId, callback: { url: receiver.url } })
-        .expect(200);
+      await startYourWorkflow(app, { input: 'Callback', workflowId, callback: { url: receiver.url } }).expect(200);
       const got = await receiver.waitFor(workflowId, 30_000);
       assert.equal(got.verified, true, got.error);
       assert.equal(got.path, '/hooks');
@@ -115,10 +116,11 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
   it('skips a run whose closing status the callback did not ask for', async () => {
     await withCallbacks(async (app) => {
       const workflowId = uniqueName('callback-skipped');
-      await request(app)
-        .post('/api/workflows/YourWorkflow')
-        .send({ input: 'x', workflowId, callback: { url: receiver.url, events: ['FAILED'] } })
-        .expect(200);
+      await startYourWorkflow(app, {
+        input: 'x',
+        workflowId,
+        callback: { url: receiver.url, events: ['FAILED'] },
+      }).expect(200);
       const [delivery] = await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'SKIPPED');
       assert.equal(delivery?.attempts, 0);
       assert.equal(receiver.received().filter((item) => item.event.subject === workflowId).length, 0);
@@ -164,10 +166,7 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
           ['not a url', /absolute URL/],
         ] as const) {
           const workflowId = uniqueName('callback-refused');
-          const res = await request(app)
-            .post('/api/workflows/YourWorkflow')
-            .send({ input: 'x', workflowId, callback: { url } })
-            .expect(400);
+          const res = await startYourWorkflow(app, { input: 'x', workflowId, callback: { url } }).expect(400);
           const fieldErrors = (res.body as { data: { fieldErrors: { path: string; message: string }[] } }).data
             .fieldErrors;
           assert.equal(fieldErrors[0]?.path, 'callback.url', url);
@@ -180,10 +179,10 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     // With 169.254.0.0/16 among the allowed URLs' hosts but not the networks, the address itself still refuses it.
     await withCallbacks(
       async (app) => {
-        const res = await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', callback: { url: 'http://169.254.169.254/latest/meta-data' } })
-          .expect(400);
+        const res = await startYourWorkflow(app, {
+          input: 'x',
+          callback: { url: 'http://169.254.169.254/latest/meta-data' },
+        }).expect(400);
         assert.match(JSON.stringify(res.body), /link-local/);
       },
       { env: { ...notAllowed, CALLBACK_ALLOWED_URLS: '169.254.169.254' } },
@@ -192,26 +191,19 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
 
   it('refuses https-less callbacks in production unless allowed, and callbacks when none are configured', async () => {
     const production = { ...ENV, NODE_ENV: 'production' };
-    await withCallbacks(
-      async (app) => {
-        const res = await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', callback: { url: receiver.url } })
-          .expect(400);
-        assert.match(JSON.stringify(res.body), /use https/);
-      },
-      { env: production },
-    );
-    await withCallbacks(
-      async (app) => {
-        const res = await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', callback: { url: receiver.url } })
-          .expect(400);
-        assert.match(JSON.stringify(res.body), /callbacks are not enabled/);
-      },
-      { env: {} },
-    );
+    const cases: [Record<string, string>, RegExp][] = [
+      [production, /use https/],
+      [{}, /callbacks are not enabled/],
+    ];
+    for (const [env, refusal] of cases) {
+      await withCallbacks(
+        async (app) => {
+          const res = await startYourWorkflow(app, { input: 'x', callback: { url: receiver.url } }).expect(400);
+          assert.match(JSON.stringify(res.body), refusal);
+        },
+        { env },
+      );
+    }
   });
 
   it('checks the address again at delivery: a name that resolves to loopback is refused by the worker', async () => {
@@ -219,10 +211,11 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     await withCallbacks(
       async (app) => {
         const workflowId = uniqueName('callback-rebound');
-        await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', workflowId, callback: { url: `http://localhost:${receiver.port}/hooks` } })
-          .expect(200);
+        await startYourWorkflow(app, {
+          input: 'x',
+          workflowId,
+          callback: { url: `http://localhost:${receiver.port}/hooks` },
+        }).expect(200);
         const [delivery] = await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'FAILED');
         assert.equal(delivery?.attempts, 1, 'a refused destination is not retried');
         assert.match(delivery?.lastError ?? '', /loopback/);
@@ -237,10 +230,7 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     try {
       await withCallbacks(async (app) => {
         const workflowId = uniqueName('callback-redirect');
-        await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', workflowId, callback: { url: redirecting.url } })
-          .expect(200);
+        await startYourWorkflow(app, { input: 'x', workflowId, callback: { url: redirecting.url } }).expect(200);
         const [delivery] = await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'FAILED');
         assert.equal(delivery?.lastStatus, 302);
         assert.match(delivery?.lastError ?? '', /redirects are not followed/);
