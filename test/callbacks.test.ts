@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import request from 'supertest';
 import { createActivities } from '../activities';
@@ -9,9 +11,10 @@ import { buildOpenApiDocument } from '../api/http/openapi';
 import type { AppRouter } from '../api/router';
 import { destinationPolicyOf } from '../common/callbacks/destination';
 import { loadConfig } from '../common/config';
-import { createTestApp, listen, useTestServer } from './helpers/api';
-import { largeOrderInput } from './helpers/orders';
+import { assertErrorAnswer, createTestApp, listen, useTestServer } from './helpers/api';
+import { largeOrderInput, NEW_ADDRESS, orderInput } from './helpers/orders';
 import { eventually } from './helpers/process-checks';
+import { quietLogger } from './helpers/quiet-logger';
 import { createTestWorker, uniqueName } from './helpers/temporal';
 import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from './helpers/webhook-receiver';
 
@@ -29,6 +32,9 @@ const ENV = {
   CALLBACK_ATTEMPT_TIMEOUT_MS: '2000',
 };
 
+// An OrderFulfilment whose address-change validator refuses every change (and the real CallbackDelivery).
+const REJECTING_WORKFLOWS = join(__dirname, 'fixtures', 'rejecting-order-workflows.ts');
+
 type Deliveries = { state: string; attempts: number; lastStatus?: number; lastError?: string; webhookId: string }[];
 
 describe('completion webhooks', { timeout: 180_000 }, () => {
@@ -44,12 +50,16 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
   /** The app with callbacks enabled by `env`, and a worker whose deliveries follow `workerEnv` (default: the same). */
   async function withCallbacks<T>(
     fn: (app: ReturnType<typeof createTestApp>) => Promise<T>,
-    { env = ENV, workerEnv = env }: { env?: Record<string, string>; workerEnv?: Record<string, string> } = {},
+    {
+      env = ENV,
+      workerEnv = env,
+      bundle = server.bundle,
+    }: { env?: Record<string, string>; workerEnv?: Record<string, string>; bundle?: WorkflowBundleWithSourceMap } = {},
   ): Promise<T> {
     const taskQueue = uniqueName('callbacks-tq');
     const workerConfig = loadConfig({ ...workerEnv, LOG_LEVEL: 'silent' });
     const webhooks = { secrets: workerConfig.CALLBACK_SIGNING_SECRET, policy: destinationPolicyOf(workerConfig) };
-    const worker = await createTestWorker(server.env, server.bundle, {
+    const worker = await createTestWorker(server.env, bundle, {
       taskQueue,
       activities: createActivities({ ...fakeOrderServices(), webhooks }),
     });
@@ -148,6 +158,39 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
         await http.close();
       }
     });
+  });
+
+  it('keeps the callback of a run update-with-start started when the validator rejects its update: 422 names the run', async () => {
+    const bundle = await bundleWorkflowCode({ workflowsPath: REJECTING_WORKFLOWS, logger: quietLogger });
+    await withCallbacks(
+      async (app) => {
+        const workflowId = uniqueName('callback-rejected-update');
+        const res = await request(app)
+          .post('/api/workflows/OrderFulfilment/update-with-start/changeShippingAddress')
+          .send({
+            workflowId,
+            input: orderInput(),
+            update: { shippingAddress: NEW_ADDRESS },
+            callback: { url: receiver.url },
+          });
+        assertErrorAnswer(res, 422);
+        assert.match(res.body.message, /addresses are frozen/);
+        const details = (res.body as { data: { details: Record<string, string> } }).data.details;
+        assert.equal(details.workflowId, workflowId);
+        const described = await request(app).get(`/api/workflows/${workflowId}`).expect(200);
+        assert.equal(details.runId, described.body.runId, 'the 422 names the run it started');
+        assert.equal(described.body.status, 'RUNNING');
+
+        const [waiting] = await deliveriesWhen(app, workflowId, (list) => list.length === 1);
+        assert.equal(waiting?.state, 'WAITING', 'the callback was registered despite the rejection');
+        await request(app).post(`/api/workflows/${workflowId}/cancel`).send({}).expect(202);
+        const got = await receiver.waitFor(workflowId, 30_000);
+        assert.equal(got.verified, true, got.error);
+        assert.equal(got.event.type, 'temporal-http.workflow.cancelled');
+        assert.equal(got.event.data.runId, details.runId);
+      },
+      { bundle },
+    );
   });
 
   it('refuses a callback to the cloud metadata address, loopback, or off the allow-list: 400 naming the field, nothing started', async () => {

@@ -236,12 +236,22 @@ export function toApiError(error: unknown): TRPCError {
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: error });
 }
 
+/** An answer after a run was started: it names the run, and whatever must hold for a started run (its callback) can. */
+export class KnownRunError extends ApiError {
+  constructor(
+    readonly run: KnownRun,
+    opts: ConstructorParameters<typeof ApiError>[0],
+  ) {
+    super(opts);
+  }
+}
+
 /**
  * An error met after Temporal accepted the start (a failed wait, an unreachable server, a bug of ours): mapped as
  * usual, but the answer names the run, so that a caller never retries blind and runs the work twice. A 500 says no
  * more than that: the run, never the internals (those are logged).
  */
-export function withKnownRun(error: unknown, run: KnownRun): TRPCError {
+export function withKnownRun(error: unknown, run: KnownRun): KnownRunError {
   const mapped = toApiError(error);
   const details = mapped instanceof ApiError ? mapped.details : {};
   const message =
@@ -250,7 +260,12 @@ export function withKnownRun(error: unknown, run: KnownRun): TRPCError {
       : mapped.code === 'INTERNAL_SERVER_ERROR'
         ? `Workflow "${run.workflowId}" was started (run ${run.runId}) but this answer failed; fetch its result from resultUrl`
         : mapped.message;
-  return new ApiError({ code: mapped.code, message, details: { ...details, ...run }, cause: mapped.cause ?? error });
+  return new KnownRunError(run, {
+    code: mapped.code,
+    message,
+    details: { ...details, ...run },
+    cause: mapped.cause ?? error,
+  });
 }
 
 /**

@@ -5,8 +5,8 @@ import { assertMayStart, storedWorkflowId } from '../auth/tenancy';
 import { WaitEnded } from '../temporal/bounded-wait';
 import { temporalGateway, type GatewayCtx, type StartingCtx } from '../temporal/gateway';
 import type { AuthedContext } from '../context';
-import { ApiError, isConnectionFailure, updateInDoubt } from '../errors/mapping';
-import { updateResultUrlOf } from '../http/rest-paths';
+import { ApiError, isConnectionFailure, updateInDoubt, withKnownRun } from '../errors/mapping';
+import { resultUrlOf, updateResultUrlOf } from '../http/rest-paths';
 import type { UpdateOutcome } from '../schemas';
 import { describeWorkflow, runningRun, waitBounds } from './workflow-operations';
 
@@ -188,6 +188,11 @@ export async function updateWithStart(
     throw admissionError(error, request.workflowId, updateId);
   }
   const { update: handle, runId } = started;
-  const outcome = await awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
-  return { ...outcome, workflowId: request.workflowId, runId };
+  try {
+    const outcome = await awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
+    return { ...outcome, workflowId: request.workflowId, runId };
+  } catch (error) {
+    // The run exists whatever the update did (a validator's rejection does not undo the start): the answer names it.
+    throw withKnownRun(error, { workflowId: request.workflowId, runId, resultUrl: resultUrlOf(request.workflowId) });
+  }
 }
