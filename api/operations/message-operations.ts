@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowUpdateHandle } from '@temporalio/client';
 import { checkExistingRun } from '../auth/existing-run';
-import { assertMayStart, storedWorkflowId } from '../auth/tenancy';
+import { assertMayStart } from '../auth/tenancy';
 import { WaitEnded } from '../temporal/bounded-wait';
 import { temporalGateway, type GatewayCtx, type StartingCtx } from '../temporal/gateway';
 import type { AuthedContext } from '../context';
@@ -141,13 +141,12 @@ async function mayMessageExisting(ctx: Ctx, workflowType: string, workflowId: st
 }
 
 /**
- * What a signal- or update-with-start must pass before Temporal hears of it: the caller may start the type, may send
- * the message to a run already there, and the running cap admits a new run.
+ * What a signal- or update-with-start must pass before Temporal hears of it: the caller may start the type and may
+ * send the message to a run already there (the gateway applies the running cap to the start).
  */
 async function admitWithStart(ctx: StartCtx, workflowType: string, workflowId: string, action: string): Promise<void> {
   assertMayStart(ctx.caller, workflowType);
   await mayMessageExisting(ctx, workflowType, workflowId, action);
-  await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId));
 }
 
 /** Starts the workflow if it is not running and signals it, atomically. */
