@@ -299,6 +299,24 @@ export function updateInDoubt(
   });
 }
 
+const UNREADABLE_TOKEN = new Set<number>([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.INTERNAL, GrpcStatus.UNKNOWN]);
+
+/**
+ * What a list call that carried the caller's page token failed with: a token the server cannot read (one it did not
+ * make; the dev server answers UNKNOWN) is the caller's mistake, a 400 naming pageToken; anything else as it is.
+ */
+export function pageTokenError(error: unknown): unknown {
+  for (let link: unknown = error; link instanceof Error; link = link.cause)
+    if (isGrpcServiceError(link) && UNREADABLE_TOKEN.has(link.code))
+      return new ApiError({
+        code: 'BAD_REQUEST',
+        message: 'Invalid request: pageToken: not a nextPageToken this API gave out',
+        details: { field: 'pageToken' },
+        cause: error,
+      });
+  return error;
+}
+
 /** Whether a gRPC failure means the connection, not the request, failed: the start may have been applied. */
 export function isConnectionFailure(error: unknown): boolean {
   const code = grpcCodeOf(error);
