@@ -7,12 +7,14 @@ import request from 'supertest';
 import { createActivities } from '../activities';
 import { fakeOrderServices } from '../activities/fakes';
 import { callbackEventSchema } from '../api/callbacks/callback-webhook-openapi';
+import { SCOPES } from '../api/auth/scopes';
 import { buildOpenApiDocument } from '../api/http/openapi';
 import type { AppRouter } from '../api/router';
-import { destinationPolicyOf } from '../common/callbacks/destination';
+import { webhookSettingsOf } from '../activities/webhook-delivery';
 import { loadConfig } from '../common/config';
 import { assertErrorAnswer, createTestApp, listen, useTestServer } from './helpers/api';
 import { largeOrderInput, NEW_ADDRESS, orderInput } from './helpers/orders';
+import { apiKeysEnv, testKey, type TestKey } from './helpers/auth';
 import { eventually } from './helpers/process-checks';
 import { quietLogger } from './helpers/quiet-logger';
 import { createTestWorker, uniqueName } from './helpers/temporal';
@@ -58,10 +60,9 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
   ): Promise<T> {
     const taskQueue = uniqueName('callbacks-tq');
     const workerConfig = loadConfig({ ...workerEnv, LOG_LEVEL: 'silent' });
-    const webhooks = { secrets: workerConfig.CALLBACK_SIGNING_SECRET, policy: destinationPolicyOf(workerConfig) };
     const worker = await createTestWorker(server.env, bundle, {
       taskQueue,
-      activities: createActivities({ ...fakeOrderServices(), webhooks }),
+      activities: createActivities({ ...fakeOrderServices(), webhooks: webhookSettingsOf(workerConfig) }),
     });
     return worker.runUntil(() => fn(createTestApp(server.env.client, taskQueue, { env })));
   }
@@ -339,6 +340,48 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
       );
     } finally {
       await back?.process.stop('SIGTERM', 2_000);
+    }
+  });
+
+  it("signs a tenant's webhooks with its own secret (CALLBACK_SIGNING_SECRETS_BY_TENANT), others' with the service's", async () => {
+    const acmeSecret = `whsec_${Buffer.from('temporal-http-acme-secret').toString('base64')}`;
+    const acme = testKey('acme-starter', [...SCOPES], { tenant: 'acme' });
+    const operator = testKey('operator', [...SCOPES]);
+    const acmeReceiver = await startReceiver({ secret: acmeSecret });
+    try {
+      await withCallbacks(
+        async (app) => {
+          const start = async (key: TestKey, url: string): Promise<string> => {
+            const workflowId = uniqueName('callback-tenant-secret');
+            await request(app)
+              .post('/api/workflows/YourWorkflow')
+              .set('x-api-key', key.key)
+              .send({ input: 'x', workflowId, callback: { url } })
+              .expect(200);
+            return workflowId;
+          };
+          // acme's delivery verifies with acme's secret, and not with the service's.
+          const toAcmeReceiver = await start(acme, acmeReceiver.url);
+          const signedForAcme = await acmeReceiver.waitFor(toAcmeReceiver, 30_000);
+          assert.equal(signedForAcme.verified, true, signedForAcme.error);
+          const toGlobalReceiver = await start(acme, receiver.url);
+          const notGlobal = await receiver.waitFor(toGlobalReceiver, 30_000);
+          assert.equal(notGlobal.verified, false, "acme's webhook does not verify with the service's secret");
+          // A caller with no tenant (or a tenant with no secret of its own) gets the service's secret.
+          const untenanted = await start(operator, receiver.url);
+          const signedGlobally = await receiver.waitFor(untenanted, 30_000);
+          assert.equal(signedGlobally.verified, true, signedGlobally.error);
+        },
+        {
+          env: {
+            ...ENV,
+            ...apiKeysEnv(acme, operator),
+            CALLBACK_SIGNING_SECRETS_BY_TENANT: JSON.stringify({ acme: [acmeSecret] }),
+          },
+        },
+      );
+    } finally {
+      await acmeReceiver.process.stop('SIGTERM', 2_000);
     }
   });
 

@@ -161,6 +161,7 @@ async function deliver(
         webhookId: record.webhookId,
         closed,
         attemptTimeoutMs: input.attemptTimeoutMs,
+        ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
       });
     } catch (error) {
       result = { ok: false, error: error instanceof Error ? (error.cause ?? error).toString() : String(error) };

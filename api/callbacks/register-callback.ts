@@ -49,6 +49,7 @@ async function registerCallback(
   const stored = gateway.storedId(started.workflowId);
   const input: CallbackDeliveryInput = {
     run: { storedWorkflowId: stored, workflowId: started.workflowId, runId: started.runId },
+    ...(ctx.caller.tenant === undefined ? {} : { tenant: ctx.caller.tenant }),
     retryForMs: ctx.config.CALLBACK_RETRY_FOR_MS,
     initialIntervalMs: ctx.config.CALLBACK_RETRY_INITIAL_MS,
     maxIntervalMs: ctx.config.CALLBACK_RETRY_MAX_MS,

@@ -36,6 +36,8 @@ export interface WatchedRun {
 /** The delivery workflow's input. */
 export interface CallbackDeliveryInput {
   run: WatchedRun;
+  /** The run's tenant, whose own signing secrets (CALLBACK_SIGNING_SECRETS_BY_TENANT) sign its deliveries if it has any. */
+  tenant?: string;
   /** How long each callback keeps retrying, its back-off and one attempt's timeout (from the API's config). */
   retryForMs: number;
   initialIntervalMs: number;
