@@ -82,6 +82,53 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     return deliveries;
   }
 
+  // First in the file: the gauge reads every open delivery on this test server, and later tests leave some pending
+  // (each stops its worker once it has seen what it checks, before the delivery workflow records it).
+  it('reports the oldest undelivered callback’s age as a gauge: it grows while the receiver is down, 0 once delivered', async () => {
+    // Learn a free port from a first receiver, then take it down: the callback's attempts fail until it is back.
+    const down = await startReceiver();
+    const { port } = down;
+    await down.process.stop('SIGTERM', 2_000);
+    let back: Receiver | undefined;
+    try {
+      await withCallbacks(
+        async (app) => {
+          const gauge = async (): Promise<number> => {
+            const res = await request(app).get('/metrics').expect(200);
+            const line = /^temporal_http_callback_oldest_undelivered_age_seconds (\S+)$/m.exec(res.text);
+            assert.ok(line, 'the gauge is exported');
+            return Number(line[1]);
+          };
+          const workflowId = uniqueName('callback-undelivered');
+          await request(app)
+            .post('/api/workflows/YourWorkflow')
+            .send({ input: 'x', workflowId, callback: { url: `http://127.0.0.1:${port}/hooks` } })
+            .expect(200);
+          await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'RETRYING');
+          let first = 0;
+          assert.ok(
+            await eventually(async () => (first = await gauge()) > 0, 10_000),
+            'counts the undelivered callback',
+          );
+          let later = 0;
+          assert.ok(
+            await eventually(async () => (later = await gauge()) > first + 0.5, 10_000),
+            `grows: ${first} → ${later}`,
+          );
+
+          back = await startReceiver({ port });
+          await back.waitFor(workflowId, 30_000);
+          await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'DELIVERED');
+          let value = -1;
+          assert.ok(await eventually(async () => (value = await gauge()) === 0, 15_000), `back to 0, not ${value}`);
+        },
+        { env: { ...ENV, CALLBACK_RETRY_FOR_MS: '120000' } },
+      );
+    } finally {
+      await back?.process.stop('SIGTERM', 2_000);
+    }
+  });
+
   it('POSTs the typed outcome once, signed so that standardwebhooks verifies it, as a CloudEvent', async () => {
     await withCallbacks(async (app) => {
       const workflowId = uniqueName('callback-completed');
@@ -295,51 +342,6 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
       });
     } finally {
       await redirecting.process.stop('SIGTERM', 2_000);
-    }
-  });
-
-  it('reports the oldest undelivered callback’s age as a gauge: it grows while the receiver is down, 0 once delivered', async () => {
-    // Learn a free port from a first receiver, then take it down: the callback's attempts fail until it is back.
-    const down = await startReceiver();
-    const { port } = down;
-    await down.process.stop('SIGTERM', 2_000);
-    let back: Receiver | undefined;
-    try {
-      await withCallbacks(
-        async (app) => {
-          const gauge = async (): Promise<number> => {
-            const res = await request(app).get('/metrics').expect(200);
-            const line = /^temporal_http_callback_oldest_undelivered_age_seconds (\S+)$/m.exec(res.text);
-            assert.ok(line, 'the gauge is exported');
-            return Number(line[1]);
-          };
-          const workflowId = uniqueName('callback-undelivered');
-          await request(app)
-            .post('/api/workflows/YourWorkflow')
-            .send({ input: 'x', workflowId, callback: { url: `http://127.0.0.1:${port}/hooks` } })
-            .expect(200);
-          await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'RETRYING');
-          let first = 0;
-          assert.ok(
-            await eventually(async () => (first = await gauge()) > 0, 10_000),
-            'counts the undelivered callback',
-          );
-          let later = 0;
-          assert.ok(
-            await eventually(async () => (later = await gauge()) > first + 0.5, 10_000),
-            `grows: ${first} → ${later}`,
-          );
-
-          back = await startReceiver({ port });
-          await back.waitFor(workflowId, 30_000);
-          await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'DELIVERED');
-          let value = -1;
-          assert.ok(await eventually(async () => (value = await gauge()) === 0, 15_000), `back to 0, not ${value}`);
-        },
-        { env: { ...ENV, CALLBACK_RETRY_FOR_MS: '120000' } },
-      );
-    } finally {
-      await back?.process.stop('SIGTERM', 2_000);
     }
   });
 
