@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { destinationPolicyOf } from '../common/callbacks/destination';
+import { webhookSettingsOf } from '../activities/webhook-delivery';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
@@ -17,8 +17,12 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const tracing = startTracing(config.OTEL_SERVICE_NAME ?? 'temporal-http-worker', {
     endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
-  const webhooks = { secrets: config.CALLBACK_SIGNING_SECRET, policy: destinationPolicyOf(config) };
-  const { worker, connection } = await createWorker(config, { ...services, webhooks }, logger, tracing);
+  const { worker, connection } = await createWorker(
+    config,
+    { ...services, webhooks: webhookSettingsOf(config) },
+    logger,
+    tracing,
+  );
   let opsServer: Server | undefined;
   if (config.WORKER_METRICS_PORT && sdkMetricsAddress) {
     opsServer = await startWorkerOpsServer(worker, { port: config.WORKER_METRICS_PORT, sdkMetricsAddress });

@@ -218,12 +218,22 @@ export function toApiError(error: unknown): TRPCError {
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: error });
 }
 
+/** An answer after a run was started: it names the run, and whatever must hold for a started run (its callback) can. */
+export class KnownRunError extends ApiError {
+  constructor(
+    readonly run: KnownRun,
+    opts: ConstructorParameters<typeof ApiError>[0],
+  ) {
+    super(opts);
+  }
+}
+
 /**
  * An error met after Temporal accepted the start (a failed wait, an unreachable server, a bug of ours): mapped as
  * usual, but the answer names the run, so that a caller never retries blind and runs the work twice. A 500 says no
  * more than that: the run, never the internals (those are logged).
  */
-export function withKnownRun(error: unknown, run: KnownRun): TRPCError {
+export function withKnownRun(error: unknown, run: KnownRun): KnownRunError {
   const mapped = toApiError(error);
   const details = mapped instanceof ApiError ? mapped.details : {};
   const message =
@@ -232,7 +242,12 @@ export function withKnownRun(error: unknown, run: KnownRun): TRPCError {
       : mapped.code === 'INTERNAL_SERVER_ERROR'
         ? `Workflow "${run.workflowId}" was started (run ${run.runId}) but this answer failed; fetch its result from resultUrl`
         : mapped.message;
-  return new ApiError({ code: mapped.code, message, details: { ...details, ...run }, cause: mapped.cause ?? error });
+  return new KnownRunError(run, {
+    code: mapped.code,
+    message,
+    details: { ...details, ...run },
+    cause: mapped.cause ?? error,
+  });
 }
 
 /**
@@ -264,6 +279,24 @@ export function updateInDoubt(
     details: { ...update, updateInDoubt: true },
     cause: error,
   });
+}
+
+const UNREADABLE_TOKEN = new Set<number>([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.INTERNAL, GrpcStatus.UNKNOWN]);
+
+/**
+ * What a list call that carried the caller's page token failed with: a token the server cannot read (one it did not
+ * make; the dev server answers UNKNOWN) is the caller's mistake, a 400 naming pageToken; anything else as it is.
+ */
+export function pageTokenError(error: unknown): unknown {
+  for (let link: unknown = error; link instanceof Error; link = link.cause)
+    if (isGrpcServiceError(link) && UNREADABLE_TOKEN.has(link.code))
+      return new ApiError({
+        code: 'BAD_REQUEST',
+        message: 'Invalid request: pageToken: not a nextPageToken this API gave out',
+        details: { field: 'pageToken' },
+        cause: error,
+      });
+  return error;
 }
 
 /** Whether a gRPC failure means the connection, not the request, failed: the start may have been applied. */
