@@ -6,6 +6,7 @@ import { startTracing } from '../common/tracing';
 import { createApp } from './app';
 import { applyHttpTimeouts } from './http/http-timeouts';
 import { createApiMetrics } from './metrics';
+import { boundPort } from '../common/bound-port';
 import { metricsOnPublicPort, startMetricsServer } from './http/metrics-server';
 import { connectApiClient } from './temporal/temporal-client';
 import { closeClient } from './temporal/service';
@@ -40,8 +41,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
       process.exit(1);
     }
     // The port bound, not the one asked for: PORT=0 binds a free one (tests), and this line says which.
-    const address = server.address();
-    const port = address !== null && typeof address === 'object' ? address.port : config.PORT;
+    const port = boundPort(server, config.PORT);
     const base = `http://localhost:${port}`;
     logger.info(
       {
@@ -49,8 +49,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
         docs: `${base}/docs`,
         openapi: `${base}/openapi.json`,
         trpc: `${base}/trpc`,
-        metrics: config.API_METRICS_PORT
-          ? `http://localhost:${config.API_METRICS_PORT}/metrics`
+        metrics: metricsServer
+          ? `http://localhost:${boundPort(metricsServer, config.API_METRICS_PORT ?? 0)}/metrics`
           : metricsOnPublicPort(config)
             ? `${base}/metrics`
             : 'off (set API_METRICS_PORT)',

@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import type { Worker } from '@temporalio/worker';
+import { boundPort } from '../common/bound-port';
 import { destinationPolicyOf } from '../common/callbacks/destination';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
@@ -11,25 +12,34 @@ import { installWorkerRuntime } from './runtime';
 
 async function main(config: Config, logger: Logger): Promise<void> {
   // The SDK's exporter listens on loopback only; WORKER_METRICS_PORT relays it beside the probes.
-  const sdkMetricsAddress = config.WORKER_METRICS_PORT ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
+  const sdkMetricsAddress =
+    config.WORKER_METRICS_PORT !== undefined ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
   installWorkerRuntime(config, logger, sdkMetricsAddress);
+  // The probes answer from the start: /readyz is 503 while the worker connects and loads its workflows.
+  let worker: Worker | undefined;
+  const opsServer =
+    config.WORKER_METRICS_PORT !== undefined && sdkMetricsAddress
+      ? await startWorkerOpsServer(
+          { getState: () => worker?.getState() ?? 'STARTING' },
+          { port: config.WORKER_METRICS_PORT, sdkMetricsAddress },
+        )
+      : undefined;
+  const metricsPort = opsServer ? boundPort(opsServer, config.WORKER_METRICS_PORT ?? 0) : undefined;
+  logger.info({ metricsPort }, 'worker starting');
   const services = createOrderServices(config, logger);
   const tracing = startTracing(config.OTEL_SERVICE_NAME ?? 'temporal-http-worker', {
     endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
   const webhooks = { secrets: config.CALLBACK_SIGNING_SECRET, policy: destinationPolicyOf(config) };
-  const { worker, connection } = await createWorker(config, { ...services, webhooks }, logger, tracing);
-  let opsServer: Server | undefined;
-  if (config.WORKER_METRICS_PORT && sdkMetricsAddress) {
-    opsServer = await startWorkerOpsServer(worker, { port: config.WORKER_METRICS_PORT, sdkMetricsAddress });
-  }
+  const created = await createWorker(config, { ...services, webhooks }, logger, tracing);
+  worker = created.worker;
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       namespace: config.TEMPORAL_NAMESPACE,
       address: config.TEMPORAL_ADDRESS,
       workflowSource: workflowSourceFromConfig(config),
-      metricsPort: config.WORKER_METRICS_PORT,
+      metricsPort,
       shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE_MS,
     },
     'worker polling',
@@ -40,7 +50,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     await worker.run();
   } finally {
     opsServer?.close();
-    await connection.close();
+    await created.connection.close();
     await tracing?.shutdown();
     logger.info('worker stopped');
   }
