@@ -306,7 +306,11 @@ describe('operations: the built worker process (logs, probes, metrics, graceful 
       gate.open();
     }
     await worker.waitForLine(/"message":"worker polling"/, START_TIMEOUT_MS);
-    await eventually(async () => ((await request(ops).get('/readyz')).status === 200 ? true : undefined), 10_000, 'ready');
+    await eventually(
+      async () => ((await request(ops).get('/readyz')).status === 200 ? true : undefined),
+      10_000,
+      'ready',
+    );
 
     // An activity in flight keeps the worker draining for seconds after SIGTERM: /readyz says so meanwhile.
     const handle = await env.client.workflow.start('ActivityTimeoutWorkflow', {
@@ -348,7 +352,9 @@ describe('operations: the built worker process (logs, probes, metrics, graceful 
     const handle = await env.client.workflow.start('ActivityTimeoutWorkflow', {
       taskQueue: ownQueue,
       workflowId: uniqueName('grace-out'),
-      args: [{ name: 'Late', timeout: 'startToClose', timeoutMs: 120_000, activityDelayMs: 60_000, maximumAttempts: 1 }],
+      args: [
+        { name: 'Late', timeout: 'startToClose', timeoutMs: 120_000, activityDelayMs: 60_000, maximumAttempts: 1 },
+      ],
     });
     await eventually(
       async () => ((await handle.describe()).raw.pendingActivities ?? []).some((a) => a.heartbeatDetails) || undefined,

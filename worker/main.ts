@@ -16,11 +16,11 @@ async function main(config: Config, logger: Logger): Promise<void> {
     config.WORKER_METRICS_PORT !== undefined ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
   installWorkerRuntime(config, logger, sdkMetricsAddress);
   // The probes answer from the start: /readyz is 503 while the worker connects and loads its workflows.
-  let worker: Worker | undefined;
+  const started: { worker?: Worker } = {};
   const opsServer =
     config.WORKER_METRICS_PORT !== undefined && sdkMetricsAddress
       ? await startWorkerOpsServer(
-          { getState: () => worker?.getState() ?? 'STARTING' },
+          { getState: () => started.worker?.getState() ?? 'STARTING' },
           { port: config.WORKER_METRICS_PORT, sdkMetricsAddress },
         )
       : undefined;
@@ -31,8 +31,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
     endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
   const webhooks = { secrets: config.CALLBACK_SIGNING_SECRET, policy: destinationPolicyOf(config) };
-  const created = await createWorker(config, { ...services, webhooks }, logger, tracing);
-  worker = created.worker;
+  const { worker, connection } = await createWorker(config, { ...services, webhooks }, logger, tracing);
+  started.worker = worker;
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -50,7 +50,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     await worker.run();
   } finally {
     opsServer?.close();
-    await created.connection.close();
+    await connection.close();
     await tracing?.shutdown();
     logger.info('worker stopped');
   }

@@ -23,7 +23,8 @@ export function useUnreachableAddress(): { address(): string } {
   return {
     address() {
       const bound = server?.address();
-      if (!bound || typeof bound !== 'object') throw new Error('address() runs in a hook or test, after the suite has started');
+      if (!bound || typeof bound !== 'object')
+        throw new Error('address() runs in a hook or test, after the suite has started');
       return `127.0.0.1:${bound.port}`;
     },
   };
