@@ -191,6 +191,8 @@ const configSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  /** How often the server checks the headers and request timeouts (Node's connectionsCheckingInterval). */
+  HTTP_TIMEOUT_CHECK_INTERVAL_MS: positiveInt.default(1_000),
   // Operations (issue 10): metrics, health, shutdown, tracing, the order activities' services.
   /** The API's /metrics on its own port (0: any free one, logged); unset: on the public port in development only. */
   API_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional(),
