@@ -4,13 +4,22 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowContinuedAsNewError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { CloudEvent, HTTP } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
-import { checkedLookup, checkUrl, DestinationRefused, type DestinationPolicy } from '../common/callbacks/destination';
+import {
+  checkedLookup,
+  checkUrl,
+  destinationPolicyOf,
+  DestinationRefused,
+  type DestinationPolicy,
+} from '../common/callbacks/destination';
+import type { Config } from '../common/config';
 import type { AttemptResult, ClosedRun, WatchedRun } from '../common/callbacks/delivery';
 import { failureInfoOf } from '../common/failure-info';
 
 /** What delivering needs from the worker's config: the signing secrets and where callbacks may go. */
 export interface WebhookSettings {
   secrets: readonly string[];
+  /** A tenant's own secrets, which sign its runs' deliveries instead of `secrets` (CALLBACK_SIGNING_SECRETS_BY_TENANT). */
+  secretsByTenant?: Readonly<Record<string, readonly string[]>>;
   policy: DestinationPolicy;
 }
 
@@ -19,6 +28,22 @@ export interface DeliverInput {
   webhookId: string;
   closed: ClosedRun;
   attemptTimeoutMs: number;
+  /** The run's tenant, if it has one. */
+  tenant?: string;
+}
+
+/** The worker's webhook settings from its config. */
+export function webhookSettingsOf(config: Config): WebhookSettings {
+  return {
+    secrets: config.CALLBACK_SIGNING_SECRET,
+    secretsByTenant: config.CALLBACK_SIGNING_SECRETS_BY_TENANT,
+    policy: destinationPolicyOf(config),
+  };
+}
+
+/** The secrets that sign a delivery: the tenant's own when it has any, the service's otherwise. */
+export function signingSecretsOf(settings: WebhookSettings, tenant: string | undefined): readonly string[] {
+  return (tenant === undefined ? undefined : settings.secretsByTenant?.[tenant]) ?? settings.secrets;
 }
 
 const HEARTBEAT_EVERY_MS = 5_000;
@@ -161,8 +186,8 @@ export function createWebhookActivities(settings: WebhookSettings | undefined): 
 
     /** One signed delivery attempt; its result (delivered, or why not) rather than an exception. */
     async deliverWebhook(input: DeliverInput): Promise<AttemptResult> {
-      if (!settings || settings.secrets.length === 0)
-        return { ok: false, error: 'this worker has no CALLBACK_SIGNING_SECRET' };
+      const secrets = settings ? signingSecretsOf(settings, input.tenant) : [];
+      if (!settings || secrets.length === 0) return { ok: false, error: 'this worker has no CALLBACK_SIGNING_SECRET' };
       let url: URL;
       try {
         url = checkUrl(input.url, settings.policy);
@@ -170,7 +195,7 @@ export function createWebhookActivities(settings: WebhookSettings | undefined): 
         if (error instanceof DestinationRefused) return { ok: false, error: error.message, permanent: true };
         throw error;
       }
-      return post(url, settings.policy, signedRequest(settings, input), input.attemptTimeoutMs);
+      return post(url, settings.policy, signedRequest({ secrets }, input), input.attemptTimeoutMs);
     },
   };
 }

@@ -36,6 +36,7 @@ import { healthRouter } from './http/health';
 import { browserSecurity } from './http/http-security';
 import { guardQueryInput, verifyJsonBody } from './http/json-guard';
 import { createApiMetrics } from './metrics';
+import { registerUndeliveredAge } from './callbacks/undelivered-age';
 import { metricsOnPublicPort, scrape } from './http/metrics-server';
 import { pinInputCoercion, withRestCoercion } from './http/rest-coercion';
 import { TRPC_MAX_BATCH_SIZE } from './http/route-label';
@@ -129,6 +130,7 @@ export function createApp(deps: ApiDeps): Express {
   setMaxListeners(0, deps.draining);
   app.disable('x-powered-by');
   const metrics = deps.metrics ?? createApiMetrics();
+  if (deps.config.CALLBACK_ALLOWED_URLS.length > 0) registerUndeliveredAge(metrics.registry, deps.client);
   const security = createSecurityServices(deps.client, deps.config, deps.logger);
   const createContext = createContextFactory({ ...deps, metrics }, security);
   const openApiDocument = buildOpenApiDocument(security.authenticator.schemes);

@@ -7,12 +7,11 @@ import { startCluster, type LocalCluster } from '../scripts/cluster/cluster';
 import { SERVICES } from '../scripts/cluster/server-config';
 import { QUEUES } from './environment';
 import type { LoadShape } from './load';
-import { executeTarget, http, interleave, openShape, windowOf, type Log, type Samples } from './phases';
+import { executeTarget, http, interleave, openShape, windowOf, type PhaseRun } from './phases';
 import { primeQueue } from './prime';
-import type { ProcessGroup, Service } from './processes';
+import type { Service } from './processes';
 import { runDriver, type Sample } from './run-driver';
 import { startApi, startWorker } from './services';
-import type { BenchSettings } from './settings';
 import { GREETING, GREETING_INPUT, GREETING_OUTPUT, type Target } from './targets';
 
 /** Process names in a sample's `cores` that are the cluster's Temporal services and its PostgreSQL. */
@@ -48,12 +47,8 @@ function clusterWatch(cluster: LocalCluster): Record<string, number> {
 }
 
 /** REST execute on the cluster: open loop at the dev server's rate (C1), closed loop (C2, C3, C4). */
-export async function clusterPhase(
-  group: ProcessGroup,
-  settings: BenchSettings,
-  samples: Samples,
-  log: Log,
-): Promise<void> {
+export async function clusterPhase(phase: PhaseRun): Promise<void> {
+  const { group, settings, log } = phase;
   log('starting the production-shaped cluster (npm run cluster: Temporal services on PostgreSQL)');
   let cluster: LocalCluster;
   try {
@@ -86,9 +81,7 @@ export async function clusterPhase(
         'cluster.execute.rest': run(rest, closed),
         'cluster.execute.direct': run(executeTarget(cluster.address, QUEUES.execute), closed),
       },
-      settings.reps,
-      samples,
-      log,
+      phase,
     );
   } finally {
     for (const service of started) await group.stop(service);

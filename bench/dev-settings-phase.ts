@@ -5,7 +5,7 @@
 // queries until the run shows (visibility queue). Timelines of one REST execute come from `defaults` and `ours`.
 import { omittedSettings } from './dev-settings';
 import { QUEUES, type BenchEnvironment } from './environment';
-import { executeTarget, interleave, openShape, type Log, type Samples } from './phases';
+import { executeTarget, interleave, openShape, type PhaseRun } from './phases';
 import type { ProcessGroup, Service } from './processes';
 import { runDriver, type Sample } from './run-driver';
 import { startApi, startTemporal, startWorker, startWorkloadWorker, type TemporalServer } from './services';
@@ -51,14 +51,8 @@ async function startVariant(
   return { name, server, processes: [worker, workload, ...(api ? [api.service] : []), server.service], api };
 }
 
-export async function devSettingsPhase(
-  env: BenchEnvironment,
-  group: ProcessGroup,
-  bundle: string,
-  settings: BenchSettings,
-  samples: Samples,
-  log: Log,
-): Promise<DevSettingsResult> {
+export async function devSettingsPhase(phase: PhaseRun, bundle: string): Promise<DevSettingsResult> {
+  const { env, group, settings, log } = phase;
   const variants: Variant[] = [];
   try {
     for (const name of settings.settingsVariants) variants.push(await startVariant(env, group, name, bundle, settings));
@@ -80,7 +74,7 @@ export async function devSettingsPhase(
     };
     for (const [probe, target] of Object.entries(probes)) {
       const jobs = Object.fromEntries(variants.map((v) => [`settings.${v.name}.${probe}`, job(target(v))]));
-      await interleave(jobs, 1, samples, log);
+      await interleave(jobs, phase, 1);
     }
     const timelines: Timeline[] = [];
     for (const variant of variants) {

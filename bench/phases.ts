@@ -15,12 +15,20 @@ import { GREETING, GREETING_INPUT, GREETING_OUTPUT, type Target, type TemporalTa
 export type Samples = Record<string, Sample[]>;
 export type Log = (line: string) => void;
 
+/** What every phase of a run is handed: its services, its process group, the settings, where samples go, the log. */
+export interface PhaseRun {
+  env: BenchEnvironment;
+  group: ProcessGroup;
+  settings: BenchSettings;
+  samples: Samples;
+  log: Log;
+}
+
 /** Runs every variant `reps` times, rotating the order each time (A B C, B C A, C A B) so drift hits all alike. */
 export async function interleave(
   variants: Record<string, () => Promise<Sample>>,
-  reps: number,
-  samples: Samples,
-  log: Log,
+  { settings, samples, log }: PhaseRun,
+  reps = settings.reps,
 ): Promise<void> {
   const names = Object.keys(variants);
   for (let rep = 0; rep < reps; rep += 1) {
@@ -57,12 +65,8 @@ export const http = (url: string, body: unknown, path: string[], equals?: unknow
 });
 
 /** The start path (B1, B2, B3, B5, storage): closed loop at fixed concurrency, then open loop at a fixed rate. */
-export async function startPhase(
-  env: BenchEnvironment,
-  settings: BenchSettings,
-  samples: Samples,
-  log: Log,
-): Promise<number> {
+export async function startPhase(phase: PhaseRun): Promise<number> {
+  const { env, settings } = phase;
   const closed: LoadShape = { kind: 'closed', concurrency: settings.startConcurrency, ...windowOf(settings) };
   const run = (target: Target, shape: LoadShape) => (): Promise<Sample> => runDriver({ target, shape }, env.watch);
   const body = { input: GREETING_INPUT };
@@ -79,28 +83,17 @@ export async function startPhase(
       'start.naive': run(http(`${env.naive.url}/start`, body, ['runId']), closed),
       'start.direct-memory': run(startTarget(env.memory.address), closed),
     },
-    settings.reps,
-    samples,
-    log,
+    phase,
   );
-  const rate = openRate(samples['start.direct'], settings);
+  const rate = openRate(phase.samples['start.direct'], settings);
   const open = openShape(rate, settings);
-  await interleave(
-    { 'start-open.direct': run(direct, open), 'start-open.rest': run(rest, open) },
-    settings.reps,
-    samples,
-    log,
-  );
+  await interleave({ 'start-open.direct': run(direct, open), 'start-open.rest': run(rest, open) }, phase);
   return rate;
 }
 
 /** HTTP-to-result (B4, B9, B10, B11, B15, storage): closed loop for throughput, then an open loop for latency. */
-export async function executePhase(
-  env: BenchEnvironment,
-  settings: BenchSettings,
-  samples: Samples,
-  log: Log,
-): Promise<number> {
+export async function executePhase(phase: PhaseRun): Promise<number> {
+  const { env, settings } = phase;
   const closed: LoadShape = { kind: 'closed', concurrency: settings.executeConcurrency, ...windowOf(settings) };
   const run = (target: Target, shape: LoadShape) => (): Promise<Sample> => runDriver({ target, shape }, env.watch);
   const direct = executeTarget(env.file.address, QUEUES.execute);
@@ -125,9 +118,7 @@ export async function executePhase(
       ),
       'execute.direct-memory': run(executeTarget(env.memory.address, QUEUES.execute), closed),
     },
-    settings.reps,
-    samples,
-    log,
+    phase,
   );
   // A fixed rate (the issue's 13/s), so B4, B9, B10 and B11 compare like with like from run to run.
   const rate = settings.executeOpenRate;
@@ -138,20 +129,14 @@ export async function executePhase(
       'execute-open.rest': run(rest, open),
       ...(restate ? { 'execute-open.restate': run(restate, open) } : {}),
     },
-    settings.reps,
-    samples,
-    log,
+    phase,
   );
   return rate;
 }
 
 /** B6: workflows completed per second with one worker replica, then two, on their own task queues. */
-export async function scalePhase(
-  env: BenchEnvironment,
-  settings: BenchSettings,
-  samples: Samples,
-  log: Log,
-): Promise<void> {
+export async function scalePhase(phase: PhaseRun): Promise<void> {
+  const { env, settings } = phase;
   const closed: LoadShape = { kind: 'closed', concurrency: settings.scaleConcurrency, ...windowOf(settings) };
   const run = (target: Target) => (): Promise<Sample> => runDriver({ target, shape: closed }, env.watch);
   await primeQueue(env.file.address, QUEUES.scaleOne, GREETING, 4);
@@ -161,9 +146,7 @@ export async function scalePhase(
       'scale.1-worker': run(executeTarget(env.file.address, QUEUES.scaleOne)),
       'scale.2-workers': run(executeTarget(env.file.address, QUEUES.scaleTwo)),
     },
-    settings.reps,
-    samples,
-    log,
+    phase,
   );
 }
 
@@ -190,12 +173,7 @@ export interface ReadySample {
 }
 
 /** B7: worker start-up with the prebuilt bundle vs workflowsPath, alternating. */
-export async function readyPhase(
-  env: BenchEnvironment,
-  group: ProcessGroup,
-  settings: BenchSettings,
-  log: Log,
-): Promise<ReadySample[]> {
+export async function readyPhase({ env, group, settings, log }: PhaseRun): Promise<ReadySample[]> {
   const bundle = join(REPO_ROOT, 'dist', 'workflow-bundle.js');
   const results: ReadySample[] = [];
   for (let rep = 0; rep < settings.readyReps; rep += 1) {
@@ -224,7 +202,7 @@ export interface MemoryResult {
 }
 
 /** B8: RSS growth of a worker replica while it holds `cachedWorkflows` open workflows in its cache. */
-export async function memoryPhase(env: BenchEnvironment, settings: BenchSettings, log: Log): Promise<MemoryResult> {
+export async function memoryPhase({ env, settings, log }: PhaseRun): Promise<MemoryResult> {
   const bundle = join(REPO_ROOT, 'dist', 'workflow-bundle.js');
   const warm = Math.min(20, settings.cachedWorkflows);
   const total = warm + settings.cachedWorkflows;

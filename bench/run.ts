@@ -10,7 +10,16 @@ import { QUEUES, startEnvironment, type BenchEnvironment } from './environment';
 import { machineInfo, versions } from './machine';
 import { clusterPhase } from './cluster-phase';
 import { computeMeasures } from './measures';
-import { executePhase, memoryPhase, readyPhase, scalePhase, startPhase, type Log, type Samples } from './phases';
+import {
+  executePhase,
+  memoryPhase,
+  readyPhase,
+  scalePhase,
+  startPhase,
+  type Log,
+  type PhaseRun,
+  type Samples,
+} from './phases';
 import { interruptibleGroup } from './interrupt';
 import { progressPhase } from './progress';
 import { noiseOf, renderMarkdown, replaceGeneratedBlock, type BenchResult } from './report';
@@ -34,12 +43,13 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
     env = await startEnvironment(group, outDir, { profile: options.profile });
     if ('error' in env.restate) log(`Restate did not start: ${env.restate.error}`);
     const samples: Samples = {};
-    const startOpenPerSec = await startPhase(env, settings, samples, log);
-    const executeOpenPerSec = await executePhase(env, settings, samples, log);
-    await scalePhase(env, settings, samples, log);
-    await clusterPhase(group, settings, samples, log);
+    const run: PhaseRun = { env, group, settings, samples, log };
+    const startOpenPerSec = await startPhase(run);
+    const executeOpenPerSec = await executePhase(run);
+    await scalePhase(run);
+    await clusterPhase(run);
     const bundle = await bundleBenchWorkflows(join(outDir, 'bench-workflows.js'));
-    await workloadPhase(env, group, bundle, settings, samples, log);
+    await workloadPhase(run, bundle);
     const progress = await progressPhase(
       {
         apiUrl: env.apiProgress.url,
@@ -50,10 +60,10 @@ export async function runBench(options: RunOptions, log: Log): Promise<{ result:
       settings,
       log,
     );
-    const devSettings = await devSettingsPhase(env, group, bundle, settings, samples, log);
+    const devSettings = await devSettingsPhase(run, bundle);
     const fairness = await fairnessPhase(group, env.cli, settings, log);
-    const ready = await readyPhase(env, group, settings, log);
-    const memory = await memoryPhase(env, settings, log);
+    const ready = await readyPhase(run);
+    const memory = await memoryPhase(run);
     const measures = computeMeasures({
       samples,
       ready,

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { fakeOrderServices } from '../activities/fakes';
 import { WORKFLOWS_SOURCE_PATH, workerOptions, type WorkflowSource } from '../worker/create-worker';
+import { exitOnFailure } from './worker-process';
 
 async function main(): Promise<void> {
   const [mode, address, taskQueue, bundlePath] = process.argv.slice(2);
@@ -28,7 +29,4 @@ async function main(): Promise<void> {
   await connection.close();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+exitOnFailure(main());

@@ -1,25 +1,18 @@
 // B14: worker-bound workloads on 1, 2 and 4 replicas of the benchmark's own worker, each replica count on its own
 // task queue, interleaved. I/O-bound: each activity waits, so a replica's activity slots bound its throughput and
 // replicas should add up; CPU-bound: each activity burns CPU, so the machine's cores bound it.
-import { QUEUES, type BenchEnvironment } from './environment';
-import { executeTarget, interleave, windowOf, type Log, type Samples } from './phases';
-import type { ProcessGroup, Service } from './processes';
+import { QUEUES } from './environment';
+import { executeTarget, interleave, windowOf, type PhaseRun } from './phases';
+import type { Service } from './processes';
 import { primeQueue } from './prime';
 import { runDriver, type Sample } from './run-driver';
 import { startWorkloadWorker } from './services';
-import type { BenchSettings } from './settings';
 import type { TemporalTarget, WorkflowCall } from './targets';
 
 export const REPLICA_COUNTS = [1, 2, 4] as const;
 
-export async function workloadPhase(
-  env: BenchEnvironment,
-  group: ProcessGroup,
-  bundle: string,
-  settings: BenchSettings,
-  samples: Samples,
-  log: Log,
-): Promise<void> {
+export async function workloadPhase(phase: PhaseRun, bundle: string): Promise<void> {
+  const { env, group, settings } = phase;
   const workers: Service[] = [];
   try {
     for (const replicas of REPLICA_COUNTS) {
@@ -56,7 +49,7 @@ export async function workloadPhase(
         await primeQueue(env.file.address, QUEUES.work(replicas), workflow, 2 * replicas);
     for (const replicas of REPLICA_COUNTS) variants[`work-io.${replicas}`] = job(replicas, io);
     for (const replicas of REPLICA_COUNTS) variants[`work-cpu.${replicas}`] = job(replicas, cpu);
-    await interleave(variants, settings.reps, samples, log);
+    await interleave(variants, phase);
   } finally {
     for (const worker of workers.reverse()) await group.stop(worker);
   }

@@ -68,6 +68,10 @@ const apiKeyEntrySchema = z
 const apiKeyListSchema = z.array(apiKeyEntrySchema).min(1);
 export type ApiKeyEntry = z.infer<typeof apiKeyEntrySchema>;
 
+const webhookSecretSchema = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'expected whsec_ followed by base64 (at least 12 bytes)');
+
 function jsonOf<T extends z.ZodType>(schema: T) {
   return z
     .string()
@@ -216,9 +220,9 @@ const configSchema = z.object({
   /** Where callbacks may go: URL prefixes (https://hooks.example.com/) or host patterns (*.example.com); unset: none. */
   CALLBACK_ALLOWED_URLS: commaList(z.string().min(1)).default([]),
   /** Standard Webhooks secrets (whsec_<base64>), comma-separated; each signs every delivery (rotation). */
-  CALLBACK_SIGNING_SECRET: commaList(
-    z.string().regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'expected whsec_ followed by base64 (at least 12 bytes)'),
-  ).default([]),
+  CALLBACK_SIGNING_SECRET: commaList(webhookSecretSchema).default([]),
+  /** Per tenant, the secrets that sign its runs' deliveries instead: JSON {"acme": ["whsec_…"]}. */
+  CALLBACK_SIGNING_SECRETS_BY_TENANT: jsonOf(z.record(tenantSchema, z.array(webhookSecretSchema).min(1))).default({}),
   /** Private, loopback and link-local networks (CIDR, comma-separated) callbacks may reach anyway; unset: none. */
   CALLBACK_ALLOWED_NETWORKS: commaList(
     z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'expected CIDR, e.g. 10.1.0.0/16'),

@@ -26,6 +26,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number 
   // weights, instead of first in, first out: one tenant's backlog no longer holds up the others (implies the new
   // matcher). Measured in docs/benchmarks.md, "B16".
   'matching.enableFairness': true,
+  // Queries a run may have waiting while one of its workflow tasks is in flight (1 by default): the console polls a
+  // run's status beside its progress stream, and a second query in that window is refused and retried later.
+  'history.MaxBufferedQueryCount': 16,
   // One host: one task-queue partition, so polls and tasks always meet in the same place.
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,

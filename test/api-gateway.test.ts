@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client, Connection, ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { z } from 'zod';
 import { SCOPES } from '../api/auth/scopes';
 import type { Caller } from '../api/auth/caller';
@@ -42,8 +48,8 @@ function tenantCaller(tenant: string): Caller {
   return { kind: 'api-key', name: `${tenant}-key`, scopes: SCOPES, tenant };
 }
 
-function contextFor(client: Client, caller: Caller, requestId: string): Context {
-  const config = loadConfig({ TEMPORAL_TASK_QUEUE: uniqueName('gateway-tq'), LOG_LEVEL: 'silent' });
+function contextFor(client: Client, caller: Caller, requestId: string, env: Record<string, string> = {}): Context {
+  const config = loadConfig({ TEMPORAL_TASK_QUEUE: uniqueName('gateway-tq'), LOG_LEVEL: 'silent', ...env });
   const security = createSecurityServices(client, config);
   return {
     client,
@@ -92,6 +98,24 @@ describe('the gateway to Temporal', () => {
     assert.equal(stored.memo?.caller, 'globex-key');
     assert.deepEqual(stored.searchAttributes[TENANT_SEARCH_ATTRIBUTE], ['globex']);
     await globex.stop({ workflowId });
+  });
+
+  it("gives a new operation's starts the tenant's running cap: one run too many is a 429, nothing started", async () => {
+    const client = server.env.client;
+    const tenant = uniqueName('capped');
+    const caller: Caller = { ...tenantCaller(tenant), capacity: { maxRunning: 1 } };
+    // One reading of the open runs serves both starts (no worker: the first run stays open).
+    const capped = call(contextFor(client, caller, 'req-capped', { RUNNING_CAP_CACHE_MS: '60000' }));
+    const [first, second] = [uniqueName('newcomer-capped'), uniqueName('newcomer-capped')];
+    await capped.start({ workflowId: first });
+    await assert.rejects(capped.start({ workflowId: second }), (error: unknown) => {
+      const mapped = toApiError(error);
+      assert.equal(mapped.code, 'TOO_MANY_REQUESTS');
+      assert.match(mapped.message, /runs of YourWorkflow are open for this tenant/);
+      return true;
+    });
+    await assert.rejects(client.workflow.getHandle(`${tenant}~${second}`).describe(), WorkflowNotFoundError);
+    await capped.stop({ workflowId: first });
   });
 
   it("namespaces schedules by tenant, stamps their action, and names the caller's ID in their errors", async () => {

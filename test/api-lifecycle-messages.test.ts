@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Express } from 'express';
 import request from 'supertest';
 import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { assertErrorAnswer, withApi, useTestServer } from './helpers/api';
@@ -27,6 +28,13 @@ function fieldPaths(body: ErrorBody): string[] {
   const paths = (body.data?.fieldErrors ?? []).map((issue) => issue.path);
   for (const path of paths) assert.ok(body.message.includes(`${path}: `), JSON.stringify(body));
   return paths;
+}
+
+/** Signal-with-start of the order's approve signal, approved by `approvedBy`, starting `input` if no run is open. */
+function approveWithStart(app: Express, workflowId: string, approvedBy: string, input: object = largeOrderInput()) {
+  return request(app)
+    .post('/api/workflows/OrderFulfilment/signal-with-start/approve')
+    .send({ workflowId, input, signal: { approvedBy } });
 }
 
 describe('REST lifecycle: messages', () => {
@@ -246,9 +254,7 @@ describe('REST lifecycle: messages', () => {
         server,
         async ({ app, client }) => {
           const workflowId = uniqueName('order');
-          const response = await request(app)
-            .post('/api/workflows/OrderFulfilment/signal-with-start/approve')
-            .send({ workflowId, input: largeOrderInput(), signal: { approvedBy: 'pre-approved' } });
+          const response = await approveWithStart(app, workflowId, 'pre-approved');
           assert.equal(response.status, 200, response.text);
           assert.equal(response.body.workflowId, workflowId);
 
@@ -275,9 +281,7 @@ describe('REST lifecycle: messages', () => {
             .expect(200);
           await awaitStep(app, workflowId, 'awaiting_approval');
 
-          const response = await request(app)
-            .post('/api/workflows/OrderFulfilment/signal-with-start/approve')
-            .send({ workflowId, input: largeOrderInput(), signal: { approvedBy: 'second-call' } });
+          const response = await approveWithStart(app, workflowId, 'second-call');
           assert.equal(response.status, 200, response.text);
           assert.deepEqual(response.body, started.body);
 
@@ -323,9 +327,7 @@ describe('REST lifecycle: messages', () => {
     it('with-start routes answer 400 naming the field for an invalid start input, and start nothing', () =>
       withApi(server, async ({ app }) => {
         const workflowId = uniqueName('order');
-        const response = await request(app)
-          .post('/api/workflows/OrderFulfilment/signal-with-start/approve')
-          .send({ workflowId, input: largeOrderInput({ items: [] }), signal: { approvedBy: 'x' } });
+        const response = await approveWithStart(app, workflowId, 'x', largeOrderInput({ items: [] }));
         assertErrorAnswer(response, 400);
         assert.ok(fieldPaths(response.body).includes('input.items'), response.text);
         const described = await request(app).get(`/api/workflows/${workflowId}`);

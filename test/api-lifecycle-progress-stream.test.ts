@@ -5,7 +5,8 @@ import request from 'supertest';
 import { watchedWorkflowCount } from '../api/progress/progress-watcher';
 import type { OrderStatus } from '../workflows/order-fulfilment/order-fulfilment.contract';
 import { completedGreeting, listen, withApi, useTestServer } from './helpers/api';
-import { createOrderFakes, eventually, startOrderAwaitingApproval } from './helpers/orders';
+import { createOrderFakes, eventually } from './helpers/orders';
+import { withOrderEvents } from './helpers/order-events';
 import { openSse, type SseEvent } from './helpers/sse';
 import { uniqueName } from './helpers/temporal';
 
@@ -51,10 +52,8 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
     withApi(
       server,
       async ({ app }) => {
-        const workflowId = await startOrderAwaitingApproval(app);
-        const http = await listen(app);
-        try {
-          const stream = await openSse(`${http.baseUrl}/api/workflows/${workflowId}/events`);
+        await withOrderEvents(app, async (url, workflowId) => {
+          const stream = await openSse(url);
           assert.equal(stream.response.status, 200);
           assert.match(stream.response.headers.get('content-type') ?? '', /^text\/event-stream/);
 
@@ -80,9 +79,7 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
             events.slice(0, -1).every((event) => event.event === 'progress'),
             'only the last event is closed',
           );
-        } finally {
-          await http.close();
-        }
+        });
       },
       { activities: slowEnough() },
     ));
@@ -91,10 +88,7 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
     withApi(
       server,
       async ({ app, client }) => {
-        const workflowId = await startOrderAwaitingApproval(app);
-        const http = await listen(app);
-        try {
-          const url = `${http.baseUrl}/api/workflows/${workflowId}/events`;
+        await withOrderEvents(app, async (url, workflowId) => {
           const firstConnection = await openSse(url);
           const seen = await firstConnection.events.next();
           assert.ok(!seen.done);
@@ -120,9 +114,7 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
           assertIncreasingIds(events, lastId);
           assert.equal(events.at(-1)?.event, 'closed');
           assert.equal(payloadOf(events.at(-1) as SseEvent).outcome?.status, 'COMPLETED');
-        } finally {
-          await http.close();
-        }
+        });
       },
       { activities: slowEnough() },
     ));
@@ -188,14 +180,13 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
 
   it('sends the stream headers at once, before anything changes in a quiet workflow', () =>
     withApi(server, async ({ app }) => {
-      const workflowId = await startOrderAwaitingApproval(app); // waits for approval: nothing happens until a signal
-      const http = await listen(app);
-      try {
+      // The order waits for approval: nothing happens until a signal.
+      await withOrderEvents(app, async (url, workflowId) => {
         const { historyLength } = (await request(app).get(`/api/workflows/${workflowId}`).expect(200)).body as {
           historyLength: number;
         };
         const stream = await Promise.race([
-          openSse(`${http.baseUrl}/api/workflows/${workflowId}/events`, { 'last-event-id': String(historyLength) }),
+          openSse(url, { 'last-event-id': String(historyLength) }),
           sleep(5_000).then(() => assert.fail('no stream headers within 5 s')),
         ]);
         // fetch resolves on the response headers: no event has been sent, none is due.
@@ -203,8 +194,6 @@ describe('REST lifecycle: progress stream (Server-Sent Events)', () => {
         assert.match(stream.response.headers.get('content-type') ?? '', /text\/event-stream/);
         stream.drop();
         await request(app).post(`/api/workflows/${workflowId}/terminate`).send({ reason: 'test over' }).expect(200);
-      } finally {
-        await http.close();
-      }
+      });
     }));
 });

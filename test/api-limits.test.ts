@@ -5,7 +5,8 @@ import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
 import { assertCleanErrorBody, createTestApp, listen, useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { eventually, largeOrderInput, startOrderAwaitingApproval } from './helpers/orders';
+import { eventually, largeOrderInput } from './helpers/orders';
+import { withOrderEvents } from './helpers/order-events';
 import { openSse } from './helpers/sse';
 import { uniqueName } from './helpers/temporal';
 
@@ -62,27 +63,25 @@ describe('limits and keys as the README promises them (in-process API, real dev 
     withApi(
       server,
       async ({ app, client }) => {
-        const workflowId = await startOrderAwaitingApproval(app);
-        const api = await listen(app);
-        try {
-          const url = `${api.baseUrl}/api/workflows/${workflowId}/events`;
-          const open = await openSse(url);
-          assert.equal(open.response.status, 200);
-          const refused = await openSse(url);
-          assert.equal(refused.response.status, 429);
-          assert.ok(refused.response.headers.get('retry-after'));
-          open.drop();
-          const again = await eventually('a stream slot to be free again', async () => {
-            const next = await openSse(url);
-            if (next.response.status === 200) return next;
-            next.drop();
-            return undefined;
-          });
-          again.drop();
-        } finally {
-          await api.close();
-          await client.workflow.getHandle(workflowId).terminate('test done');
-        }
+        await withOrderEvents(app, async (url, workflowId) => {
+          try {
+            const open = await openSse(url);
+            assert.equal(open.response.status, 200);
+            const refused = await openSse(url);
+            assert.equal(refused.response.status, 429);
+            assert.ok(refused.response.headers.get('retry-after'));
+            open.drop();
+            const again = await eventually('a stream slot to be free again', async () => {
+              const next = await openSse(url);
+              if (next.response.status === 200) return next;
+              next.drop();
+              return undefined;
+            });
+            again.drop();
+          } finally {
+            await client.workflow.getHandle(workflowId).terminate('test done');
+          }
+        });
       },
       {},
       { RATE_LIMIT_STREAMS_PER_CALLER: '1' },

@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import request from 'supertest';
 import { createActivities } from '../activities';
 import { fakeOrderServices } from '../activities/fakes';
 import { callbackEventSchema } from '../api/callbacks/callback-webhook-openapi';
+import { SCOPES } from '../api/auth/scopes';
 import { buildOpenApiDocument } from '../api/http/openapi';
 import type { AppRouter } from '../api/router';
-import { destinationPolicyOf } from '../common/callbacks/destination';
+import { webhookSettingsOf } from '../activities/webhook-delivery';
 import { loadConfig } from '../common/config';
-import { createTestApp, listen, useTestServer } from './helpers/api';
-import { largeOrderInput } from './helpers/orders';
+import { assertErrorAnswer, createTestApp, listen, useTestServer } from './helpers/api';
+import { largeOrderInput, NEW_ADDRESS, orderInput } from './helpers/orders';
+import { apiKeysEnv, testKey, type TestKey } from './helpers/auth';
 import { eventually } from './helpers/process-checks';
+import { quietLogger } from './helpers/quiet-logger';
 import { createTestWorker, uniqueName } from './helpers/temporal';
 import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from './helpers/webhook-receiver';
 
@@ -29,6 +34,9 @@ const ENV = {
   CALLBACK_ATTEMPT_TIMEOUT_MS: '2000',
 };
 
+// An OrderFulfilment whose address-change validator refuses every change (and the real CallbackDelivery).
+const REJECTING_WORKFLOWS = join(__dirname, 'fixtures', 'rejecting-order-workflows.ts');
+
 type Deliveries = { state: string; attempts: number; lastStatus?: number; lastError?: string; webhookId: string }[];
 
 describe('completion webhooks', { timeout: 180_000 }, () => {
@@ -41,17 +49,24 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     await receiver.process.stop('SIGTERM', 2_000);
   });
 
+  /** Starts YourWorkflow over REST with `body` (its input, workflow ID and callback); the answer is left to expect. */
+  const startYourWorkflow = (app: ReturnType<typeof createTestApp>, body: object) =>
+    request(app).post('/api/workflows/YourWorkflow').send(body);
+
   /** The app with callbacks enabled by `env`, and a worker whose deliveries follow `workerEnv` (default: the same). */
   async function withCallbacks<T>(
     fn: (app: ReturnType<typeof createTestApp>) => Promise<T>,
-    { env = ENV, workerEnv = env }: { env?: Record<string, string>; workerEnv?: Record<string, string> } = {},
+    {
+      env = ENV,
+      workerEnv = env,
+      bundle = server.bundle,
+    }: { env?: Record<string, string>; workerEnv?: Record<string, string>; bundle?: WorkflowBundleWithSourceMap } = {},
   ): Promise<T> {
     const taskQueue = uniqueName('callbacks-tq');
     const workerConfig = loadConfig({ ...workerEnv, LOG_LEVEL: 'silent' });
-    const webhooks = { secrets: workerConfig.CALLBACK_SIGNING_SECRET, policy: destinationPolicyOf(workerConfig) };
-    const worker = await createTestWorker(server.env, server.bundle, {
+    const worker = await createTestWorker(server.env, bundle, {
       taskQueue,
-      activities: createActivities({ ...fakeOrderServices(), webhooks }),
+      activities: createActivities({ ...fakeOrderServices(), webhooks: webhookSettingsOf(workerConfig) }),
     });
     return worker.runUntil(() => fn(createTestApp(server.env.client, taskQueue, { env })));
   }
@@ -71,13 +86,57 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     return deliveries;
   }
 
+  // First in the file: the gauge reads every open delivery on this test server, and later tests leave some pending
+  // (each stops its worker once it has seen what it checks, before the delivery workflow records it).
+  it('reports the oldest undelivered callback’s age as a gauge: it grows while the receiver is down, 0 once delivered', async () => {
+    // Learn a free port from a first receiver, then take it down: the callback's attempts fail until it is back.
+    const down = await startReceiver();
+    const { port } = down;
+    await down.process.stop('SIGTERM', 2_000);
+    let back: Receiver | undefined;
+    try {
+      await withCallbacks(
+        async (app) => {
+          const gauge = async (): Promise<number> => {
+            const res = await request(app).get('/metrics').expect(200);
+            const line = /^temporal_http_callback_oldest_undelivered_age_seconds (\S+)$/m.exec(res.text);
+            assert.ok(line, 'the gauge is exported');
+            return Number(line[1]);
+          };
+          const workflowId = uniqueName('callback-undelivered');
+          await request(app)
+            .post('/api/workflows/YourWorkflow')
+            .send({ input: 'x', workflowId, callback: { url: `http://127.0.0.1:${port}/hooks` } })
+            .expect(200);
+          await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'RETRYING');
+          let first = 0;
+          assert.ok(
+            await eventually(async () => (first = await gauge()) > 0, 10_000),
+            'counts the undelivered callback',
+          );
+          let later = 0;
+          assert.ok(
+            await eventually(async () => (later = await gauge()) > first + 0.5, 10_000),
+            `grows: ${first} → ${later}`,
+          );
+
+          back = await startReceiver({ port });
+          await back.waitFor(workflowId, 30_000);
+          await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'DELIVERED');
+          let value = -1;
+          assert.ok(await eventually(async () => (value = await gauge()) === 0, 15_000), `back to 0, not ${value}`);
+        },
+        { env: { ...ENV, CALLBACK_RETRY_FOR_MS: '120000' } },
+      );
+    } finally {
+      await back?.process.stop('SIGTERM', 2_000);
+    }
+  });
+
   it('POSTs the typed outcome once, signed so that standardwebhooks verifies it, as a CloudEvent', async () => {
     await withCallbacks(async (app) => {
       const workflowId = uniqueName('callback-completed');
-      await request(app)
-        .post('/api/workflows/YourWorkflow')
-        .send({ input: 'Callback', workflowId, callback: { url: receiver.url } })
-        .expect(200);
+      await startYourWorkflow(app, { input: 'Callback', workflowId, callback: { url: receiver.url } }).expect(200);
       const got = await receiver.waitFor(workflowId, 30_000);
       assert.equal(got.verified, true, got.error);
       assert.equal(got.path, '/hooks');
@@ -115,10 +174,11 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
   it('skips a run whose closing status the callback did not ask for', async () => {
     await withCallbacks(async (app) => {
       const workflowId = uniqueName('callback-skipped');
-      await request(app)
-        .post('/api/workflows/YourWorkflow')
-        .send({ input: 'x', workflowId, callback: { url: receiver.url, events: ['FAILED'] } })
-        .expect(200);
+      await startYourWorkflow(app, {
+        input: 'x',
+        workflowId,
+        callback: { url: receiver.url, events: ['FAILED'] },
+      }).expect(200);
       const [delivery] = await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'SKIPPED');
       assert.equal(delivery?.attempts, 0);
       assert.equal(receiver.received().filter((item) => item.event.subject === workflowId).length, 0);
@@ -150,6 +210,39 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     });
   });
 
+  it('keeps the callback of a run update-with-start started when the validator rejects its update: 422 names the run', async () => {
+    const bundle = await bundleWorkflowCode({ workflowsPath: REJECTING_WORKFLOWS, logger: quietLogger });
+    await withCallbacks(
+      async (app) => {
+        const workflowId = uniqueName('callback-rejected-update');
+        const res = await request(app)
+          .post('/api/workflows/OrderFulfilment/update-with-start/changeShippingAddress')
+          .send({
+            workflowId,
+            input: orderInput(),
+            update: { shippingAddress: NEW_ADDRESS },
+            callback: { url: receiver.url },
+          });
+        assertErrorAnswer(res, 422);
+        assert.match(res.body.message, /addresses are frozen/);
+        const details = (res.body as { data: { details: Record<string, string> } }).data.details;
+        assert.equal(details.workflowId, workflowId);
+        const described = await request(app).get(`/api/workflows/${workflowId}`).expect(200);
+        assert.equal(details.runId, described.body.runId, 'the 422 names the run it started');
+        assert.equal(described.body.status, 'RUNNING');
+
+        const [waiting] = await deliveriesWhen(app, workflowId, (list) => list.length === 1);
+        assert.equal(waiting?.state, 'WAITING', 'the callback was registered despite the rejection');
+        await request(app).post(`/api/workflows/${workflowId}/cancel`).send({}).expect(202);
+        const got = await receiver.waitFor(workflowId, 30_000);
+        assert.equal(got.verified, true, got.error);
+        assert.equal(got.event.type, 'temporal-http.workflow.cancelled');
+        assert.equal(got.event.data.runId, details.runId);
+      },
+      { bundle },
+    );
+  });
+
   it('refuses a callback to the cloud metadata address, loopback, or off the allow-list: 400 naming the field, nothing started', async () => {
     const notAllowed = { ...ENV, CALLBACK_ALLOWED_NETWORKS: '' };
     await withCallbacks(
@@ -164,10 +257,7 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
           ['not a url', /absolute URL/],
         ] as const) {
           const workflowId = uniqueName('callback-refused');
-          const res = await request(app)
-            .post('/api/workflows/YourWorkflow')
-            .send({ input: 'x', workflowId, callback: { url } })
-            .expect(400);
+          const res = await startYourWorkflow(app, { input: 'x', workflowId, callback: { url } }).expect(400);
           const fieldErrors = (res.body as { data: { fieldErrors: { path: string; message: string }[] } }).data
             .fieldErrors;
           assert.equal(fieldErrors[0]?.path, 'callback.url', url);
@@ -180,10 +270,10 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     // With 169.254.0.0/16 among the allowed URLs' hosts but not the networks, the address itself still refuses it.
     await withCallbacks(
       async (app) => {
-        const res = await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', callback: { url: 'http://169.254.169.254/latest/meta-data' } })
-          .expect(400);
+        const res = await startYourWorkflow(app, {
+          input: 'x',
+          callback: { url: 'http://169.254.169.254/latest/meta-data' },
+        }).expect(400);
         assert.match(JSON.stringify(res.body), /link-local/);
       },
       { env: { ...notAllowed, CALLBACK_ALLOWED_URLS: '169.254.169.254' } },
@@ -192,26 +282,19 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
 
   it('refuses https-less callbacks in production unless allowed, and callbacks when none are configured', async () => {
     const production = { ...ENV, NODE_ENV: 'production' };
-    await withCallbacks(
-      async (app) => {
-        const res = await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', callback: { url: receiver.url } })
-          .expect(400);
-        assert.match(JSON.stringify(res.body), /use https/);
-      },
-      { env: production },
-    );
-    await withCallbacks(
-      async (app) => {
-        const res = await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', callback: { url: receiver.url } })
-          .expect(400);
-        assert.match(JSON.stringify(res.body), /callbacks are not enabled/);
-      },
-      { env: {} },
-    );
+    const cases: [Record<string, string>, RegExp][] = [
+      [production, /use https/],
+      [{}, /callbacks are not enabled/],
+    ];
+    for (const [env, refusal] of cases) {
+      await withCallbacks(
+        async (app) => {
+          const res = await startYourWorkflow(app, { input: 'x', callback: { url: receiver.url } }).expect(400);
+          assert.match(JSON.stringify(res.body), refusal);
+        },
+        { env },
+      );
+    }
   });
 
   it('checks the address again at delivery: a name that resolves to loopback is refused by the worker', async () => {
@@ -219,10 +302,11 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     await withCallbacks(
       async (app) => {
         const workflowId = uniqueName('callback-rebound');
-        await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', workflowId, callback: { url: `http://localhost:${receiver.port}/hooks` } })
-          .expect(200);
+        await startYourWorkflow(app, {
+          input: 'x',
+          workflowId,
+          callback: { url: `http://localhost:${receiver.port}/hooks` },
+        }).expect(200);
         const [delivery] = await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'FAILED');
         assert.equal(delivery?.attempts, 1, 'a refused destination is not retried');
         assert.match(delivery?.lastError ?? '', /loopback/);
@@ -237,10 +321,7 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
     try {
       await withCallbacks(async (app) => {
         const workflowId = uniqueName('callback-redirect');
-        await request(app)
-          .post('/api/workflows/YourWorkflow')
-          .send({ input: 'x', workflowId, callback: { url: redirecting.url } })
-          .expect(200);
+        await startYourWorkflow(app, { input: 'x', workflowId, callback: { url: redirecting.url } }).expect(200);
         const [delivery] = await deliveriesWhen(app, workflowId, (list) => list[0]?.state === 'FAILED');
         assert.equal(delivery?.lastStatus, 302);
         assert.match(delivery?.lastError ?? '', /redirects are not followed/);
@@ -251,6 +332,48 @@ describe('completion webhooks', { timeout: 180_000 }, () => {
       });
     } finally {
       await redirecting.process.stop('SIGTERM', 2_000);
+    }
+  });
+
+  it("signs a tenant's webhooks with its own secret (CALLBACK_SIGNING_SECRETS_BY_TENANT), others' with the service's", async () => {
+    const acmeSecret = `whsec_${Buffer.from('temporal-http-acme-secret').toString('base64')}`;
+    const acme = testKey('acme-starter', [...SCOPES], { tenant: 'acme' });
+    const operator = testKey('operator', [...SCOPES]);
+    const acmeReceiver = await startReceiver({ secret: acmeSecret });
+    try {
+      await withCallbacks(
+        async (app) => {
+          const start = async (key: TestKey, url: string): Promise<string> => {
+            const workflowId = uniqueName('callback-tenant-secret');
+            await request(app)
+              .post('/api/workflows/YourWorkflow')
+              .set('x-api-key', key.key)
+              .send({ input: 'x', workflowId, callback: { url } })
+              .expect(200);
+            return workflowId;
+          };
+          // acme's delivery verifies with acme's secret, and not with the service's.
+          const toAcmeReceiver = await start(acme, acmeReceiver.url);
+          const signedForAcme = await acmeReceiver.waitFor(toAcmeReceiver, 30_000);
+          assert.equal(signedForAcme.verified, true, signedForAcme.error);
+          const toGlobalReceiver = await start(acme, receiver.url);
+          const notGlobal = await receiver.waitFor(toGlobalReceiver, 30_000);
+          assert.equal(notGlobal.verified, false, "acme's webhook does not verify with the service's secret");
+          // A caller with no tenant (or a tenant with no secret of its own) gets the service's secret.
+          const untenanted = await start(operator, receiver.url);
+          const signedGlobally = await receiver.waitFor(untenanted, 30_000);
+          assert.equal(signedGlobally.verified, true, signedGlobally.error);
+        },
+        {
+          env: {
+            ...ENV,
+            ...apiKeysEnv(acme, operator),
+            CALLBACK_SIGNING_SECRETS_BY_TENANT: JSON.stringify({ acme: [acmeSecret] }),
+          },
+        },
+      );
+    } finally {
+      await acmeReceiver.process.stop('SIGTERM', 2_000);
     }
   });
 

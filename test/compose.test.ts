@@ -6,7 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { DEV_SERVER_SEARCH_ATTRIBUTES, devServerSettingsArgs } from '../scripts/temporal-dev-server';
+import {
+  DEV_SERVER_DYNAMIC_CONFIG,
+  DEV_SERVER_SEARCH_ATTRIBUTES,
+  devServerSettingsArgs,
+} from '../scripts/temporal-dev-server';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -117,6 +121,22 @@ describe('compose.yaml: Temporal server on PostgreSQL, Web UI, API and workers',
       attributes,
       'the same search attributes as the dev server (DEV_SERVER_SEARCH_ATTRIBUTES)',
     );
+  });
+  it("gives the server the dev server's settings that are not about one host (the file npm run cluster copies)", () => {
+    assert.equal(temporal?.environment?.DYNAMIC_CONFIG_FILE_PATH, '/deploy/dynamic-config.yaml');
+    assert.ok(temporal?.volumes?.includes('./deploy/compose:/deploy:ro'));
+    const file = parse(readFileSync(join(ROOT, 'deploy', 'compose', 'dynamic-config.yaml'), 'utf8')) as Record<
+      string,
+      { value: unknown; constraints: object }[]
+    >;
+    const clusterWide = [
+      'matching.enableFairness',
+      'system.enableActivityEagerExecution',
+      'history.MaxBufferedQueryCount',
+    ];
+    assert.deepEqual(Object.keys(file).sort(), [...clusterWide].sort());
+    for (const key of clusterWide)
+      assert.deepEqual(file[key], [{ value: DEV_SERVER_DYNAMIC_CONFIG[key], constraints: {} }]);
   });
 });
 

@@ -22,7 +22,7 @@ const STOP_TIMEOUT_MS = 60_000;
 
 /** `npm run dev` in its own process group, as a terminal runs it, with ports and state of its own. */
 function startDev(
-  ports: { api: number; temporal: number; ui: number },
+  ports: DevPorts,
   stateDir: string,
   options: { args?: string[]; temporalAddress?: string } = {},
 ): Watched {
@@ -42,6 +42,13 @@ function startDev(
       NO_COLOR: '1',
     }),
   });
+}
+
+type DevPorts = { api: number; temporal: number; ui: number };
+
+/** Free ports for the dev runner's API, Temporal server and Web UI. */
+async function devPorts(): Promise<DevPorts> {
+  return { api: await freePort(), temporal: await freePort(), ui: await freePort() };
 }
 
 /** Runs YourWorkflow through the dev API's REST route and asserts its greeting. */
@@ -80,12 +87,19 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
     }
   });
 
-  it('runs Temporal, a worker and the API, serves YourWorkflow, and stops all of it on Ctrl-C', async () => {
-    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+  /** `npm run dev` on free ports and a new state folder, once it has started: its ports, state, process and output. */
+  async function startedDev(
+    options: { args?: string[]; temporalAddress?: string } = {},
+  ): Promise<{ ports: DevPorts; stateDir: string; dev: Watched; output: string }> {
+    const ports = await devPorts();
     const stateDir = newStateDir();
-    const dev = startDev(ports, stateDir);
-
+    const dev = startDev(ports, stateDir, options);
     const output = await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+    return { ports, stateDir, dev, output };
+  }
+
+  it('runs Temporal, a worker and the API, serves YourWorkflow, and stops all of it on Ctrl-C', async () => {
+    const { ports, stateDir, dev, output } = await startedDev();
     const api = `http://localhost:${ports.api}`;
     for (const url of [
       `${api}/`,
@@ -112,10 +126,7 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
   });
 
   it('stops all of it on SIGTERM to npm alone, as a process manager sends it', async () => {
-    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
-    const stateDir = newStateDir();
-    const dev = startDev(ports, stateDir);
-    await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+    const { ports, stateDir, dev } = await startedDev();
 
     dev.child.kill('SIGTERM');
     assert.equal(await dev.exited(STOP_TIMEOUT_MS), 0, dev.output());
@@ -126,10 +137,7 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
   it('uses the server TEMPORAL_ADDRESS names, starts none, and leaves it running', async () => {
     const server = await startTestServer();
     try {
-      const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
-      const stateDir = newStateDir();
-      const dev = startDev(ports, stateDir, { temporalAddress: server.address });
-      const output = await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+      const { ports, stateDir, dev, output } = await startedDev({ temporalAddress: server.address });
       assert.match(output, new RegExp(`Temporal\\s+${server.address.replaceAll('.', '\\.')} .*started none`));
       assert.doesNotMatch(output, /^temporal /m, 'no dev server of its own');
       assert.doesNotMatch(output, /Web UI/);
@@ -145,7 +153,7 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
   });
 
   it('stops the rest and exits non-zero when a process dies (--no-watch)', async () => {
-    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const ports = await devPorts();
     const stateDir = newStateDir();
     const occupied = await listen(ports.api);
     try {
@@ -162,10 +170,7 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
   });
 
   it('leaves no process behind when the runner itself is killed with SIGKILL', async () => {
-    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
-    const stateDir = newStateDir();
-    const dev = startDev(ports, stateDir);
-    await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+    const { ports, stateDir, dev } = await startedDev();
     // npm runs the script through `sh -c 'exec node …'`: the runner is npm's child.
     const runner = childProcesses(dev.child.pid ?? 0).find(({ command }) => command.includes('scripts/dev.ts'));
     assert.ok(runner, `the runner is npm's child: ${JSON.stringify(childProcesses(dev.child.pid ?? 0))}`);
@@ -181,10 +186,7 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
   });
 
   it('stops all of it when npm itself is killed with SIGKILL (nothing relays a signal)', async () => {
-    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
-    const stateDir = newStateDir();
-    const dev = startDev(ports, stateDir);
-    await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+    const { ports, stateDir, dev } = await startedDev();
 
     dev.child.kill('SIGKILL');
     const noneLeft = await eventually(() => processesWithEnvContaining(stateDir).length === 0, STOP_TIMEOUT_MS);
@@ -195,7 +197,7 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
   });
 
   it('names what holds the Temporal port (a dev server left by an earlier run) in one line, and starts nothing', async () => {
-    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    const ports = await devPorts();
     const stateDir = newStateDir();
     const occupied = await listen(ports.temporal);
     try {

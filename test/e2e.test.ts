@@ -106,12 +106,12 @@ describe('end to end: the built API and worker processes on a real server', () =
     assert.match(String(script.headers['content-type']), /javascript/);
   });
 
+  /** POSTs `body` to the running API as the test's key. */
+  const postAsE2e = (path: string, body: object): request.Test =>
+    request(baseUrl).post(path).set('x-api-key', E2E_KEY.key).send(body);
+
   it('starts a workflow over REST and serves its result', async () => {
-    const started = await request(baseUrl)
-      .post('/api/workflows/YourWorkflow')
-      .set('x-api-key', E2E_KEY.key)
-      .send({ input: 'World' })
-      .expect(200);
+    const started = await postAsE2e('/api/workflows/YourWorkflow', { input: 'World' }).expect(200);
     assert.match(started.body.workflowId, /^YourWorkflow-/);
     const result = await request(baseUrl)
       .get(`/api/workflows/${started.body.workflowId}/result`)
@@ -124,11 +124,7 @@ describe('end to end: the built API and worker processes on a real server', () =
   });
 
   it('executes a workflow over REST', async () => {
-    const response = await request(baseUrl)
-      .post('/api/workflows/YourWorkflow/execute')
-      .set('x-api-key', E2E_KEY.key)
-      .send({ input: 'End to end' })
-      .expect(200);
+    const response = await postAsE2e('/api/workflows/YourWorkflow/execute', { input: 'End to end' }).expect(200);
     assert.equal(response.body.status, 'COMPLETED');
     assert.equal(response.body.result, 'Hello, End to end!');
   });

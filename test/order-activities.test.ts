@@ -8,6 +8,7 @@ import { FakeShippingCarrier, type FakeShippingCarrierOptions } from '../activit
 import { createOrderActivities } from '../activities/order-activities';
 import type { ShippingProgress } from '../activities/order-services';
 import { orderFulfilmentContract } from '../workflows/order-fulfilment/order-fulfilment.contract';
+import { rejectionOf } from './helpers/rejection';
 
 // The activities' own guarantees (idempotency, failure types, resuming from heartbeats), checked in the
 // SDK's activity context without a server; the workflow tests cover how the workflow uses them.
@@ -39,15 +40,6 @@ function inOrder<A extends unknown[], R>(
   );
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await promise.then(
-    () => assert.fail('expected the activity to fail'),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(error)}`);
-  return error;
-}
-
 describe('order activities', () => {
   it('reserve_stock reserves once per order, and release_stock returns the stock once', async () => {
     const { activities, inventory } = setup();
@@ -64,7 +56,10 @@ describe('order activities', () => {
   it('reserve_stock fails non-retryably with OutOfStock and takes nothing', async () => {
     const { activities, inventory } = setup();
     inventory.setStock('MUG-BLUE', 1);
-    const failure = await rejectionOf(inOrder('o-2', activities.reserve_stock, { orderId: 'o-2', items }));
+    const failure = await rejectionOf(
+      inOrder('o-2', activities.reserve_stock, { orderId: 'o-2', items }),
+      ApplicationFailure,
+    );
     assert.equal(failure.type, 'OutOfStock');
     assert.equal(failure.nonRetryable, true);
     assert.deepEqual(failure.details, [{ sku: 'MUG-BLUE', requested: 2, available: 1 }]);
@@ -95,6 +90,7 @@ describe('order activities', () => {
         amountCents: 100,
         cardToken: 'tok_declined',
       }),
+      ApplicationFailure,
     );
     assert.equal(failure.type, 'PaymentDeclined');
     assert.equal(failure.nonRetryable, true);

@@ -24,6 +24,7 @@ import {
   orderInput as clientOrderInput,
   type OrderFakes,
 } from './helpers/orders';
+import { rejectionOf } from './helpers/rejection';
 import { createTestWorker, uniqueName, useTestServer } from './helpers/temporal';
 
 /** A valid order under a fresh orderId, with the contract's defaults applied (as the API would start it). */
@@ -45,14 +46,8 @@ async function waitForStep(handle: OrderHandle, step: OrderStep, timeoutMs = 15_
   }
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<WorkflowFailedError> {
-  const error = await promise.then(
-    () => assert.fail('expected the workflow to fail'),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
-  return error;
-}
+const failureOf = (promise: Promise<unknown>): Promise<WorkflowFailedError> =>
+  rejectionOf(promise, WorkflowFailedError);
 
 function assertOrderFailure(error: WorkflowFailedError, type: string): void {
   assert.ok(error.cause instanceof ApplicationFailure, `expected ApplicationFailure, got ${error.cause?.name}`);
@@ -80,6 +75,20 @@ describe('OrderFulfilment', () => {
         args: [input],
       });
     return await worker.runUntil(body(start));
+  }
+
+  /** Starts `input` on a worker over `fakes` and runs `body` once the order has reached `step`. */
+  async function atStep<T>(
+    fakes: OrderFakes,
+    input: OrderFulfilmentInput,
+    step: OrderStep,
+    body: (handle: OrderHandle) => Promise<T>,
+  ): Promise<T> {
+    return withWorker(fakes, async (start) => {
+      const handle = await start(input);
+      await waitForStep(handle, step);
+      return body(handle);
+    });
   }
 
   it('reserves, charges and ships an order below the approval threshold', async () => {
@@ -153,9 +162,7 @@ describe('OrderFulfilment', () => {
   it('accepts changeShippingAddress before shipping and ships to the new address', async () => {
     const fakes = createOrderFakes();
     const input = orderInput(LARGE_ORDER);
-    await withWorker(fakes, async (start) => {
-      const handle = await start(input);
-      await waitForStep(handle, 'awaiting_approval');
+    await atStep(fakes, input, 'awaiting_approval', async (handle) => {
       const changed = await handle.executeUpdate(changeShippingAddressUpdate, {
         args: [{ shippingAddress: NEW_ADDRESS }],
       });
@@ -172,9 +179,7 @@ describe('OrderFulfilment', () => {
   it('rejects changeShippingAddress once shipping has started, and ships to the original address', async () => {
     const fakes = createOrderFakes({ steps: 20, stepMs: 100 });
     const input = orderInput();
-    await withWorker(fakes, async (start) => {
-      const handle = await start(input);
-      await waitForStep(handle, 'shipping');
+    await atStep(fakes, input, 'shipping', async (handle) => {
       const error = await handle
         .executeUpdate(changeShippingAddressUpdate, { args: [{ shippingAddress: NEW_ADDRESS }] })
         .then(
@@ -258,9 +263,7 @@ describe('OrderFulfilment', () => {
   it('fails with OrderRejected and releases the stock when the order is rejected', async () => {
     const fakes = createOrderFakes();
     const input = orderInput(LARGE_ORDER);
-    await withWorker(fakes, async (start) => {
-      const handle = await start(input);
-      await waitForStep(handle, 'awaiting_approval');
+    await atStep(fakes, input, 'awaiting_approval', async (handle) => {
       await handle.signal(rejectSignal, { rejectedBy: 'finance@example.com', reason: 'customer on credit hold' });
       const error = await failureOf(handle.result());
       assertOrderFailure(error, 'OrderRejected');
@@ -284,9 +287,7 @@ describe('OrderFulfilment', () => {
   it('refunds and releases the stock when cancelled during shipping, and ends CANCELLED', async () => {
     const fakes = createOrderFakes({ steps: 50, stepMs: 100 });
     const input = orderInput();
-    await withWorker(fakes, async (start) => {
-      const handle = await start(input);
-      await waitForStep(handle, 'shipping');
+    await atStep(fakes, input, 'shipping', async (handle) => {
       await handle.cancel();
       const error = await failureOf(handle.result());
       assert.ok(error.cause instanceof CancelledFailure, `expected CancelledFailure, got ${error.cause?.name}`);

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import type { Express } from 'express';
+import { describe, it } from 'node:test';
 import request from 'supertest';
-import { assertCleanErrorBody, createTestApp } from './helpers/api';
+import { assertCleanErrorBody } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { uniqueName } from './helpers/temporal';
-import { useUnreachableTemporal } from './helpers/unreachable-temporal';
+import { useUnreachableApp } from './helpers/unreachable-app';
 
 const first = testKey('first', ['workflows:read', 'workflows:start']);
 const second = testKey('second', ['workflows:read']);
@@ -13,12 +11,8 @@ const second = testKey('second', ['workflows:read']);
 // RFC 6750 §2: a request uses one method to send its credential. With two, which one the server picks is a guess an
 // attacker can steer (a proxy adds one, a client sends the other), so neither is used.
 describe('two credentials in one request', () => {
-  const temporal = useUnreachableTemporal();
-  let app: Express;
-  before(async () => {
-    // Nothing reaches Temporal: credentials are checked first.
-    app = createTestApp(temporal.client(), uniqueName('credentials'), { env: apiKeysEnv(first, second) });
-  });
+  // Nothing reaches Temporal: credentials are checked first.
+  const api = useUnreachableApp('credentials', apiKeysEnv(first, second));
 
   const both = [
     ['two different keys', { authorization: `Bearer ${first.key}`, 'x-api-key': second.key }],
@@ -28,7 +22,7 @@ describe('two credentials in one request', () => {
 
   for (const [what, headers] of both) {
     it(`REST: ${what} answer 400 invalid_request`, async () => {
-      const response = await request(app).get('/api/me').set(headers);
+      const response = await request(api.app).get('/api/me').set(headers);
       assert.equal(response.status, 400, response.text);
       assert.equal(response.body.code, 'BAD_REQUEST');
       assert.match(response.body.message, /one credential/);
@@ -40,7 +34,7 @@ describe('two credentials in one request', () => {
     });
 
     it(`tRPC: ${what} answer 400 invalid_request`, async () => {
-      const response = await request(app).get('/trpc/auth.me').set(headers);
+      const response = await request(api.app).get('/trpc/auth.me').set(headers);
       assert.equal(response.status, 400, response.text);
       assert.equal(response.body.error.data.code, 'BAD_REQUEST');
       assert.match(String(response.headers['www-authenticate']), /error="invalid_request"/);
@@ -48,7 +42,7 @@ describe('two credentials in one request', () => {
   }
 
   it('a start with two credentials is refused before anything is started', async () => {
-    const response = await request(app)
+    const response = await request(api.app)
       .post('/api/workflows/YourWorkflow')
       .set({ authorization: `Bearer ${first.key}`, 'x-api-key': first.key })
       .send({ input: 'x' });
@@ -56,9 +50,9 @@ describe('two credentials in one request', () => {
   });
 
   it('either credential alone is accepted', async () => {
-    const bearer = await request(app).get('/api/me').set('authorization', `Bearer ${first.key}`).expect(200);
+    const bearer = await request(api.app).get('/api/me').set('authorization', `Bearer ${first.key}`).expect(200);
     assert.equal(bearer.body.caller.name, 'first', bearer.text);
-    const apiKey = await request(app).get('/api/me').set('x-api-key', second.key).expect(200);
+    const apiKey = await request(api.app).get('/api/me').set('x-api-key', second.key).expect(200);
     assert.equal(apiKey.body.caller.name, 'second');
   });
 });

@@ -1,36 +1,29 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
-import type { Express } from 'express';
+import { describe, it } from 'node:test';
 import request from 'supertest';
 import { createRateLimits } from '../api/auth/rate-limits';
 import { assertCleanErrorBody, createTestApp, listen } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { listenHost, loadConfig } from '../common/config';
 import { uniqueName } from './helpers/temporal';
-import { useUnreachableTemporal } from './helpers/unreachable-temporal';
+import { useUnreachableApp } from './helpers/unreachable-app';
 
 const ALLOWED = 'https://app.example.com';
 const key = testKey('browser', ['workflows:read', 'workflows:start']);
 const limited = testKey('limited', ['workflows:read']);
 
 describe('HTTP hardening: CORS, security headers, rate limits, strict input', () => {
-  const temporal = useUnreachableTemporal();
-  let app: Express;
-  before(async () => {
-    app = createTestApp(temporal.client(), uniqueName('http'), {
-      env: {
-        ...apiKeysEnv(key, limited),
-        CORS_ORIGINS: `${ALLOWED},https://admin.example.com`,
-        RATE_LIMIT_PER_MINUTE: '1000',
-        RATE_LIMIT_STREAMS_PER_CALLER: '1',
-      },
-    });
+  const api = useUnreachableApp('http', {
+    ...apiKeysEnv(key, limited),
+    CORS_ORIGINS: `${ALLOWED},https://admin.example.com`,
+    RATE_LIMIT_PER_MINUTE: '1000',
+    RATE_LIMIT_STREAMS_PER_CALLER: '1',
   });
 
   describe('CORS', () => {
     for (const path of ['/trpc/workflows.YourWorkflow.start', '/api/workflows/YourWorkflow']) {
       it(`answers a preflight for ${path} from an allowed origin with the headers clients send and read`, async () => {
-        const response = await request(app)
+        const response = await request(api.app)
           .options(path)
           .set('origin', ALLOWED)
           .set('access-control-request-method', 'POST')
@@ -44,7 +37,7 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
     }
 
     it('refuses a preflight from an origin not on the list (no allow-origin header)', async () => {
-      const response = await request(app)
+      const response = await request(api.app)
         .options('/api/workflows/YourWorkflow')
         .set('origin', 'https://evil.example.com')
         .set('access-control-request-method', 'POST');
@@ -52,7 +45,11 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
     });
 
     it('exposes the headers clients read on actual answers', async () => {
-      const response = await request(app).get('/api/me').set('origin', ALLOWED).set('x-api-key', key.key).expect(200);
+      const response = await request(api.app)
+        .get('/api/me')
+        .set('origin', ALLOWED)
+        .set('x-api-key', key.key)
+        .expect(200);
       assert.equal(response.headers['access-control-allow-origin'], ALLOWED);
       const exposed = String(response.headers['access-control-expose-headers']).toLowerCase();
       for (const header of ['x-request-id', 'location', 'retry-after', 'ratelimit', 'ratelimit-policy'])
@@ -62,7 +59,7 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
 
   it('sends security headers on every answer, with a CSP under which /docs loads its own scripts', async () => {
     for (const path of ['/healthz', '/docs', '/api/me', '/no-such-page']) {
-      const response = await request(app).get(path);
+      const response = await request(api.app).get(path);
       assert.equal(response.headers['x-content-type-options'], 'nosniff', path);
       assert.ok(response.headers['strict-transport-security'], path);
       assert.equal(response.headers['x-powered-by'], undefined, path);
@@ -70,7 +67,7 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
       assert.match(csp, /script-src 'self'/, path);
       assert.doesNotMatch(csp, /upgrade-insecure-requests/, path);
     }
-    const page = await request(app).get('/docs').expect(200);
+    const page = await request(api.app).get('/docs').expect(200);
     // Its own scripts, from under /docs (relative URLs, so the page works behind a path prefix): no CDN, no inline.
     for (const src of page.text.matchAll(/src="([^"]+)"/g)) assert.match(src[1] ?? '', /^\/?docs\//);
   });
@@ -78,10 +75,10 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
   describe('strict input', () => {
     it('answers 400 naming a misspelt envelope key, over REST and tRPC alike', async () => {
       const body = { input: 'x', workflowID: 'order-7' };
-      const rest = await request(app).post('/api/workflows/YourWorkflow').set('x-api-key', key.key).send(body);
+      const rest = await request(api.app).post('/api/workflows/YourWorkflow').set('x-api-key', key.key).send(body);
       assertCleanErrorBody(rest, 400);
       assert.deepEqual(rest.body.data.fieldErrors, [{ path: 'workflowID', message: 'unknown field' }]);
-      const trpc = await request(app)
+      const trpc = await request(api.app)
         .post('/trpc/workflows.YourWorkflow.start')
         .set('x-api-key', key.key)
         .set('content-type', 'application/json')
@@ -92,7 +89,7 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
     });
 
     it('answers 400 naming an unknown field inside a contract input (strict contracts)', async () => {
-      const response = await request(app)
+      const response = await request(api.app)
         .post('/api/workflows/OrderFulfilment')
         .set('x-api-key', key.key)
         .send({
@@ -112,28 +109,25 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
 
     it('refuses JSON nested 5,000 deep with a 400 and a request id, on REST and tRPC', async () => {
       const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
-      const rest = await request(app)
-        .post('/api/workflows/YourWorkflow')
-        .set('x-api-key', key.key)
-        .set('content-type', 'application/json')
-        .send(`{"input":${deep}}`);
+      const postDeep = (path: string) =>
+        request(api.app)
+          .post(path)
+          .set('x-api-key', key.key)
+          .set('content-type', 'application/json')
+          .send(`{"input":${deep}}`);
+      const rest = await postDeep('/api/workflows/YourWorkflow');
       assertCleanErrorBody(rest, 400);
       assert.match(rest.body.message, /deeper than/);
-      const trpc = await request(app)
-        .post('/trpc/workflows.YourWorkflow.start')
-        .set('x-api-key', key.key)
-        .set('content-type', 'application/json')
-        .send(`{"input":${deep}}`);
-      assertCleanErrorBody(trpc, 400);
+      assertCleanErrorBody(await postDeep('/trpc/workflows.YourWorkflow.start'), 400);
       // In a query string (tRPC queries): shallower, to stay under Node's header size limit (431).
       const deepQuery = `${'['.repeat(1000)}${']'.repeat(1000)}`;
-      const query = await request(app).get('/trpc/auth.me').query({ input: deepQuery }).set('x-api-key', key.key);
+      const query = await request(api.app).get('/trpc/auth.me').query({ input: deepQuery }).set('x-api-key', key.key);
       assertCleanErrorBody(query, 400);
     });
 
     it('refuses a body with invalid UTF-8 with a 400', async () => {
       const body = Buffer.concat([Buffer.from('{"input":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
-      const server = await listen(app);
+      const server = await listen(api.app);
       try {
         const response = await fetch(`${server.baseUrl}/api/workflows/YourWorkflow`, {
           method: 'POST',
@@ -171,39 +165,33 @@ describe('HTTP hardening: CORS, security headers, rate limits, strict input', ()
 });
 
 describe('rate limits', () => {
-  const temporal = useUnreachableTemporal();
-  let app: Express;
-  before(async () => {
-    app = createTestApp(temporal.client(), uniqueName('limits'), {
-      env: {
-        ...apiKeysEnv(key, limited),
-        RATE_LIMIT_PER_MINUTE: '5',
-        RATE_LIMIT_WAITS_PER_MINUTE: '1',
-      },
-    });
+  const api = useUnreachableApp('limits', {
+    ...apiKeysEnv(key, limited),
+    RATE_LIMIT_PER_MINUTE: '5',
+    RATE_LIMIT_WAITS_PER_MINUTE: '1',
   });
 
   it('answers 429 with Retry-After and the RateLimit headers once a caller is over its limit; others go on', async () => {
     for (let i = 0; i < 5; i += 1) {
-      const ok = await request(app).get('/api/me').set('x-api-key', key.key).expect(200);
+      const ok = await request(api.app).get('/api/me').set('x-api-key', key.key).expect(200);
       assert.equal(ok.headers['ratelimit-policy'], '"requests";q=5;w=60');
       assert.match(String(ok.headers.ratelimit), new RegExp(`^"requests";r=${4 - i};t=\\d+$`));
     }
-    const refused = await request(app).get('/api/me').set('x-api-key', key.key);
+    const refused = await request(api.app).get('/api/me').set('x-api-key', key.key);
     assertCleanErrorBody(refused, 429);
     assert.equal(refused.body.code, 'TOO_MANY_REQUESTS');
     assert.ok(Number(refused.headers['retry-after']) >= 1, String(refused.headers['retry-after']));
     assert.match(String(refused.headers.ratelimit), /^"requests";r=0;t=\d+$/);
-    const trpc = await request(app).get('/trpc/auth.me').set('x-api-key', key.key);
+    const trpc = await request(api.app).get('/trpc/auth.me').set('x-api-key', key.key);
     assert.equal(trpc.status, 429);
     assert.ok(trpc.headers['retry-after']);
     // Another caller has its own budget.
-    await request(app).get('/api/me').set('x-api-key', limited.key).expect(200);
+    await request(api.app).get('/api/me').set('x-api-key', limited.key).expect(200);
   });
 
   it('answers 429 to an address past its failed authentications, over REST and tRPC, even with a good key then', async () => {
     const key = testKey('good', ['workflows:read']);
-    const guarded = createTestApp(temporal.client(), uniqueName('auth-failures'), {
+    const guarded = createTestApp(api.client(), uniqueName('auth-failures'), {
       env: { ...apiKeysEnv(key), RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3' },
     });
     for (let i = 0; i < 3; i++) {
@@ -225,7 +213,7 @@ describe('rate limits', () => {
     const fields = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`unknown${i}`, 'x'.repeat(30)]));
     const body = JSON.stringify({ input: 'x', ...fields });
     assert.ok(body.length > 500_000);
-    const open = createTestApp(temporal.client(), uniqueName('field-errors'));
+    const open = createTestApp(api.client(), uniqueName('field-errors'));
     for (const path of ['/api/workflows/YourWorkflow', '/trpc/workflows.YourWorkflow.start']) {
       const response = await request(open).post(path).set('content-type', 'application/json').send(body);
       assert.equal(response.status, 400, path);

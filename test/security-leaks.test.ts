@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
-import { assertCleanErrorBody, useTestServer, withApi } from './helpers/api';
+import { apiConnectionOptions } from '../api/temporal/temporal-client';
+import { assertCleanErrorBody, createTestApp, useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { eventually } from './helpers/orders';
+import { uniqueName } from './helpers/temporal';
 
 const tenant = testKey('acme-reader', [...SCOPES], { tenant: 'acme' });
 const operator = testKey('operator', [...SCOPES]);
@@ -12,26 +16,49 @@ const operator = testKey('operator', [...SCOPES]);
 describe('what callers are told: page tokens, catalog, task queues', () => {
   const server = useTestServer();
 
-  it('a forged page token is a 400 naming pageToken, over REST and tRPC', () =>
-    withApi(
-      server,
-      async ({ app }) => {
-        const forged = Buffer.from('not a token the server made').toString('base64url');
-        const rest = await request(app)
-          .get('/api/workflows')
-          .query({ pageToken: forged })
-          .set('x-api-key', operator.key);
+  it('a forged page token is a 400 naming pageToken, over REST and tRPC, within a round trip', async () => {
+    // The API's own connection settings (its retry interceptor among them), not the test server's client; inside
+    // them, a count of the list calls that reach the server (each retry is one more).
+    let listAttempts = 0;
+    const countLists: Interceptor = (options, nextCall) => {
+      if (/\/(ListWorkflowExecutions|ListSchedules)$/.test(options.method_definition.path)) listAttempts += 1;
+      return new InterceptingCall(nextCall(options));
+    };
+    const settings = apiConnectionOptions({ address: server.env.address });
+    const connection = await Connection.connect({
+      ...settings,
+      interceptors: [...(settings.interceptors ?? []), countLists],
+    });
+    try {
+      const app = createTestApp(new Client({ connection }), uniqueName('leaks-tq'), {
+        env: apiKeysEnv(tenant, operator),
+      });
+      const forged = Buffer.from('not a token the server made').toString('base64url');
+      for (const [path, procedure] of [
+        ['/api/workflows', 'executions.list'],
+        ['/api/schedules', 'schedules.list'],
+      ] as const) {
+        let started = Date.now();
+        const rest = await request(app).get(path).query({ pageToken: forged }).set('x-api-key', operator.key);
+        const restMs = Date.now() - started;
         assertCleanErrorBody(rest, 400);
         assert.match(rest.text, /pageToken/);
+        started = Date.now();
         const trpc = await request(app)
-          .get('/trpc/executions.list')
+          .get(`/trpc/${procedure}`)
           .query({ input: JSON.stringify({ pageToken: forged }) })
           .set('x-api-key', operator.key);
+        const trpcMs = Date.now() - started;
         assert.equal(trpc.status, 400, trpc.text);
-      },
-      {},
-      apiKeysEnv(tenant, operator),
-    ));
+        assert.match(trpc.text, /pageToken/);
+        // A bound, not a sleep: with the SDK's default retries an UNKNOWN answer took about 15 s.
+        assert.ok(restMs < 2_000 && trpcMs < 2_000, `${path}: answered in ${restMs} ms (REST), ${trpcMs} ms (tRPC)`);
+      }
+      assert.equal(listAttempts, 4, 'one call each: an unreadable token is not retried');
+    } finally {
+      await connection.close();
+    }
+  });
 
   it("a tenant's caller hears neither the namespace, the Web UI, nor the workers' identities; an operator does", () =>
     withApi(

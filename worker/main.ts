@@ -1,6 +1,6 @@
 import type { Worker } from '@temporalio/worker';
+import { webhookSettingsOf } from '../activities/webhook-delivery';
 import { boundPort } from '../common/bound-port';
-import { destinationPolicyOf } from '../common/callbacks/destination';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
@@ -30,8 +30,12 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const tracing = startTracing(config.OTEL_SERVICE_NAME ?? 'temporal-http-worker', {
     endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
-  const webhooks = { secrets: config.CALLBACK_SIGNING_SECRET, policy: destinationPolicyOf(config) };
-  const { worker, connection } = await createWorker(config, { ...services, webhooks }, logger, tracing);
+  const { worker, connection } = await createWorker(
+    config,
+    { ...services, webhooks: webhookSettingsOf(config) },
+    logger,
+    tracing,
+  );
   started.worker = worker;
   logger.info(
     {

@@ -3,6 +3,7 @@ import {
   // eslint-disable-next-line @typescript-eslint/no-restricted-imports -- internal workflow: no contract to type it from
   defineSignal,
   metricMeter,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -14,6 +15,7 @@ import type { Activities } from '../activities';
 import {
   ADD_CALLBACK_SIGNAL,
   DELIVERIES_MEMO_KEY,
+  RUN_CLOSED_AT_MEMO_KEY,
   type AttemptResult,
   type CallbackDeliveryInput,
   type CallbackRequest,
@@ -48,12 +50,6 @@ function deliveryMetrics() {
       'seconds',
       'From the run closing to its callback delivered',
     ),
-    undeliveredAge: metricMeter.createHistogram(
-      'temporal_http_callback_undelivered_age',
-      'float',
-      'seconds',
-      'How long since the run closed, at each failed attempt: the highest bucket hit lately is the oldest undelivered',
-    ),
   };
 }
 type DeliveryMetrics = ReturnType<typeof deliveryMetrics>;
@@ -86,13 +82,21 @@ function newRecord(request: CallbackRequest): DeliveryRecord {
   };
 }
 
+const PUBLISH_CLOSE = 'publish-run-closed-at';
+
 /** Delivers a run's completion webhooks, durably (see README "Callbacks"). Internal: not in the public catalog. */
 export async function callbackDeliveryWorkflow(
   input: CallbackDeliveryInput,
   state: CallbackDeliveryState = { callbacks: [] },
 ): Promise<DeliveryRecord[]> {
   const { callbacks } = state;
-  const publish = (): void => upsertMemo({ [DELIVERIES_MEMO_KEY]: callbacks.map((callback) => callback.record) });
+  // Once the run has closed, the memo says when: the API's gauge of the oldest undelivered callback reads it.
+  let closed: ClosedRun | null = null;
+  const publish = (): void =>
+    upsertMemo({
+      [DELIVERIES_MEMO_KEY]: callbacks.map((callback) => callback.record),
+      ...(closed ? { [RUN_CLOSED_AT_MEMO_KEY]: closed.closedAt } : {}),
+    });
   setHandler(addCallbackSignal, (request) => {
     // The same callback twice (a retried start) is one delivery.
     if (callbacks.some((callback) => callback.request.url === request.url)) return;
@@ -100,12 +104,13 @@ export async function callbackDeliveryWorkflow(
     publish();
   });
 
-  let closed: ClosedRun | null = null;
   while (closed === null) {
     closed = await awaitRunClose(input.run);
     if (closed === null && workflowInfo().continueAsNewSuggested)
       await continueAsNew<typeof callbackDeliveryWorkflow>(input, { callbacks });
   }
+  // Published at once, before the first attempt (runs that closed before this change publish with their attempts).
+  if (patched(PUBLISH_CLOSE)) publish();
   const deadline = Date.now() + input.retryForMs;
   const metrics = deliveryMetrics();
   const delivering = new Set<DeliveryRecord>();
@@ -156,6 +161,7 @@ async function deliver(
         webhookId: record.webhookId,
         closed,
         attemptTimeoutMs: input.attemptTimeoutMs,
+        ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
       });
     } catch (error) {
       result = { ok: false, error: error instanceof Error ? (error.cause ?? error).toString() : String(error) };
@@ -171,7 +177,6 @@ async function deliver(
       metrics.lag.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
       return publish();
     }
-    metrics.undeliveredAge.record((Date.now() - Date.parse(closed.closedAt)) / 1000);
     const pause = backoffMs(input, record.attempts);
     if (result.permanent || Date.now() + pause > deadline) {
       record.state = 'FAILED';

@@ -9,7 +9,7 @@ import {
 } from '../../common/callbacks/destination';
 import type { Config } from '../../common/config';
 import type { AuthedContext } from '../context';
-import { InputError, withKnownRun } from '../errors/mapping';
+import { InputError, KnownRunError, withKnownRun } from '../errors/mapping';
 import { resultUrlOf } from '../http/rest-paths';
 import { temporalGateway } from '../temporal/gateway';
 
@@ -49,6 +49,7 @@ async function registerCallback(
   const stored = gateway.storedId(started.workflowId);
   const input: CallbackDeliveryInput = {
     run: { storedWorkflowId: stored, workflowId: started.workflowId, runId: started.runId },
+    ...(ctx.caller.tenant === undefined ? {} : { tenant: ctx.caller.tenant }),
     retryForMs: ctx.config.CALLBACK_RETRY_FOR_MS,
     initialIntervalMs: ctx.config.CALLBACK_RETRY_INITIAL_MS,
     maxIntervalMs: ctx.config.CALLBACK_RETRY_MAX_MS,
@@ -67,7 +68,8 @@ async function registerCallback(
 
 /**
  * The callback hook of every start path: checks the destination before `start` runs (a refused URL starts nothing),
- * and registers the delivery once Temporal accepted the run. A retry with the same Idempotency-Key registers it
+ * and registers the delivery once Temporal accepted the run, even when the answer is an error that names the run
+ * (KnownRunError). A retry with the same Idempotency-Key registers it
  * again harmlessly (one delivery workflow per run, one delivery per URL).
  */
 export async function withCallback<T extends { workflowId: string; runId: string }>(
@@ -77,7 +79,15 @@ export async function withCallback<T extends { workflowId: string; runId: string
 ): Promise<T> {
   if (callback === undefined) return start();
   await acceptDestination(ctx.config, callback.url);
-  const started = await start();
+  let started: T;
+  try {
+    started = await start();
+  } catch (error) {
+    // An answer that names a started run (an update-with-start whose update was rejected: 422) still leaves a run
+    // that will close: its callback holds too. Should the registration fail, that failure is the answer.
+    if (error instanceof KnownRunError) await registerCallback(ctx, error.run, callback);
+    throw error;
+  }
   await registerCallback(ctx, started, callback);
   return started;
 }

@@ -137,6 +137,12 @@ function grpcMessageOf(error: unknown): string {
   return '';
 }
 
+/** An answer about one workflow or schedule: its ID in the details, and in the message where it says `%s`. */
+function aboutId(error: Error, code: TRPC_ERROR_CODE_KEY, details: Record<string, string>, message: string): ApiError {
+  const [id = ''] = Object.values(details);
+  return new ApiError({ code, message: message.replace('%s', () => id), cause: error, details });
+}
+
 /**
  * The one mapping from what Temporal (or anything else) throws to the API's error codes.
  * tRPC and REST both answer from it, so a code means the same on every transport.
@@ -160,39 +166,15 @@ export function toApiError(error: unknown): TRPCError {
     });
   }
   if (error instanceof WorkflowUpdateFailedError) return updateFailed(error);
-  if (error instanceof WorkflowNotFoundError) {
-    return new ApiError({
-      code: 'NOT_FOUND',
-      message: `No workflow with ID "${error.workflowId}"`,
-      cause: error,
-      details: { workflowId: error.workflowId },
-    });
-  }
+  if (error instanceof WorkflowNotFoundError)
+    return aboutId(error, 'NOT_FOUND', { workflowId: error.workflowId }, 'No workflow with ID "%s"');
   // The gateway throws the SDK's schedule errors naming the caller's schedule ID (api/temporal/schedule-gateway.ts).
-  if (error instanceof ScheduleNotFoundError) {
-    return new ApiError({
-      code: 'NOT_FOUND',
-      message: `No schedule with ID "${error.scheduleId}"`,
-      cause: error,
-      details: { scheduleId: error.scheduleId },
-    });
-  }
-  if (error instanceof ScheduleAlreadyRunning) {
-    return new ApiError({
-      code: 'CONFLICT',
-      message: `A schedule with ID "${error.scheduleId}" already exists`,
-      cause: error,
-      details: { scheduleId: error.scheduleId },
-    });
-  }
-  if (error instanceof WorkflowExecutionAlreadyStartedError) {
-    return new ApiError({
-      code: 'CONFLICT',
-      message: `A workflow with ID "${error.workflowId}" is already running`,
-      cause: error,
-      details: { workflowId: error.workflowId },
-    });
-  }
+  if (error instanceof ScheduleNotFoundError)
+    return aboutId(error, 'NOT_FOUND', { scheduleId: error.scheduleId }, 'No schedule with ID "%s"');
+  if (error instanceof ScheduleAlreadyRunning)
+    return aboutId(error, 'CONFLICT', { scheduleId: error.scheduleId }, 'A schedule with ID "%s" already exists');
+  if (error instanceof WorkflowExecutionAlreadyStartedError)
+    return aboutId(error, 'CONFLICT', { workflowId: error.workflowId }, 'A workflow with ID "%s" is already running');
   // A call that did not answer by its deadline (api/temporal/bounded-wait.ts): Temporal is unreachable or overloaded.
   if (error instanceof WaitEnded)
     return new ApiError({ code: 'SERVICE_UNAVAILABLE', message: TEMPORAL_UNAVAILABLE, cause: error });
@@ -236,12 +218,22 @@ export function toApiError(error: unknown): TRPCError {
   return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', cause: error });
 }
 
+/** An answer after a run was started: it names the run, and whatever must hold for a started run (its callback) can. */
+export class KnownRunError extends ApiError {
+  constructor(
+    readonly run: KnownRun,
+    opts: ConstructorParameters<typeof ApiError>[0],
+  ) {
+    super(opts);
+  }
+}
+
 /**
  * An error met after Temporal accepted the start (a failed wait, an unreachable server, a bug of ours): mapped as
  * usual, but the answer names the run, so that a caller never retries blind and runs the work twice. A 500 says no
  * more than that: the run, never the internals (those are logged).
  */
-export function withKnownRun(error: unknown, run: KnownRun): TRPCError {
+export function withKnownRun(error: unknown, run: KnownRun): KnownRunError {
   const mapped = toApiError(error);
   const details = mapped instanceof ApiError ? mapped.details : {};
   const message =
@@ -250,7 +242,12 @@ export function withKnownRun(error: unknown, run: KnownRun): TRPCError {
       : mapped.code === 'INTERNAL_SERVER_ERROR'
         ? `Workflow "${run.workflowId}" was started (run ${run.runId}) but this answer failed; fetch its result from resultUrl`
         : mapped.message;
-  return new ApiError({ code: mapped.code, message, details: { ...details, ...run }, cause: mapped.cause ?? error });
+  return new KnownRunError(run, {
+    code: mapped.code,
+    message,
+    details: { ...details, ...run },
+    cause: mapped.cause ?? error,
+  });
 }
 
 /**
@@ -282,6 +279,24 @@ export function updateInDoubt(
     details: { ...update, updateInDoubt: true },
     cause: error,
   });
+}
+
+const UNREADABLE_TOKEN = new Set<number>([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.INTERNAL, GrpcStatus.UNKNOWN]);
+
+/**
+ * What a list call that carried the caller's page token failed with: a token the server cannot read (one it did not
+ * make; the dev server answers UNKNOWN) is the caller's mistake, a 400 naming pageToken; anything else as it is.
+ */
+export function pageTokenError(error: unknown): unknown {
+  for (let link: unknown = error; link instanceof Error; link = link.cause)
+    if (isGrpcServiceError(link) && UNREADABLE_TOKEN.has(link.code))
+      return new ApiError({
+        code: 'BAD_REQUEST',
+        message: 'Invalid request: pageToken: not a nextPageToken this API gave out',
+        details: { field: 'pageToken' },
+        cause: error,
+      });
+  return error;
 }
 
 /** Whether a gRPC failure means the connection, not the request, failed: the start may have been applied. */

@@ -1,10 +1,8 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { AuthedContext, Context } from '../context';
 import { QUICK_CALL_MS, temporalGateway, type GatewayCtx } from '../temporal/gateway';
 import { describeTaskQueueType } from '../temporal/service';
-import { ApiError } from '../errors/mapping';
+import { ApiError, pageTokenError } from '../errors/mapping';
 import type { ListedWorkflow, Poller, TaskQueueView, WorkflowStatus } from '../schemas';
 import { describeWorkflow } from './workflow-operations';
 
@@ -88,14 +86,6 @@ function isoOf(
   return new Date(Number(ts.seconds.toString()) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
 }
 
-const UNREADABLE_TOKEN = new Set<number>([GrpcStatus.INVALID_ARGUMENT, GrpcStatus.INTERNAL, GrpcStatus.UNKNOWN]);
-
-function isUnreadableToken(error: unknown): boolean {
-  for (let link: unknown = error; link instanceof Error; link = link.cause)
-    if (isGrpcServiceError(link) && UNREADABLE_TOKEN.has(link.code)) return true;
-  return false;
-}
-
 /**
  * One page of workflows matching the filters, newest first, with the token of the next page (null on the last).
  * The gateway adds the caller's tenant and workflow types to the query.
@@ -112,16 +102,7 @@ export async function listWorkflows(
       nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
     })
     .catch((error: unknown) => {
-      // The server cannot read a token it did not make (the dev server answers UNKNOWN "something went wrong"):
-      // the caller's mistake, not a 500.
-      if (request.pageToken !== undefined && isUnreadableToken(error))
-        throw new ApiError({
-          code: 'BAD_REQUEST',
-          message: 'Invalid request: pageToken: not a nextPageToken this API gave out',
-          details: { field: 'pageToken' },
-          cause: error,
-        });
-      throw error;
+      throw request.pageToken === undefined ? error : pageTokenError(error);
     });
   const workflows = response.executions.map((info): ListedWorkflow => {
     const statusName = (temporal.api.enums.v1.WorkflowExecutionStatus[info.status ?? 0] ?? '')

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowUpdateHandle } from '@temporalio/client';
 import { checkExistingRun } from '../auth/existing-run';
-import { assertMayStart, storedWorkflowId } from '../auth/tenancy';
+import { assertMayStart } from '../auth/tenancy';
 import { WaitEnded } from '../temporal/bounded-wait';
 import { temporalGateway, type GatewayCtx, type StartingCtx } from '../temporal/gateway';
 import type { AuthedContext } from '../context';
-import { ApiError, isConnectionFailure, updateInDoubt } from '../errors/mapping';
-import { updateResultUrlOf } from '../http/rest-paths';
+import { ApiError, isConnectionFailure, updateInDoubt, withKnownRun } from '../errors/mapping';
+import { resultUrlOf, updateResultUrlOf } from '../http/rest-paths';
 import type { UpdateOutcome } from '../schemas';
 import { describeWorkflow, runningRun, waitBounds } from './workflow-operations';
 
@@ -141,13 +141,12 @@ async function mayMessageExisting(ctx: Ctx, workflowType: string, workflowId: st
 }
 
 /**
- * What a signal- or update-with-start must pass before Temporal hears of it: the caller may start the type, may send
- * the message to a run already there, and the running cap admits a new run.
+ * What a signal- or update-with-start must pass before Temporal hears of it: the caller may start the type and may
+ * send the message to a run already there (the gateway applies the running cap to the start).
  */
 async function admitWithStart(ctx: StartCtx, workflowType: string, workflowId: string, action: string): Promise<void> {
   assertMayStart(ctx.caller, workflowType);
   await mayMessageExisting(ctx, workflowType, workflowId, action);
-  await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId));
 }
 
 /** Starts the workflow if it is not running and signals it, atomically. */
@@ -188,6 +187,11 @@ export async function updateWithStart(
     throw admissionError(error, request.workflowId, updateId);
   }
   const { update: handle, runId } = started;
-  const outcome = await awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
-  return { ...outcome, workflowId: request.workflowId, runId };
+  try {
+    const outcome = await awaitUpdate(ctx, request.workflowId, handle, Math.max(0, bounds.deadline - Date.now()));
+    return { ...outcome, workflowId: request.workflowId, runId };
+  } catch (error) {
+    // The run exists whatever the update did (a validator's rejection does not undo the start): the answer names it.
+    throw withKnownRun(error, { workflowId: request.workflowId, runId, resultUrl: resultUrlOf(request.workflowId) });
+  }
 }

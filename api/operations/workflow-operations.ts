@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { WaitEnded, type WaitBounds } from '../temporal/bounded-wait';
 import { temporalGateway, type GatewayCtx, type GatewayRun, type StartingCtx } from '../temporal/gateway';
 import { checkExistingRun, idInUse, requireScope } from '../auth/existing-run';
-import { assertMayStart, assertVisible, isVisible, storedWorkflowId } from '../auth/tenancy';
+import { assertMayStart, assertVisible, isVisible } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
 import { ApiError, isConnectionFailure, startInDoubt, withKnownRun } from '../errors/mapping';
 import { resultUrlOf } from '../http/rest-paths';
@@ -71,7 +71,6 @@ export async function startWorkflow(
     if (existing)
       checkExistingRun(ctx.caller, workflowType, workflowId, existing, { action: 'terminate', sameType: false });
   }
-  await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId));
   let started: { workflowId: string; runId: string };
   try {
     const { runId } = await startCall(ctx, workflowId, () =>
@@ -155,9 +154,6 @@ async function startIdempotently(ctx: StartCtx, workflowType: string, request: S
   }
   const workflowId = request.workflowId ?? workflowIdFromKey(workflowType, key);
   const fingerprint = requestFingerprint(workflowType, { input: request.input, workflowId: request.workflowId });
-  await ctx.security.runningCap.admit(ctx.caller, workflowType, storedWorkflowId(ctx.caller, workflowId), {
-    closedRunAnswers: true,
-  });
   let runId: string | undefined;
   const gateway = temporalGateway(ctx);
   try {

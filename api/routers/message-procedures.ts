@@ -14,7 +14,7 @@ import {
 } from '../message-schemas';
 import { startedSchema, updateOutcomeSchema } from '../schemas';
 import { chargeWait } from '../auth/rate-limits';
-import { typeRoute } from './type-route';
+import { typeRoute, type RouteMeta } from './type-route';
 import {
   typed,
   type QueryProcedures,
@@ -38,12 +38,38 @@ function mapRecord<V, P>(record: Record<string, V>, build: (name: string, entry:
   return Object.fromEntries(Object.entries(record).map(([name, entry]) => [name, build(name, entry)]));
 }
 
+/**
+ * Each kind of message route: the scope it needs, its method, and its path: `/workflows/{workflowId}/<segment>/<name>`
+ * for a message to a workflow by ID, `/workflows/<type>/<segment>/<name>` for one that may start it.
+ */
+const MESSAGE_ROUTES = {
+  signal: { scope: 'workflows:signal', method: 'POST', byId: true, segment: 'signals' },
+  query: { scope: 'workflows:read', method: 'GET', byId: true, segment: 'queries' },
+  update: { scope: 'workflows:signal', method: 'POST', byId: true, segment: 'updates' },
+  signalWithStart: { scope: 'workflows:start', method: 'POST', byId: false, segment: 'signal-with-start' },
+  updateWithStart: { scope: 'workflows:start', method: 'POST', byId: false, segment: 'update-with-start' },
+} as const;
+
+/** The procedure behind one message's route: scope, method and path from its kind, the rest as declared. */
+function messageRoute(
+  kind: keyof typeof MESSAGE_ROUTES,
+  workflowType: string,
+  name: string,
+  {
+    openapi,
+    ...meta
+  }: Omit<RouteMeta, 'scope' | 'openapi'> & {
+    openapi: Omit<RouteMeta['openapi'], 'method' | 'path'>;
+  },
+) {
+  const { scope, method, byId, segment } = MESSAGE_ROUTES[kind];
+  const path = `/workflows/${byId ? '{workflowId}' : workflowType}/${segment}/${name}` as const;
+  return typeRoute(workflowType, { scope, openapi: { method, path, ...openapi }, ...meta });
+}
+
 function signalProcedure(workflowType: string, name: string, signal: SignalContract) {
-  return typeRoute(workflowType, {
-    scope: 'workflows:signal',
+  return messageRoute('signal', workflowType, name, {
     openapi: {
-      method: 'POST',
-      path: `/workflows/{workflowId}/signals/${name}`,
       summary: `Signal ${workflowType}: ${name}`,
       description: `${signal.description} Answers 202 once Temporal has recorded the signal.`,
       successDescription: 'Signal recorded (202)',
@@ -62,11 +88,8 @@ function signalProcedure(workflowType: string, name: string, signal: SignalContr
 }
 
 function queryProcedure(workflowType: string, name: string, query: QueryContract) {
-  return typeRoute(workflowType, {
-    scope: 'workflows:read',
+  return messageRoute('query', workflowType, name, {
     openapi: {
-      method: 'GET',
-      path: `/workflows/{workflowId}/queries/${name}`,
       summary: `Query ${workflowType}: ${name}`,
       description: query.description,
       errorResponses: {
@@ -82,11 +105,8 @@ function queryProcedure(workflowType: string, name: string, query: QueryContract
 }
 
 function updateProcedure(workflowType: string, name: string, update: UpdateContract) {
-  return typeRoute(workflowType, {
-    scope: 'workflows:signal',
+  return messageRoute('update', workflowType, name, {
     openapi: {
-      method: 'POST',
-      path: `/workflows/{workflowId}/updates/${name}`,
       summary: `Update ${workflowType}: ${name}`,
       description:
         `${update.description} 200 with the result; 202 with resultUrl if the update outlasts waitMs; 422 with the ` +
@@ -114,11 +134,8 @@ function updateProcedure(workflowType: string, name: string, update: UpdateContr
 
 function signalWithStartProcedure(contract: WorkflowContract, name: string, signal: SignalContract) {
   const type = contract.workflowType;
-  return typeRoute(type, {
-    scope: 'workflows:start',
+  return messageRoute('signalWithStart', type, name, {
     openapi: {
-      method: 'POST',
-      path: `/workflows/${type}/signal-with-start/${name}`,
       summary: `Signal ${type} with ${name}, starting it first if it is not running`,
       description: `Atomically starts ${type} with input unless a run with workflowId is open, then delivers the ${name} signal.`,
       errorResponses: { 400: 'Invalid input', 503: 'Temporal unavailable' },
@@ -143,11 +160,8 @@ function signalWithStartProcedure(contract: WorkflowContract, name: string, sign
 
 function updateWithStartProcedure(contract: WorkflowContract, name: string, update: UpdateContract) {
   const type = contract.workflowType;
-  return typeRoute(type, {
-    scope: 'workflows:start',
+  return messageRoute('updateWithStart', type, name, {
     openapi: {
-      method: 'POST',
-      path: `/workflows/${type}/update-with-start/${name}`,
       summary: `Start ${type} and answer at its ${name} milestone (early return)`,
       description: `Starts ${type} unless a run with workflowId is open, sends the ${name} update and answers with its result while the workflow goes on; 202 with resultUrl if the update outlasts waitMs.`,
       requestHeaders: idempotencyKeyHeader,

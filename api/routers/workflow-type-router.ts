@@ -5,7 +5,7 @@ import { requireWorkflow } from '../operations/message-operations';
 import { executeInputSchema, outcomeSchema, resultInputSchema, startedSchema, startInputSchema } from '../schemas';
 import { chargeWait } from '../auth/rate-limits';
 import { protectedProcedure, router } from '../trpc';
-import { typeRoute } from './type-route';
+import { typeRoute, type RouteMeta } from './type-route';
 import { outcomeOf, outcomeOfStarted, startWorkflow } from '../operations/workflow-operations';
 import { messageProcedures } from './message-procedures';
 import { eventsInputSchema, trackedProgress } from './progress-subscription';
@@ -18,19 +18,36 @@ const START_ERRORS = {
   503: 'Temporal unavailable',
 };
 
-function startProcedure(contract: WorkflowContract) {
+/** The route of a start (start, execute): POST at the type's path, its scope, Idempotency-Key, errors and example. */
+function startRoute(
+  contract: WorkflowContract,
+  suffix: '' | '/execute',
+  {
+    openapi,
+    ...meta
+  }: Omit<RouteMeta, 'scope' | 'openapi' | 'example'> & {
+    openapi: Omit<RouteMeta['openapi'], 'method' | 'path' | 'requestHeaders' | 'errorResponses'>;
+  },
+) {
   const type = contract.workflowType;
   return typeRoute(type, {
     scope: 'workflows:start',
     openapi: {
       method: 'POST',
-      path: `/workflows/${type}`,
-      summary: `Start ${type}: ${contract.summary}`,
-      description: contract.description,
+      path: `/workflows/${type}${suffix}`,
+      ...openapi,
       requestHeaders: idempotencyKeyHeader,
       errorResponses: START_ERRORS,
     },
+    ...meta,
     example: { input: contract.exampleInput },
+  });
+}
+
+function startProcedure(contract: WorkflowContract) {
+  const type = contract.workflowType;
+  return startRoute(contract, '', {
+    openapi: { summary: `Start ${type}: ${contract.summary}`, description: contract.description },
   })
     .input(startInputSchema(contract.input))
     .output(startedSchema)
@@ -39,19 +56,13 @@ function startProcedure(contract: WorkflowContract) {
 
 function executeProcedure(contract: WorkflowContract) {
   const type = contract.workflowType;
-  return typeRoute(type, {
-    scope: 'workflows:start',
+  return startRoute(contract, '/execute', {
     openapi: {
-      method: 'POST',
-      path: `/workflows/${type}/execute`,
       summary: `Execute ${type} and wait for its result`,
       description: `${contract.description} Answers 200 with the outcome once the workflow closes, or 202 with status RUNNING and resultUrl when waitMs passes first.`,
       successDescription: 'The outcome (200), or RUNNING with resultUrl (202)',
-      requestHeaders: idempotencyKeyHeader,
-      errorResponses: START_ERRORS,
     },
     acceptedWhenPending: true,
-    example: { input: contract.exampleInput },
   })
     .input(executeInputSchema(contract.input))
     .output(outcomeSchema(contract.output))

@@ -9,7 +9,7 @@ import type { Duration } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { assertMayStart } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
-import { ApiError, InputError } from '../errors/mapping';
+import { ApiError, InputError, pageTokenError } from '../errors/mapping';
 import { FINGERPRINT_MEMO_KEY, requestFingerprint, validIdempotencyKey } from '../operations/idempotency';
 import { temporalGateway, type TemporalGateway } from '../temporal/gateway';
 import type { WorkflowType } from '../../workflows/contracts';
@@ -301,10 +301,14 @@ export async function listSchedules(
 ): Promise<{ schedules: ListedSchedule[]; nextPageToken: string | null }> {
   const gateway = temporalGateway(ctx);
   const callerIdOf = (storedId: string): string => gateway.callerId(storedId);
-  const response = await gateway.listSchedules({
-    pageSize: request.pageSize,
-    nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
-  });
+  const response = await gateway
+    .listSchedules({
+      pageSize: request.pageSize,
+      nextPageToken: request.pageToken ? Buffer.from(request.pageToken, 'base64url') : undefined,
+    })
+    .catch((error: unknown) => {
+      throw request.pageToken === undefined ? error : pageTokenError(error);
+    });
   const allowed = ctx.caller.workflowTypes;
   const schedules = response.schedules
     .filter((entry) => !allowed || allowed.includes(entry.info?.workflowType?.name ?? ''))

@@ -15,6 +15,8 @@ import { CALLER_MEMO_KEY, REQUEST_ID_MEMO_KEY } from '../../common/request-conte
 import { priorityOf } from '../auth/fairness';
 import { callerWorkflowId, storedWorkflowId, tenantStamp, visibilityClausesFor } from '../auth/tenancy';
 import type { AuthedContext } from '../context';
+import { toApiError } from '../errors/mapping';
+import { internalWorkflowTypes } from '../../workflows/contracts';
 import { bounded, slicedLongPoll, type WaitBounds } from './bounded-wait';
 import { inCallerTerms } from './caller-terms';
 import { GatewayCallbackDelivery, type CallbackGatewayCtx } from './callback-gateway';
@@ -29,13 +31,11 @@ import {
 
 // The one way the API's operations reach Temporal. Whatever every call must do is done here, so a new operation
 // cannot forget it: the caller's workflow IDs are namespaced for its tenant (a run of another tenant answers 404 as
-// if it did not exist), every start is stamped (tenant, request id, caller), and every call is bounded by a
-// deadline (a quick call by QUICK_CALL_MS; a wait by the bounds it is given). Operations never see the client.
+// if it did not exist), every start is stamped (tenant, request id, caller) and admitted by the tenant's running
+// cap, and every call is bounded by a deadline (a quick call by QUICK_CALL_MS; a wait by the bounds it is given). Operations never see the client.
 
 /** How long a single call that is not a wait (start, describe, signal) may take before the caller hears 503. */
 export const QUICK_CALL_MS = 5_000;
-/** A list call that carries a caller's page token: QUICK_CALL_MS plus the SDK's retries of a token it cannot read. */
-const PAGE_TOKEN_CALL_MS = 25_000;
 const NEVER = new AbortController().signal;
 
 /** What the gateway needs from the request: the process's client and the caller. */
@@ -43,8 +43,8 @@ export type GatewayCtx = Pick<AuthedContext, 'client' | 'caller'> & {
   /** Aborted when the caller goes away: reads are cancelled with it (starts and other writes are not). */
   signal?: AbortSignal;
 };
-/** What a start needs besides: the request id it stamps and the task queue it starts on. */
-export type StartingCtx = GatewayCtx & Pick<AuthedContext, 'requestId' | 'config'>;
+/** What a start needs besides: the request id it stamps, the task queue it starts on and the tenant's running cap. */
+export type StartingCtx = GatewayCtx & Pick<AuthedContext, 'requestId' | 'config' | 'security'>;
 
 /**
  * What every start records with the run: the tenant (search attribute and memo, for list filters and by-ID checks),
@@ -208,12 +208,30 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
     };
   }
 
+  /**
+   * The tenant's running cap (api/temporal/running-cap.ts), checked before every start of a public workflow type: a
+   * start that would open one run too many is a 429 and nothing starts. A start that makes no run passes (an open run
+   * holds the ID; with REJECT_DUPLICATE, any run does). The service's own workflows (callback deliveries, link holds)
+   * are not counted. A cap that cannot be read in time is Temporal unavailable, never a start in doubt.
+   */
+  private async admit(this: TemporalGateway<StartingCtx>, workflowType: string, request: StartRequest): Promise<void> {
+    if ((internalWorkflowTypes as readonly string[]).includes(workflowType)) return;
+    const { caller, security } = this.ctx;
+    const closedRunAnswers = request.idReusePolicy === 'REJECT_DUPLICATE';
+    await this.quick(() =>
+      security.runningCap.admit(caller, workflowType, this.storedId(request.workflowId), { closedRunAnswers }),
+    ).catch((error: unknown) => {
+      throw toApiError(error);
+    });
+  }
+
   /** Starts a workflow by type name on the shared task queue, stamped; returns the run it started. */
   async start(
     this: TemporalGateway<StartingCtx>,
     workflowType: string,
     request: StartRequest,
   ): Promise<{ runId: string }> {
+    await this.admit(workflowType, request);
     const options = this.startOptions(workflowType, request);
     const handle = await this.quick(() => this.ctx.client.workflow.start(workflowType, options), { write: true });
     return { runId: handle.firstExecutionRunId };
@@ -225,6 +243,7 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
     workflowType: string,
     request: StartRequest & { signalName: string; signalArgs: unknown },
   ): Promise<{ runId: string }> {
+    await this.admit(workflowType, request);
     const options = this.startOptions(workflowType, request);
     const handle = await this.quick(
       () =>
@@ -249,6 +268,7 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
     request: StartRequest & { updateName: string; updateArgs: unknown; updateId: string },
     bounds: WaitBounds,
   ): Promise<{ update: WorkflowUpdateHandle<unknown>; runId: string }> {
+    await this.admit(workflowType, request);
     const options = this.startOptions(workflowType, request);
     const startOperation = new WithStartWorkflowOperation(workflowType, {
       ...options,
@@ -290,17 +310,15 @@ export class TemporalGateway<C extends GatewayCtx = GatewayCtx> {
   listWorkflows(request: { filter: string; pageSize: number; nextPageToken?: Uint8Array }) {
     const { client } = this.ctx;
     const query = [request.filter, ...visibilityClausesFor(this.ctx.caller)].filter((clause) => clause !== '');
-    return this.quick(
-      () =>
-        client.workflowService.listWorkflowExecutions({
-          namespace: client.options.namespace,
-          query: query.join(' AND '),
-          pageSize: request.pageSize,
-          nextPageToken: request.nextPageToken,
-        }),
-      // A token the server did not make is answered UNKNOWN by the dev server, which the SDK retries (backing off, up to about 20 s)
-      // before the caller can be told it sent a bad token (400): give that call room to finish on a busy machine.
-      { timeoutMs: request.nextPageToken ? PAGE_TOKEN_CALL_MS : QUICK_CALL_MS },
+    // A token the server did not make is answered UNKNOWN, which the API's connection does not retry
+    // (temporal-client.ts): the caller hears 400 within one round trip.
+    return this.quick(() =>
+      client.workflowService.listWorkflowExecutions({
+        namespace: client.options.namespace,
+        query: query.join(' AND '),
+        pageSize: request.pageSize,
+        nextPageToken: request.nextPageToken,
+      }),
     );
   }
 }

@@ -47,6 +47,27 @@ export function historyPage(client: Client, bounds: WaitBounds, workflowId: stri
   );
 }
 
+/**
+ * The memos of the open workflows of `workflowType` (every tenant's), at most `limit`, read from visibility within
+ * `timeoutMs` (WaitEnded when it does not answer by then).
+ */
+export function openWorkflowMemos(
+  client: Client,
+  workflowType: string,
+  { timeoutMs, limit }: { timeoutMs: number; limit: number },
+): Promise<Record<string, unknown>[]> {
+  const bounds = { deadline: Date.now() + timeoutMs, callerGone: NEVER, draining: NEVER };
+  return bounded(client, bounds, async () => {
+    const memos: Record<string, unknown>[] = [];
+    const query = `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Running'`;
+    for await (const execution of client.workflow.list({ query, pageSize: Math.min(limit, 1_000) })) {
+      memos.push(execution.memo ?? {});
+      if (memos.length >= limit) break;
+    }
+    return memos;
+  });
+}
+
 /** The namespace the process's client works in. */
 export function namespaceOf(client: Client): string {
   return client.options.namespace;

@@ -7,6 +7,8 @@ export const CALLBACK_DELIVERY_WORKFLOW_TYPE = 'CallbackDelivery';
 export const ADD_CALLBACK_SIGNAL = 'addCallback';
 /** The memo field in which the delivery workflow keeps its deliveries, so listing them needs no worker. */
 export const DELIVERIES_MEMO_KEY = 'callbackDeliveries';
+/** The memo field in which it keeps when the watched run closed (ISO time), once it has: undelivered since then. */
+export const RUN_CLOSED_AT_MEMO_KEY = 'callbackRunClosedAt';
 
 /** The closing statuses a callback can be sent for. */
 export const CLOSING_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'] as const;
@@ -34,6 +36,8 @@ export interface WatchedRun {
 /** The delivery workflow's input. */
 export interface CallbackDeliveryInput {
   run: WatchedRun;
+  /** The run's tenant, whose own signing secrets (CALLBACK_SIGNING_SECRETS_BY_TENANT) sign its deliveries if it has any. */
+  tenant?: string;
   /** How long each callback keeps retrying, its back-off and one attempt's timeout (from the API's config). */
   retryForMs: number;
   initialIntervalMs: number;

@@ -1,6 +1,6 @@
 import { failureOf, trpc, type ListInput, type ListPage } from '../api';
 import { allows } from '../auth';
-import { h, replace } from '../dom';
+import { h, listTable, replace, type Column } from '../dom';
 import { state } from '../state';
 
 const STATUSES = [
@@ -44,41 +44,17 @@ function typesSection(): HTMLElement {
   );
 }
 
+const RUN_COLUMNS: Column<ListPage['workflows'][number]>[] = [
+  ['Workflow ID', (run) => h('a', { href: `#/runs/${encodeURIComponent(run.workflowId)}` }, run.workflowId)],
+  ['Type', (run) => run.type],
+  ['Status', (run) => h('span', { class: `status status-${run.status}` }, run.status)],
+  ['Started', (run) => when(run.startTime)],
+  ['Closed', (run) => when(run.closeTime)],
+];
+
 function runRows(page: ListPage): HTMLElement {
   if (page.workflows.length === 0) return h('p', { id: 'runs-empty' }, 'No workflows match.');
-  return h(
-    'table',
-    { class: 'runs', id: 'runs' },
-    h('caption', { class: 'visually-hidden' }, 'Workflows, newest first'),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ...['Workflow ID', 'Type', 'Status', 'Started', 'Closed'].map((label) => h('th', { scope: 'col' }, label)),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      ...page.workflows.map((run) =>
-        h(
-          'tr',
-          {},
-          h(
-            'td',
-            { 'data-label': 'Workflow ID' },
-            h('a', { href: `#/runs/${encodeURIComponent(run.workflowId)}` }, run.workflowId),
-          ),
-          h('td', { 'data-label': 'Type' }, run.type),
-          h('td', { 'data-label': 'Status' }, h('span', { class: `status status-${run.status}` }, run.status)),
-          h('td', { 'data-label': 'Started' }, when(run.startTime)),
-          h('td', { 'data-label': 'Closed' }, when(run.closeTime)),
-        ),
-      ),
-    ),
-  );
+  return listTable({ class: 'runs', id: 'runs' }, 'Workflows, newest first', RUN_COLUMNS, page.workflows);
 }
 
 /** Recent and running workflows (the list operation), filtered by type and status, a page at a time. */

@@ -1,7 +1,7 @@
 import { failureOf, trpc, type CatalogEntry } from '../api';
 import { actionForm } from '../action-form';
 import { allows } from '../auth';
-import { h, json, replace } from '../dom';
+import { h, json, listTable, replace, type Column } from '../dom';
 import type { JsonSchema } from '../json-schema';
 import { state } from '../state';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
@@ -106,6 +106,15 @@ function createSection(): HTMLElement {
   );
 }
 
+type ScheduleRow = inferRouterOutputs<AppRouter>['schedules']['list']['schedules'][number];
+
+const SCHEDULE_COLUMNS: Column<ScheduleRow>[] = [
+  ['Schedule', (row) => h('a', { href: `#/schedules/${encodeURIComponent(row.scheduleId)}` }, row.scheduleId)],
+  ['Type', (row) => row.workflowType],
+  ['State', (row) => (row.paused ? 'Paused' : 'Active')],
+  ['Next run', (row) => (row.nextActionTimes[0] ? when(row.nextActionTimes[0]) : '—')],
+];
+
 /** The caller's schedules, a page at a time. */
 function listSection(): HTMLElement {
   const results = h('div', { 'aria-live': 'polite', 'aria-busy': 'true' });
@@ -116,42 +125,7 @@ function listSection(): HTMLElement {
         results,
         page.schedules.length === 0
           ? h('p', { id: 'schedules-empty' }, 'No schedules yet.')
-          : h(
-              'table',
-              { class: 'runs', id: 'schedules' },
-              h('caption', { class: 'visually-hidden' }, 'Schedules'),
-              h(
-                'thead',
-                {},
-                h(
-                  'tr',
-                  {},
-                  ...['Schedule', 'Type', 'State', 'Next run'].map((label) => h('th', { scope: 'col' }, label)),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                ...page.schedules.map((schedule) =>
-                  h(
-                    'tr',
-                    {},
-                    h(
-                      'td',
-                      { 'data-label': 'Schedule' },
-                      h('a', { href: `#/schedules/${encodeURIComponent(schedule.scheduleId)}` }, schedule.scheduleId),
-                    ),
-                    h('td', { 'data-label': 'Type' }, schedule.workflowType),
-                    h('td', { 'data-label': 'State' }, schedule.paused ? 'Paused' : 'Active'),
-                    h(
-                      'td',
-                      { 'data-label': 'Next run' },
-                      schedule.nextActionTimes[0] ? when(schedule.nextActionTimes[0]) : '—',
-                    ),
-                  ),
-                ),
-              ),
-            ),
+          : listTable({ class: 'runs', id: 'schedules' }, 'Schedules', SCHEDULE_COLUMNS, page.schedules),
       );
     } catch (error) {
       replace(results, h('p', { class: 'problem', role: 'alert' }, failureOf(error).message));

@@ -2,7 +2,7 @@
 // compose.yaml runs, and Temporal's four services as separate processes. `npm run cluster` (scripts/cluster.ts) and
 // the cluster tests (test/cluster/) start it from here.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { registerSearchAttributeCommand, SERVICE_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
@@ -12,7 +12,6 @@ import { freePortBlock } from './ports';
 import { createPostgres, POSTGRES_PASSWORD, POSTGRES_USER, type LocalPostgres } from './postgres';
 import {
   assignPorts,
-  CLUSTER_DYNAMIC_CONFIG,
   PORTS_PER_CLUSTER,
   SERVICES,
   serverConfig,
@@ -28,6 +27,8 @@ const ROOT = ((): string => {
   throw new Error(`no repository root above ${__dirname}`);
 })();
 const SCHEMA_SCRIPT = join(ROOT, 'deploy', 'compose', 'setup-postgres.sh');
+// The dynamic config compose.yaml's server reads: the cluster runs with exactly what users deploy.
+const DYNAMIC_CONFIG = join(ROOT, 'deploy', 'compose', 'dynamic-config.yaml');
 const NAMESPACE_SCRIPT = join(ROOT, 'deploy', 'compose', 'create-namespace.sh');
 const START_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 15_000;
@@ -112,7 +113,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
     });
 
     const dynamicConfigFile = join(dir, 'dynamicconfig.yaml');
-    writeFileSync(dynamicConfigFile, CLUSTER_DYNAMIC_CONFIG);
+    copyFileSync(DYNAMIC_CONFIG, dynamicConfigFile);
     mkdirSync(join(dir, 'config'));
     for (const service of SERVICES) {
       const config = serverConfig({

@@ -111,11 +111,3 @@ export function serverConfig(options: ConfigOptions): string {
   };
   return JSON.stringify(config, null, 2);
 }
-
-/**
- * Dynamic config: the defaults of a production cluster, except the one setting the service's own tests rely on
- * (eager activities, which the TS worker asks for). Each key as Temporal's dynamic-config file spells it.
- */
-export const CLUSTER_DYNAMIC_CONFIG = `system.enableActivityEagerExecution:
-  - value: true
-`;

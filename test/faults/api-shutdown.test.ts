@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
+import { useFaultCluster } from '../helpers/fault-cluster';
 import { largeOrderInput } from '../helpers/orders';
 import { openSse } from '../helpers/sse';
 import { uniqueName } from '../helpers/temporal';
@@ -9,12 +9,7 @@ import { uniqueName } from '../helpers/temporal';
 const DRAIN_DELAY_MS = 3_000;
 
 describe('fault: the API process gets SIGTERM (graceful drain)', () => {
-  let cluster: FaultCluster;
-  before(async () => {
-    cluster = await startFaultCluster();
-    await cluster.startWorker();
-  });
-  after(() => cluster?.teardown());
+  const cluster = useFaultCluster((started) => started.startWorker());
 
   it('fails readiness, refuses new requests with Retry-After, ends waits with 202 and streams with retry, then exits', async () => {
     const api = await cluster.startApi({ API_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS) });

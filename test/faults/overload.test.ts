@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { finalStatus, reportFigures, runCount, startFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
+import { reportFigures, useFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
+import { followRuns } from '../helpers/fault-runs';
 import { uniqueName } from '../helpers/temporal';
 
 // The admission bound under test, and four times as many callers as it admits, each sending back to back: a closed
@@ -36,12 +37,9 @@ async function started(cluster: FaultCluster, workflowId: string): Promise<boole
 }
 
 describe('fault: overload at four times the admission bound', () => {
-  let cluster: FaultCluster;
-  before(async () => {
-    cluster = await startFaultCluster();
-    await Promise.all([cluster.startWorker(), cluster.startApi({ API_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT) })]);
-  });
-  after(() => cluster?.teardown());
+  const cluster = useFaultCluster((fresh) =>
+    Promise.all([fresh.startWorker(), fresh.startApi({ API_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT) })]),
+  );
 
   it('answers every request by its deadline, completes every admitted run, starts nothing it refused', async (t) => {
     const sent: Sent[] = [];
@@ -76,21 +74,12 @@ describe('fault: overload at four times the admission bound', () => {
     const startedForRefused: string[] = [];
     for (const { workflowId } of refused) if (await started(cluster, workflowId)) startedForRefused.push(workflowId);
     // Every admitted run, followed to its end: 202 RUNNING promised it would complete.
-    let completed = 0;
-    let failed = 0;
-    let lost = 0;
-    let duplicated = 0;
-    const unfinished: string[] = [];
     // One deadline for them all (YourWorkflow takes well under a second), so a run that never ends fails promptly.
-    const settleBy = Date.now() + 30_000;
-    for (const { workflowId } of admitted) {
-      const status = await finalStatus(cluster.client, workflowId, Math.max(500, settleBy - Date.now()));
-      if (status === 'COMPLETED') completed += 1;
-      else if (status === 'NOT_FOUND') lost += 1;
-      else failed += 1;
-      if (status !== 'COMPLETED') unfinished.push(`${workflowId} ${status}`);
-      if ((await runCount(cluster.client, workflowId)) > 1) duplicated += 1;
-    }
+    const { unfinished, ...runs } = await followRuns(
+      cluster.client,
+      admitted.map((s) => s.workflowId),
+      { settleBy: Date.now() + 30_000 },
+    );
     const completedPerSecond = count(200) / (DURATION_MS / 1000);
     const after = await fetch(`${cluster.apiUrl}/api/workflows/YourWorkflow/execute`, {
       method: 'POST',
@@ -111,10 +100,7 @@ describe('fault: overload at four times the admission bound', () => {
       fault: `overload: ${CALLERS} back-to-back callers, API_MAX_IN_FLIGHT=${MAX_IN_FLIGHT}`,
       load: `${sent.length} YourWorkflow executes in ${DURATION_MS / 1000} s`,
       acknowledged: admitted.length,
-      completed,
-      failed,
-      lost,
-      duplicated,
+      ...runs,
       recoveryMs: null,
       answers: {
         ...answers,
@@ -132,7 +118,7 @@ describe('fault: overload at four times the admission bound', () => {
     );
     assert.ok(admitted.length > 0, 'some requests were admitted');
     assert.deepEqual(unfinished, [], 'every admitted run completed');
-    assert.equal(duplicated, 0);
+    assert.equal(runs.duplicated, 0);
     assert.ok(
       completedPerSecond >= COMPLETED_PER_SECOND_FLOOR,
       `admitted work gets done under overload: ${completedPerSecond.toFixed(1)} executes/s answered 200, floor ${COMPLETED_PER_SECOND_FLOOR}/s`,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { finalStatus, reportFigures, runCount, startFaultCluster, type FaultCluster } from '../helpers/fault-cluster';
+import { reportFigures, useFaultCluster } from '../helpers/fault-cluster';
+import { followRuns } from '../helpers/fault-runs';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { uniqueName } from '../helpers/temporal';
 
@@ -18,27 +19,23 @@ function reconnects(proxy: TcpProxy): number {
 }
 
 describe('fault: a soak across the server connection-age limit', () => {
-  let cluster: FaultCluster;
   // The API and the worker reach Temporal through proxies of the test's own, which see every (re)connection.
   let apiProxy: TcpProxy;
   let workerProxy: TcpProxy;
-  before(async () => {
-    cluster = await startFaultCluster({
-      temporalArgs: ['--dynamic-config-value', `frontend.keepAliveMaxConnectionAge="${CONNECTION_AGE_MS / 1000}s"`],
-    });
-    [apiProxy, workerProxy] = await Promise.all([
-      startTcpProxy(cluster.temporalAddress),
-      startTcpProxy(cluster.temporalAddress),
-    ]);
-    await Promise.all([
-      cluster.startWorker({ TEMPORAL_ADDRESS: workerProxy.address }),
-      cluster.startApi({ TEMPORAL_ADDRESS: apiProxy.address }),
-    ]);
-  });
-  after(async () => {
-    await cluster?.teardown();
-    await Promise.all([apiProxy?.close(), workerProxy?.close()]);
-  });
+  const cluster = useFaultCluster(
+    async (started) => {
+      [apiProxy, workerProxy] = await Promise.all([
+        startTcpProxy(started.temporalAddress),
+        startTcpProxy(started.temporalAddress),
+      ]);
+      await Promise.all([
+        started.startWorker({ TEMPORAL_ADDRESS: workerProxy.address }),
+        started.startApi({ TEMPORAL_ADDRESS: apiProxy.address }),
+      ]);
+    },
+    { temporalArgs: ['--dynamic-config-value', `frontend.keepAliveMaxConnectionAge="${CONNECTION_AGE_MS / 1000}s"`] },
+  );
+  after(() => Promise.all([apiProxy?.close(), workerProxy?.close()]));
 
   it(
     `executes steadily for ${SOAK_MS / 1000} s across connection-age boundaries and completes every acknowledged run`,
@@ -78,19 +75,7 @@ describe('fault: a soak across the server connection-age limit', () => {
       }
       await Promise.all(inFlight);
       // Every acknowledged run, followed to its end in Temporal itself.
-      const unfinished: string[] = [];
-      let completed = 0;
-      let failed = 0;
-      let lost = 0;
-      let duplicated = 0;
-      for (const workflowId of acknowledged) {
-        const status = await finalStatus(cluster.client, workflowId);
-        if (status === 'COMPLETED') completed += 1;
-        else if (status === 'NOT_FOUND') lost += 1;
-        else failed += 1;
-        if (status !== 'COMPLETED') unfinished.push(`${workflowId} ${status}`);
-        if ((await runCount(cluster.client, workflowId)) > 1) duplicated += 1;
-      }
+      const { unfinished, ...runs } = await followRuns(cluster.client, acknowledged);
       const total = Object.values(statuses).reduce((a, b) => a + b, 0);
       const crossed = { api: reconnects(apiProxy), worker: reconnects(workerProxy) };
       t.diagnostic(`slowest ${slowest} ms; reconnects across the age limit: ${JSON.stringify(crossed)}`);
@@ -99,10 +84,7 @@ describe('fault: a soak across the server connection-age limit', () => {
         fault: `soak, ${SOAK_MS / 1000} s, server connection-age limit ${CONNECTION_AGE_MS / 1000} s (API reconnected ${crossed.api}×, worker ${crossed.worker}×)`,
         load: `${RATE_PER_SECOND} YourWorkflow executes/s with Idempotency-Key (${total} in all)`,
         acknowledged: acknowledged.length,
-        completed,
-        failed,
-        lost,
-        duplicated,
+        ...runs,
         recoveryMs: null,
         answers: statuses,
       });
@@ -112,7 +94,7 @@ describe('fault: a soak across the server connection-age limit', () => {
       assert.deepEqual(failures, [], 'every execute answered 200 or 202, across the connection-age boundaries');
       assert.equal(acknowledged.length, total);
       assert.deepEqual(unfinished, [], 'every acknowledged run completed');
-      assert.equal(duplicated, 0);
+      assert.equal(runs.duplicated, 0);
     },
   );
 });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { devServerSettingsArgs } from '../../scripts/temporal-dev-server';
 import { temporalAnswers, waitUntil } from '../../scripts/dev/wait';
@@ -124,6 +125,30 @@ export async function startFaultCluster({ temporalArgs = [] as string[] } = {}):
   const connection = await Connection.connect({ address: temporalAddress() });
   Object.assign(cluster, { client: new Client({ connection }) });
   return cluster;
+}
+
+/**
+ * A fault cluster for one describe block: started before its tests, then `start` (its worker and API, say), and torn
+ * down after them. The object stands for the cluster once it is started.
+ */
+export function useFaultCluster(
+  start: (cluster: FaultCluster) => Promise<unknown> = async () => undefined,
+  options: Parameters<typeof startFaultCluster>[0] = {},
+): FaultCluster {
+  let started: FaultCluster | undefined;
+  before(async () => {
+    started = await startFaultCluster(options);
+    await start(started);
+  });
+  after(() => started?.teardown());
+  // Stands for the cluster once it is started: each property is read from it at the time.
+  return new Proxy({} as FaultCluster, {
+    get(_target, property) {
+      if (!started) throw new Error('the fault cluster is not started yet (use it inside it() or before())');
+      const value: unknown = Reflect.get(started, property);
+      return typeof value === 'function' ? value.bind(started) : value;
+    },
+  });
 }
 
 /** What became of a workflow ID: its status, or NOT_FOUND. */

@@ -30,18 +30,7 @@ export async function startTestServer(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       ip: '127.0.0.1',
-      extraArgs: [
-        '--log-level',
-        'error',
-        ...devServerSettingsArgs(),
-        // Temporal buffers one query per workflow while a workflow task is in flight and refuses more with
-        // RESOURCE_EXHAUSTED, which the SDK retries on a timer it keeps even after the call is cancelled; a timer that
-        // fires after a file closes its connection throws from grpc-js ("Channel has been shut down"). The console's
-        // status polls beside a progress stream can fill one slot; tests give the buffer room so no such timer outlives
-        // the file. (The API's answers are the same either way: a refused query is retried, only later.)
-        '--dynamic-config-value',
-        'history.MaxBufferedQueryCount=16',
-      ],
+      extraArgs: ['--log-level', 'error', ...devServerSettingsArgs()],
     },
   });
 }

@@ -1,14 +1,10 @@
-import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SCOPES } from '../../../api/auth/scopes';
-import { workflowIdFromKey } from '../../../api/operations/idempotency';
 import { apiKeysEnv, testKey } from '../../helpers/auth';
 import { startClusterDeployment, type ClusterDeployment } from '../../helpers/cluster-deployment';
-import { finalStatus, reportFigures, runCount } from '../../helpers/fault-cluster';
-import { executeUntilAcknowledged, runCallers, tally } from '../../helpers/fault-load';
-import { orderInput } from '../../helpers/orders';
-import { uniqueName } from '../../helpers/temporal';
+import { tally } from '../../helpers/fault-load';
+import { assertCallersServed, followCallers, orderCallers } from '../../helpers/fault-runs';
 
 // Faults of a production-shaped Temporal (npm run cluster: four services on PostgreSQL) while callers execute orders
 // through two API replicas and two workers, retrying with Idempotency-Keys as the README tells them to. Each fault:
@@ -18,7 +14,7 @@ const CALLERS = 20;
 const WAIT_MS = 5_000;
 // A wait answers by waitMs, plus at most the 5 s bound of the calls around it, plus slack for a loaded machine.
 const REQUEST_BOUND_MS = WAIT_MS + 5_000 + 5_000;
-const GIVE_UP_MS = 150_000;
+const LOAD = { count: CALLERS, spacingMs: 100, waitMs: WAIT_MS, requestBoundMs: REQUEST_BOUND_MS, giveUpMs: 150_000 };
 const KEY = testKey('fault-caller', [...SCOPES]);
 const AUTH = { authorization: `Bearer ${KEY.key}` };
 
@@ -54,58 +50,20 @@ describe('faults of the cluster under load', () => {
   }
 
   async function underLoad(t: TestContext, fault: string, inject: () => Promise<number>): Promise<void> {
-    const callers = runCallers(CALLERS, 100, () =>
-      executeUntilAcknowledged({
-        baseUrl: nextUrl,
-        path: '/api/workflows/OrderFulfilment/execute',
-        body: { input: orderInput(), waitMs: WAIT_MS },
-        key: uniqueName('key'),
-        requestBoundMs: REQUEST_BOUND_MS,
-        giveUpAt: Date.now() + GIVE_UP_MS,
-        headers: AUTH,
-      }),
-    );
+    const callers = orderCallers(LOAD, nextUrl, AUTH);
     await sleep(1_000);
     const backAt = await inject();
     const recoveryMs = await recoveredAfter(backAt);
     const outcomes = await callers;
-    const answers = tally(outcomes);
-    let completed = 0;
-    let failed = 0;
-    let lost = 0;
-    let duplicated = 0;
-    for (const outcome of outcomes) {
-      const workflowId = workflowIdFromKey('OrderFulfilment', outcome.key);
-      if (outcome.workflowId) assert.equal(outcome.workflowId, workflowId);
-      const status = await finalStatus(deployment.client, workflowId);
-      if (!outcome.acknowledged) continue;
-      if (status === 'COMPLETED') completed += 1;
-      else if (status === 'NOT_FOUND') lost += 1;
-      else failed += 1;
-      if ((await runCount(deployment.client, workflowId)) > 1) duplicated += 1;
-    }
-    const acknowledged = outcomes.filter((outcome) => outcome.acknowledged).length;
-    reportFigures((message) => t.diagnostic(message), {
-      fault,
-      load: `${CALLERS} callers executing OrderFulfilment through 2 API replicas, waitMs=${WAIT_MS}, retrying with Idempotency-Key`,
-      acknowledged,
-      completed,
-      failed,
-      lost,
-      duplicated,
-      recoveryMs,
-      answers,
-    });
     const slowest = Math.max(...outcomes.map((outcome) => outcome.slowestMs));
     t.diagnostic(`slowest single request: ${slowest} ms (bound ${REQUEST_BOUND_MS} ms)`);
-    assert.equal(answers['hang'] ?? 0, 0, 'every request answered by its bound');
-    assert.equal(answers['503 hiding a run'] ?? 0, 0, 'no 503 hides a started run');
-    assert.equal(answers['other'] ?? 0, 0, 'no answer outside 200/202/503');
-    assert.equal(acknowledged, CALLERS, 'every caller was acknowledged in the end');
-    assert.equal(lost, 0);
-    assert.equal(failed, 0);
-    assert.equal(duplicated, 0);
-    assert.equal(completed, acknowledged);
+    assertCallersServed(t, CALLERS, {
+      fault,
+      load: `${CALLERS} callers executing OrderFulfilment through 2 API replicas, waitMs=${WAIT_MS}, retrying with Idempotency-Key`,
+      ...(await followCallers(deployment.client, outcomes)),
+      recoveryMs,
+      answers: tally(outcomes),
+    });
   }
 
   it('history service SIGKILLed, started again 2 s later', (t) =>
