@@ -4,8 +4,9 @@ import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
 import { startTracing } from '../common/tracing';
 import { createApp } from './app';
-import { applyHttpTimeouts } from './http/http-timeouts';
+import { createHttpServer } from './http/http-timeouts';
 import { createApiMetrics } from './metrics';
+import { boundPort } from '../common/bound-port';
 import { metricsOnPublicPort, startMetricsServer } from './http/metrics-server';
 import { connectApiClient } from './temporal/temporal-client';
 import { closeClient } from './temporal/service';
@@ -33,15 +34,15 @@ async function main(config: Config, logger: Logger): Promise<void> {
       ? undefined
       : await startMetricsServer(metrics.registry, { port: config.API_METRICS_PORT, host });
 
-  // Express 5 hands a listen failure (port in use) to this callback rather than throwing it.
-  const server = app.listen(config.PORT, host, (error?: Error) => {
-    if (error) {
-      logger.error({ port: config.PORT, host: host, error: error.message }, 'api could not listen');
-      process.exit(1);
-    }
+  // The slow-client timeouts are set on the server, and how often Node checks them is fixed when it is created.
+  const server = createHttpServer(app, config);
+  server.once('error', (error: Error) => {
+    logger.error({ port: config.PORT, host: host, error: error.message }, 'api could not listen');
+    process.exit(1);
+  });
+  server.listen(config.PORT, host, () => {
     // The port bound, not the one asked for: PORT=0 binds a free one (tests), and this line says which.
-    const address = server.address();
-    const port = address !== null && typeof address === 'object' ? address.port : config.PORT;
+    const port = boundPort(server, config.PORT);
     const base = `http://localhost:${port}`;
     logger.info(
       {
@@ -49,8 +50,8 @@ async function main(config: Config, logger: Logger): Promise<void> {
         docs: `${base}/docs`,
         openapi: `${base}/openapi.json`,
         trpc: `${base}/trpc`,
-        metrics: config.API_METRICS_PORT
-          ? `http://localhost:${config.API_METRICS_PORT}/metrics`
+        metrics: metricsServer
+          ? `http://localhost:${boundPort(metricsServer, config.API_METRICS_PORT ?? 0)}/metrics`
           : metricsOnPublicPort(config)
             ? `${base}/metrics`
             : 'off (set API_METRICS_PORT)',
@@ -65,7 +66,6 @@ async function main(config: Config, logger: Logger): Promise<void> {
   // The drain, in order: readiness fails and new requests get 503 + Retry-After; open waits answer 202 RUNNING with
   // resultUrl and progress streams end with a retry hint (all on the `draining` signal); after the drain delay the
   // listener closes, in-flight requests finish, and only then does the Temporal connection close.
-  applyHttpTimeouts(server, config);
 
   const shutdown = (signal: string): void => {
     if (drain.signal.aborted) return;

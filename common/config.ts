@@ -195,11 +195,13 @@ const configSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
+  /** How often the server checks the headers and request timeouts (Node's connectionsCheckingInterval). */
+  HTTP_TIMEOUT_CHECK_INTERVAL_MS: positiveInt.default(1_000),
   // Operations (issue 10): metrics, health, shutdown, tracing, the order activities' services.
-  /** The API's /metrics on its own port; unset: on the public port in development, nowhere in production. */
-  API_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).optional(),
-  /** The worker's /metrics (the SDK's Prometheus exporter), /healthz and /readyz; unset means none is served. */
-  WORKER_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).optional(),
+  /** The API's /metrics on its own port (0: any free one, logged); unset: on the public port in development only. */
+  API_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional(),
+  /** The worker's /metrics, /healthz and /readyz (0: any free port, logged); unset means none is served. */
+  WORKER_METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535).optional(),
   /** How long a stopping worker lets running activities finish before cancelling them; fits a 30 s termination grace. */
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected a number' }).int().min(0).max(3_600_000).default(25_000),
   /** The outside services of the order activities: in-memory fakes are the only implementation shipped so far. */

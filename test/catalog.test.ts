@@ -7,7 +7,7 @@ import { createApp } from '../api/app';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { workflowContracts } from '../workflows/contracts';
-import { freePort } from './helpers/processes';
+import { useUnreachableAddress } from './helpers/unreachable-temporal';
 
 interface CatalogAnswer {
   namespace: string;
@@ -25,6 +25,7 @@ interface CatalogAnswer {
 
 // The catalog is built from the contracts alone: no Temporal call, so a server that is never reached will do.
 describe('catalog: workflow types with JSON Schemas, for generated forms', () => {
+  const unreachable = useUnreachableAddress();
   let connection: Connection;
   const appWith = (env: Record<string, string>): Express => {
     const config = loadConfig({ LOG_LEVEL: 'silent', TEMPORAL_NAMESPACE: 'shop', ...env });
@@ -36,8 +37,8 @@ describe('catalog: workflow types with JSON Schemas, for generated forms', () =>
       draining: new AbortController().signal,
     });
   };
-  before(async () => {
-    connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+  before(() => {
+    connection = Connection.lazy({ address: unreachable.address() });
   });
   after(async () => {
     await connection?.close();

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import request from 'supertest';
 import { createTestApp, withApi, type ApiUnderTest } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { waitForStatus, waitForText } from './helpers/console-page';
 import { useConsoleBrowser } from './helpers/console-suite';
-import { createOrderFakes, startOrderAwaitingApproval } from './helpers/orders';
+import { createOrderFakes, eventually, startOrderAwaitingApproval } from './helpers/orders';
+import { uniqueName } from './helpers/temporal';
 
 // axe-core, run inside the page (evaluate is not subject to the page's content security policy).
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -89,6 +91,55 @@ describe('web console promises: accessible, the key in sessionStorage only, noth
         [],
         'every request the console made stayed on its own origin (it works offline)',
       );
+    });
+  });
+
+  it('pages through more runs than one page holds: "Next page" shows the next runs, none twice, and "Previous page" goes back', async () => {
+    await withConsole(async (page, { app, baseUrl }) => {
+      // More runs than the console's page of 20, started by this test and listed once visibility has them all.
+      const prefix = uniqueName('page');
+      const mine = Array.from({ length: 25 }, (_, index) => `${prefix}-${String(index).padStart(2, '0')}`);
+      for (const workflowId of mine)
+        await request(app).post('/api/workflows/YourWorkflow').send({ workflowId, input: 'Pages' }).expect(200);
+      await eventually(
+        'every run listed',
+        async () => {
+          const listed = await request(app).get('/api/workflows?type=YourWorkflow&pageSize=100');
+          const ids = new Set((listed.body.workflows as { workflowId: string }[]).map((run) => run.workflowId));
+          return mine.every((id) => ids.has(id)) ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+
+      await page.goto(`${baseUrl}/`);
+      const rows = async (): Promise<string[]> => {
+        await page.locator('#runs').waitFor();
+        return page.locator('#runs tbody tr td[data-label="Workflow ID"]').allInnerTexts();
+      };
+      await page.selectOption('#filter-type', 'YourWorkflow');
+      await page.click('#run-filters button[type="submit"]');
+      await page.locator('[aria-busy="false"] > #runs').waitFor();
+      const seen: string[] = [];
+      const first = await rows();
+      assert.equal(first.length, 20, 'a full first page');
+      seen.push(...first);
+      for (;;) {
+        const next = page.getByRole('button', { name: 'Next page' });
+        if ((await next.count()) === 0) break;
+        // A click starts the load at once (aria-busy="true"); the page is in when it is false again.
+        await next.click();
+        await page.locator('[aria-busy="false"] > #runs').waitFor();
+        seen.push(...(await rows()));
+      }
+      assert.equal(new Set(seen).size, seen.length, 'no run on two pages');
+      assert.deepEqual(
+        mine.filter((id) => !seen.includes(id)),
+        [],
+        'every run on some page',
+      );
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await page.locator('[aria-busy="false"] > #runs').waitFor();
+      assert.equal((await rows()).length, 20, 'a full page again');
     });
   });
 

@@ -10,7 +10,7 @@ import request from 'supertest';
 import type { AppRouter } from '../api/router';
 import { SCOPES } from '../api/auth/scopes';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { freePort, listeningPort, spawnNode, type RunningProcess } from './helpers/processes';
+import { apiMetricsPort, listeningPort, spawnNode, type RunningProcess } from './helpers/processes';
 import { startTestServer, temporalCliPath, uniqueName } from './helpers/temporal';
 
 const ROOT = join(__dirname, '..');
@@ -39,13 +39,12 @@ describe('end to end: the built API and worker processes on a real server', () =
     baseUrl: string;
     metricsUrl: string;
   }> {
-    const metricsPort = await freePort();
     const config = {
       NODE_ENV: 'production',
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       PORT: '0',
-      API_METRICS_PORT: String(metricsPort),
+      API_METRICS_PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       // The image's worker ships only the in-memory order services; production refuses them unless told otherwise.
@@ -64,7 +63,7 @@ describe('end to end: the built API and worker processes on a real server', () =
     return {
       ...pair,
       baseUrl: `http://127.0.0.1:${listeningPort(listening)}`,
-      metricsUrl: `http://127.0.0.1:${metricsPort}`,
+      metricsUrl: `http://127.0.0.1:${apiMetricsPort(listening)}`,
     };
   }
 

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
-import { freePort, spawnNode, type RunningProcess } from './helpers/processes';
+import { listeningPort, spawnNode, workerMetricsPort, type RunningProcess } from './helpers/processes';
 import { startTestServer, uniqueName } from './helpers/temporal';
 
 const ROOT = join(__dirname, '..');
@@ -55,10 +57,53 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: num
   }
 }
 
+/** A TCP gate in front of `target`: it holds every connection until open() is called, then forwards them all. */
+async function startGate(target: string): Promise<{ address: string; held(): number; open(): void; close(): void }> {
+  const [host, port] = target.split(':') as [string, string];
+  const parked: Socket[] = [];
+  const sockets = new Set<Socket>();
+  let opened = false;
+  const forward = (client: Socket): void => {
+    const upstream = connect(Number(port), host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+  };
+  const server = createServer((client) => {
+    if (opened) forward(client);
+    else {
+      client.pause();
+      client.on('error', () => undefined);
+      parked.push(client);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    held: () => parked.length,
+    open() {
+      opened = true;
+      for (const client of parked.splice(0)) {
+        forward(client);
+        client.resume();
+      }
+    },
+    close() {
+      server.close();
+      for (const socket of [...sockets, ...parked]) socket.destroy();
+    },
+  };
+}
+
 describe('operations: the built worker process (logs, probes, metrics, graceful shutdown, services)', () => {
   let env: TestWorkflowEnvironment;
   let baseEnv: Record<string, string>;
   const running: RunningProcess[] = [];
+  const closers: (() => void)[] = [];
   const taskQueue = uniqueName('ops-tq');
 
   async function startWorker(name: string, extra: Record<string, string> = {}): Promise<RunningProcess> {
@@ -81,16 +126,16 @@ describe('operations: the built worker process (logs, probes, metrics, graceful 
   });
   after(async () => {
     await Promise.all(running.map((child) => child.stop('SIGKILL', 1000)));
+    for (const close of closers) close();
     await env?.teardown();
   });
 
   it('serves /healthz, /readyz and the SDK’s Prometheus metrics on WORKER_METRICS_PORT; the request id reaches its log lines', async () => {
-    const metricsPort = await freePort();
-    const worker = await startWorker('worker', { WORKER_METRICS_PORT: String(metricsPort) });
-    const apiPort = await freePort();
-    const api = spawnNode('api', [join(DIST, 'api/main.js')], { ...baseEnv, PORT: String(apiPort), LOG_LEVEL: 'info' });
+    const worker = await startWorker('worker', { WORKER_METRICS_PORT: '0' });
+    const metricsPort = workerMetricsPort(await worker.waitForLine(/"message":"worker polling"/, 0));
+    const api = spawnNode('api', [join(DIST, 'api/main.js')], { ...baseEnv, PORT: '0', LOG_LEVEL: 'info' });
     running.push(api);
-    await api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS);
+    const apiPort = listeningPort(await api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS));
 
     const ops = `http://127.0.0.1:${metricsPort}`;
     await eventually(
@@ -169,27 +214,28 @@ describe('operations: the built worker process (logs, probes, metrics, graceful 
   });
 
   it('LOG_LEVEL=warn silences the SDK’s info and debug lines', async () => {
-    const metricsPort = await freePort();
+    // A queue of its own, so that the pollers Temporal lists on it are the quiet worker's.
+    const quietQueue = uniqueName('quiet-tq');
     const quiet = spawnNode('quiet-worker', [join(DIST, 'worker/main.js')], {
       ...baseEnv,
       LOG_LEVEL: 'warn',
-      WORKER_METRICS_PORT: String(metricsPort),
+      TEMPORAL_TASK_QUEUE: quietQueue,
     });
     running.push(quiet);
     // The fakes warning is the one line a quiet development worker prints; the SDK's state changes are info.
     await quiet.waitForLine(/"message":"order activities use in-memory fakes/, START_TIMEOUT_MS);
-    // Ready means polling: the SDK has been through the state changes it logs at info; the stop adds more.
+    // Polling: the SDK has been through the state changes it logs at info; the stop adds more.
     await eventually(
-      async () =>
-        (
-          await request(`http://127.0.0.1:${metricsPort}`)
-            .get('/readyz')
-            .catch(() => undefined)
-        )?.status === 200
-          ? true
-          : undefined,
+      async () => {
+        const { pollers } = await env.client.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: quietQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        });
+        return pollers.length > 0 ? true : undefined;
+      },
       10_000,
-      'the quiet worker to be ready',
+      'the quiet worker to poll',
     );
     await quiet.stop('SIGTERM', 10_000);
     const levels = new Set(jsonLines(quiet.output()).map((line) => line.level));
@@ -234,6 +280,101 @@ describe('operations: the built worker process (logs, probes, metrics, graceful 
       (line) => line.message === 'Activity completed' && line.workflowId === handle.workflowId,
     );
     assert.ok(completedOnA, first.output());
+  });
+
+  it('answers /readyz 503 while the worker connects, 200 once it polls, 503 as soon as it drains on SIGTERM', async () => {
+    // Temporal behind a gate the test opens: until then the worker's connection waits, and the worker is starting.
+    const gate = await startGate(env.address);
+    closers.push(gate.close);
+    const ownQueue = uniqueName('readyz-tq');
+    const worker = spawnNode('gated-worker', [join(DIST, 'worker/main.js')], {
+      ...baseEnv,
+      TEMPORAL_ADDRESS: gate.address,
+      TEMPORAL_TASK_QUEUE: ownQueue,
+      WORKER_METRICS_PORT: '0',
+      WORKER_SHUTDOWN_GRACE_MS: '20000',
+    });
+    running.push(worker);
+    const ops = `http://127.0.0.1:${workerMetricsPort(await worker.waitForLine(/"message":"worker starting"/, START_TIMEOUT_MS))}`;
+    try {
+      await eventually(async () => (gate.held() > 0 ? true : undefined), START_TIMEOUT_MS, 'the worker to connect');
+      const starting = await request(ops).get('/readyz').expect(503);
+      assert.deepEqual(starting.body, { status: 'not ready', state: 'STARTING' });
+      await request(ops).get('/healthz').expect(200);
+      assert.doesNotMatch(worker.output(), /worker polling/);
+    } finally {
+      gate.open();
+    }
+    await worker.waitForLine(/"message":"worker polling"/, START_TIMEOUT_MS);
+    await eventually(
+      async () => ((await request(ops).get('/readyz')).status === 200 ? true : undefined),
+      10_000,
+      'ready',
+    );
+
+    // An activity in flight keeps the worker draining for seconds after SIGTERM: /readyz says so meanwhile.
+    const handle = await env.client.workflow.start('ActivityTimeoutWorkflow', {
+      taskQueue: ownQueue,
+      workflowId: uniqueName('readyz-drain'),
+      args: [{ name: 'Drain', timeout: 'startToClose', timeoutMs: 60_000, activityDelayMs: 4_000, maximumAttempts: 1 }],
+    });
+    await eventually(
+      async () => ((await handle.describe()).raw.pendingActivities ?? []).some((a) => a.heartbeatDetails) || undefined,
+      15_000,
+      'the activity to heartbeat',
+    );
+    const stopping = worker.stop('SIGTERM', 30_000);
+    const draining = await eventually(
+      async () => {
+        const answer = await request(ops).get('/readyz');
+        return answer.status === 503 ? answer.body : undefined;
+      },
+      3_000,
+      '/readyz to fail once the worker drains',
+    );
+    assert.equal(draining.status, 'not ready');
+    assert.notEqual(draining.state, 'RUNNING');
+    const stopped = await stopping;
+    assert.equal(stopped.code, 0, worker.output());
+    // No replica is left to finish the workflow; the draining worker did finish its activity.
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.ok(events.some((event) => event.activityTaskCompletedEventAttributes));
+  });
+
+  it('cancels a running activity when WORKER_SHUTDOWN_GRACE_MS runs out, and exits soon after', async () => {
+    const ownQueue = uniqueName('grace-out-tq');
+    const graceMs = 1_000;
+    const worker = await startWorker('short-grace-worker', {
+      TEMPORAL_TASK_QUEUE: ownQueue,
+      WORKER_SHUTDOWN_GRACE_MS: String(graceMs),
+    });
+    // One attempt that would take a minute: only the shutdown can end it early.
+    const handle = await env.client.workflow.start('ActivityTimeoutWorkflow', {
+      taskQueue: ownQueue,
+      workflowId: uniqueName('grace-out'),
+      args: [
+        { name: 'Late', timeout: 'startToClose', timeoutMs: 120_000, activityDelayMs: 60_000, maximumAttempts: 1 },
+      ],
+    });
+    await eventually(
+      async () => ((await handle.describe()).raw.pendingActivities ?? []).some((a) => a.heartbeatDetails) || undefined,
+      15_000,
+      'the activity to heartbeat',
+    );
+    const stopped = await worker.stop('SIGTERM', 30_000);
+    assert.equal(stopped.code, 0, worker.output());
+    assert.ok(stopped.elapsedMs < graceMs + 5_000, `the worker took ${stopped.elapsedMs} ms to exit`);
+    // The activity saw the cancellation: its attempt ended early, as a failure, and no completion is recorded.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const failed = events.find((event) => event.activityTaskFailedEventAttributes);
+    assert.ok(failed, JSON.stringify(events.map((event) => event.eventType)));
+    assert.ok(!events.some((event) => event.activityTaskCompletedEventAttributes));
+    assert.equal(failed.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type, 'WorkerShutdown');
+    const ended = jsonLines(worker.output()).filter((line) => line.workflowId === handle.workflowId);
+    assert.ok(
+      ended.some((line) => line.message === 'Activity completed as cancelled'),
+      ended.map((line) => line.message).join('\n'),
+    );
   });
 
   it('refuses to start on in-memory fakes with NODE_ENV=production unless allowed, and says so', async () => {

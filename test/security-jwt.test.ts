@@ -10,7 +10,7 @@ import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { checkApiConfig, jwtTenantRequired, loadConfig } from '../common/config';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
-import { freePort } from './helpers/processes';
+import { useUnreachableAddress } from './helpers/unreachable-temporal';
 import { uniqueName } from './helpers/temporal';
 
 const ISSUER = 'https://issuer.test';
@@ -46,6 +46,7 @@ function token(
 const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('JWT bearer tokens verified against a JWKS served on loopback', () => {
+  const unreachable = useUnreachableAddress();
   let jwksServer: Server;
   let published: JWK[] = [];
   let connection: Connection;
@@ -61,7 +62,7 @@ describe('JWT bearer tokens verified against a JWKS served on loopback', () => {
     });
     await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
     const { port } = jwksServer.address() as AddressInfo;
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
+    connection = Connection.lazy(apiConnectionOptions({ address: unreachable.address() }));
     app = createTestApp(new Client({ connection }), uniqueName('jwt'), {
       env: {
         AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
@@ -174,6 +175,7 @@ describe('JWT bearer tokens verified against a JWKS served on loopback', () => {
 });
 
 describe('JWT operations: algorithms, claims, cooldown, clock tolerance, an unreachable JWKS', () => {
+  const unreachable = useUnreachableAddress();
   const servers: Server[] = [];
   let connection: Connection;
 
@@ -201,8 +203,8 @@ describe('JWT operations: algorithms, claims, cooldown, clock tolerance, an unre
     });
   }
 
-  before(async () => {
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
+  before(() => {
+    connection = Connection.lazy(apiConnectionOptions({ address: unreachable.address() }));
   });
   after(async () => {
     for (const server of servers) {

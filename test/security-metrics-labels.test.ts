@@ -10,14 +10,15 @@ import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { allProcedures, apiKeysEnv, testKey } from './helpers/auth';
-import { freePort } from './helpers/processes';
+import { useUnreachableAddress } from './helpers/unreachable-temporal';
 
 // Unauthenticated callers answer 401 before anything reaches Temporal: an unreachable server is enough here.
 describe('/metrics under a flood of unauthenticated tRPC batches', () => {
+  const unreachable = useUnreachableAddress();
   let connection: Connection;
   let app: Express;
-  before(async () => {
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
+  before(() => {
+    connection = Connection.lazy(apiConnectionOptions({ address: unreachable.address() }));
     const config = loadConfig({
       ...apiKeysEnv(testKey('someone', ['workflows:read'])),
       LOG_LEVEL: 'silent',

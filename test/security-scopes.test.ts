@@ -7,7 +7,7 @@ import { SCOPES, type Scope } from '../api/auth/scopes';
 import { apiConnectionOptions } from '../api/temporal/temporal-client';
 import { assertCleanErrorBody, createTestApp } from './helpers/api';
 import { allProcedures, apiKeysEnv, testKey, type ProcedureInfo } from './helpers/auth';
-import { freePort } from './helpers/processes';
+import { useUnreachableAddress } from './helpers/unreachable-temporal';
 import { uniqueName } from './helpers/temporal';
 
 // auth.me is the one procedure any authenticated caller may use: it reports the caller's own scopes.
@@ -59,10 +59,11 @@ function errorCode(response: request.Response, transport: 'rest' | 'trpc'): stri
 }
 
 describe('scopes: every procedure, every scope, over REST and tRPC', () => {
+  const unreachable = useUnreachableAddress();
   let connection: Connection;
   let app: Express;
-  before(async () => {
-    connection = Connection.lazy(apiConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
+  before(() => {
+    connection = Connection.lazy(apiConnectionOptions({ address: unreachable.address() }));
     const keys = [...Object.values(only), ...Object.values(allBut)];
     app = createTestApp(new Client({ connection }), uniqueName('scopes'), {
       env: {

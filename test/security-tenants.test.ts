@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
 import { SCOPES } from '../api/auth/scopes';
@@ -7,7 +8,7 @@ import { TENANT_SEARCH_ATTRIBUTE } from '../api/auth/tenancy';
 import { createTestApp, listen, useTestServer, withApi } from './helpers/api';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { createOrderFakes, eventually, largeOrderInput } from './helpers/orders';
-import { uniqueName } from './helpers/temporal';
+import { createTestWorker, uniqueName } from './helpers/temporal';
 
 const tenantA = testKey('tenant-a', [...SCOPES], { tenant: 'acme' });
 const tenantB = testKey('tenant-b', [...SCOPES], { tenant: 'globex' });
@@ -147,6 +148,8 @@ describe('tenants, against a real dev server', () => {
     ));
 });
 
+type GrpcInterceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+
 describe('backpressure', () => {
   const server = useTestServer();
 
@@ -175,5 +178,68 @@ describe('backpressure', () => {
     assert.ok(refused.body.data.details.backlogTasks > 2);
     // Reads are not starts: they still answer.
     await request(app).get('/api/workflows').expect(200);
+  });
+
+  it('refuses starts while the oldest backlog task is older than BACKPRESSURE_MAX_BACKLOG_AGE_S, reads the backlog once per interval, and accepts again once a worker drains it', async () => {
+    // Every DescribeTaskQueue the app sends goes through this connection; a backlog reading is two (workflow, activity).
+    let describes = 0;
+    const connection = await Connection.connect({
+      address: server.env.address,
+      interceptors: [
+        (options, nextCall) => {
+          if (options.method_definition.path.endsWith('/DescribeTaskQueue')) describes++;
+          return nextCall(options) as ReturnType<GrpcInterceptor>;
+        },
+      ],
+    });
+    const intervalMs = 1_000;
+    try {
+      // No worker polls this queue yet: the first start's workflow task waits, and ages.
+      const taskQueue = uniqueName('backlog-age-tq');
+      const app = createTestApp(new Client({ connection }), taskQueue, {
+        env: { BACKPRESSURE_MAX_BACKLOG_AGE_S: '1', BACKPRESSURE_CHECK_INTERVAL_MS: String(intervalMs) },
+      });
+      await request(app).post('/api/workflows/YourWorkflow').send({ input: 'first' }).expect(200);
+      const refused = await eventually(
+        'a start refused for the backlog age',
+        async () => {
+          const response = await request(app).post('/api/workflows/YourWorkflow').send({ input: 'aged' });
+          return response.status === 200 ? undefined : response;
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      assert.equal(refused.status, 503, refused.text);
+      assert.equal(refused.body.code, 'SERVICE_UNAVAILABLE');
+      assert.match(refused.body.message, /backlog/);
+      assert.equal(refused.headers['retry-after'], '1');
+      assert.ok(refused.body.data.details.oldestBacklogAgeSeconds > 1, JSON.stringify(refused.body.data.details));
+
+      // A burst of starts within one interval is answered from one reading: at most one more read (the interval may
+      // end during the burst), never one per request.
+      const before = describes;
+      const burstStart = Date.now();
+      for (let i = 0; i < 20; i++) {
+        await request(app).post('/api/workflows/YourWorkflow').send({ input: 'burst' }).expect(503);
+      }
+      const burstMs = Date.now() - burstStart;
+      const readings = (describes - before) / 2;
+      assert.ok(readings <= Math.ceil(burstMs / intervalMs) + 1, `${readings} readings for 20 starts in ${burstMs} ms`);
+
+      // A worker drains the queue: once a reading shows no old task, starts are accepted again.
+      const worker = await createTestWorker(server.env, server.bundle, { taskQueue });
+      await worker.runUntil(async () => {
+        const accepted = await eventually(
+          'a start accepted once the backlog drained',
+          async () => {
+            const response = await request(app).post('/api/workflows/YourWorkflow').send({ input: 'drained' });
+            return response.status === 200 ? response : undefined;
+          },
+          { timeoutMs: 30_000, intervalMs: 250 },
+        );
+        assert.match(accepted.body.workflowId, /\S/);
+      });
+    } finally {
+      await connection.close();
+    }
   });
 });

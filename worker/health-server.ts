@@ -2,9 +2,9 @@ import { createServer, get, type IncomingMessage, type Server, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import type { State } from '@temporalio/worker';
 
-/** What the worker's probes ask: the worker's state (ready while it polls). */
+/** What the worker's probes ask: the worker's state (ready while it polls), STARTING before the worker exists. */
 export interface WorkerProbe {
-  getState(): State;
+  getState(): State | 'STARTING';
 }
 
 function answer(res: ServerResponse, status: number, body: Record<string, unknown>): void {

@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
+import type { Worker } from '@temporalio/worker';
 import { webhookSettingsOf } from '../activities/webhook-delivery';
+import { boundPort } from '../common/bound-port';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { runProcess } from '../common/run-process';
@@ -11,8 +12,20 @@ import { installWorkerRuntime } from './runtime';
 
 async function main(config: Config, logger: Logger): Promise<void> {
   // The SDK's exporter listens on loopback only; WORKER_METRICS_PORT relays it beside the probes.
-  const sdkMetricsAddress = config.WORKER_METRICS_PORT ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
+  const sdkMetricsAddress =
+    config.WORKER_METRICS_PORT !== undefined ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
   installWorkerRuntime(config, logger, sdkMetricsAddress);
+  // The probes answer from the start: /readyz is 503 while the worker connects and loads its workflows.
+  const started: { worker?: Worker } = {};
+  const opsServer =
+    config.WORKER_METRICS_PORT !== undefined && sdkMetricsAddress
+      ? await startWorkerOpsServer(
+          { getState: () => started.worker?.getState() ?? 'STARTING' },
+          { port: config.WORKER_METRICS_PORT, sdkMetricsAddress },
+        )
+      : undefined;
+  const metricsPort = opsServer ? boundPort(opsServer, config.WORKER_METRICS_PORT ?? 0) : undefined;
+  logger.info({ metricsPort }, 'worker starting');
   const services = createOrderServices(config, logger);
   const tracing = startTracing(config.OTEL_SERVICE_NAME ?? 'temporal-http-worker', {
     endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -23,17 +36,14 @@ async function main(config: Config, logger: Logger): Promise<void> {
     logger,
     tracing,
   );
-  let opsServer: Server | undefined;
-  if (config.WORKER_METRICS_PORT && sdkMetricsAddress) {
-    opsServer = await startWorkerOpsServer(worker, { port: config.WORKER_METRICS_PORT, sdkMetricsAddress });
-  }
+  started.worker = worker;
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       namespace: config.TEMPORAL_NAMESPACE,
       address: config.TEMPORAL_ADDRESS,
       workflowSource: workflowSourceFromConfig(config),
-      metricsPort: config.WORKER_METRICS_PORT,
+      metricsPort,
       shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE_MS,
     },
     'worker polling',

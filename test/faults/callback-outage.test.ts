@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useFaultCluster } from '../helpers/fault-cluster';
 import { eventually } from '../helpers/process-checks';
-import { freePort, type RunningProcess } from '../helpers/processes';
+import { workerMetricsPort, type RunningProcess } from '../helpers/processes';
 import { uniqueName } from '../helpers/temporal';
 import { startReceiver, TEST_WEBHOOK_SECRET, type Receiver } from '../helpers/webhook-receiver';
 
@@ -53,11 +53,8 @@ describe('fault: a callback receiver down for 20 s while the API and the worker 
 
     await api.stop('SIGKILL', 1_000);
     await worker.stop('SIGKILL', 1_000);
-    const metricsPort = await freePort();
-    [worker, api] = [
-      await cluster.startWorker({ ...ENV, WORKER_METRICS_PORT: String(metricsPort) }),
-      await cluster.startApi(ENV),
-    ];
+    [worker, api] = [await cluster.startWorker({ ...ENV, WORKER_METRICS_PORT: '0' }), await cluster.startApi(ENV)];
+    const metricsPort = workerMetricsPort(await worker.waitForLine(/"message":"worker polling"/, 0));
 
     // The restarted API knows nothing of the outage but what Temporal holds: its gauge still says how long the
     // callback has waited since the run closed.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startCluster, type LocalCluster } from '../../scripts/cluster/cluster';
 import { ensureBuilt } from './fault-cluster';
-import { freePort, spawnNode, type RunningProcess } from './processes';
+import { listeningPort, spawnNode, type RunningProcess } from './processes';
 import { uniqueName } from './temporal';
 
 const DIST = join(__dirname, '..', '..', 'dist');
@@ -36,7 +36,9 @@ export async function startClusterDeployment(options: DeploymentOptions = {}): P
   ensureBuilt();
   const cluster = await startCluster({ logLevel: 'error' });
   const taskQueue = uniqueName('cluster-tq');
-  const ports = await Promise.all(Array.from({ length: options.apiReplicas ?? 2 }, () => freePort()));
+  // 0 until a replica first listens (it binds a free port and logs it); a restarted replica asks for its old port.
+  const ports: number[] = Array.from({ length: options.apiReplicas ?? 2 }, () => 0);
+  const apiUrls: string[] = [];
   const baseEnv = {
     NODE_ENV: 'production',
     TEMPORAL_ADDRESS: cluster.address,
@@ -57,11 +59,12 @@ export async function startClusterDeployment(options: DeploymentOptions = {}): P
     taskQueue,
     apis,
     workers,
-    apiUrls: ports.map((port) => `http://127.0.0.1:${port}`),
+    apiUrls,
     async startApi(index) {
       const api = spawnNode(`api-${index}`, [join(DIST, 'api/main.js')], { ...baseEnv, PORT: String(ports[index]) });
       apis[index] = api;
-      await api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS);
+      ports[index] = listeningPort(await api.waitForLine(/"message":"api listening"/, START_TIMEOUT_MS));
+      apiUrls[index] = `http://127.0.0.1:${ports[index]}`;
       return api;
     },
     async teardown() {
@@ -75,7 +78,7 @@ export async function startClusterDeployment(options: DeploymentOptions = {}): P
       const worker = spawnNode(`worker-${index}`, [join(DIST, 'worker/main.js')], {
         ...baseEnv,
         WORKFLOW_BUNDLE_PATH: join(DIST, 'workflow-bundle.js'),
-        WORKER_METRICS_PORT: String(await freePort()),
+        WORKER_METRICS_PORT: '0',
       });
       workers.push(worker);
     }

@@ -28,3 +28,16 @@ export function listeningPort(line: string): number {
   const { url } = JSON.parse(line) as { url: string };
   return Number(new URL(url).port);
 }
+
+/** The metrics port an API process bound, from its "api listening" line: start it with API_METRICS_PORT=0. */
+export function apiMetricsPort(line: string): number {
+  const { metrics } = JSON.parse(line) as { metrics: string };
+  return Number(new URL(metrics).port);
+}
+
+/** The port a worker's probes and metrics bound, from its "worker starting" or "worker polling" line (WORKER_METRICS_PORT=0). */
+export function workerMetricsPort(line: string): number {
+  const { metricsPort } = JSON.parse(line) as { metricsPort?: number };
+  if (metricsPort === undefined) throw new Error(`no metricsPort in ${line}`);
+  return metricsPort;
+}
