@@ -27,7 +27,7 @@ export interface PhaseRun {
 /** Runs every variant `reps` times, rotating the order each time (A B C, B C A, C A B) so drift hits all alike. */
 export async function interleave(
   variants: Record<string, () => Promise<Sample>>,
-  { settings, samples, log }: PhaseRun,
+  { settings, samples, log }: Pick<PhaseRun, 'settings' | 'samples' | 'log'>,
   reps = settings.reps,
 ): Promise<void> {
   const names = Object.keys(variants);

@@ -86,8 +86,8 @@ function serviceEnv(address: string, taskQueue: string, extra: Record<string, st
   });
 }
 
-function distEntry(relative: string): string {
-  const path = join(REPO_ROOT, 'dist', relative);
+function distEntry(relative: string, root = REPO_ROOT): string {
+  const path = join(root, 'dist', relative);
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first (npm run bench does)`);
   return path;
 }
@@ -100,10 +100,12 @@ export async function startApi(
   taskQueue: string,
   nodeArgs: string[] = [],
   extra: Record<string, string> = {},
+  /** Another checkout of the service whose built API to run (bench/api-ab.ts); this one by default. */
+  root = REPO_ROOT,
 ): Promise<{ service: Service; url: string }> {
   const port = await freePort();
   const env = serviceEnv(address, taskQueue, { PORT: String(port), HOST: '127.0.0.1', ...extra });
-  const service = group.start(name, process.execPath, [...nodeArgs, distEntry('api/main.js')], env);
+  const service = group.start(name, process.execPath, [...nodeArgs, distEntry('api/main.js', root)], env);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/readyz`, 30_000);
   return { service, url };

@@ -46,7 +46,7 @@ export interface BenchSettings {
   fairnessOneTenantMs: number;
 }
 
-const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
+export const PROFILES: Record<BenchSettings['mode'], BenchSettings> = {
   quick: {
     mode: 'quick',
     reps: 1,
