@@ -46,10 +46,14 @@ function startDev(
 
 type DevPorts = { api: number; temporal: number; ui: number };
 
-/** Free ports for the dev runner's API, Temporal server and Web UI. */
+/**
+ * Free ports for the dev runner's API, Temporal server and Web UI. The runner binds the ports it is given (a developer
+ * names them), so a port picked free may be taken before it starts: startedDev picks again when the runner says so.
+ */
 async function devPorts(): Promise<DevPorts> {
   return { api: await freePort(), temporal: await freePort(), ui: await freePort() };
 }
+const PORT_TAKEN = /port \d+ \(\w+\) is in use by/;
 
 /** Runs YourWorkflow through the dev API's REST route and asserts its greeting. */
 async function executeYourWorkflow(apiPort: number, name: string): Promise<void> {
@@ -91,11 +95,18 @@ describe('npm run dev', { timeout: 2 * START_TIMEOUT_MS }, () => {
   async function startedDev(
     options: { args?: string[]; temporalAddress?: string } = {},
   ): Promise<{ ports: DevPorts; stateDir: string; dev: Watched; output: string }> {
-    const ports = await devPorts();
-    const stateDir = newStateDir();
-    const dev = startDev(ports, stateDir, options);
-    const output = await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
-    return { ports, stateDir, dev, output };
+    for (let attempt = 1; ; attempt++) {
+      const ports = await devPorts();
+      const stateDir = newStateDir();
+      const dev = startDev(ports, stateDir, options);
+      try {
+        const output = await dev.waitFor(/Task queue\s+dev-tq-/, START_TIMEOUT_MS);
+        return { ports, stateDir, dev, output };
+      } catch (error) {
+        // Another process took a picked port between the pick and the runner's bind: pick again.
+        if (attempt === 3 || !PORT_TAKEN.test(dev.output())) throw error;
+      }
+    }
   }
 
   it('runs Temporal, a worker and the API, serves YourWorkflow, and stops all of it on Ctrl-C', async () => {

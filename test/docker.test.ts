@@ -12,8 +12,9 @@ import { parse } from 'yaml';
 import { apiKeysEnv, testKey } from './helpers/auth';
 import { dockerIgnores, dockerignorePatterns, execForm, parseDockerfile, type Stage } from './helpers/dockerfile';
 import { spawnWatched, type Watched } from './helpers/process-checks';
-import { freePort } from './helpers/processes';
+import { listeningPort } from './helpers/processes';
 import { startTestServer, uniqueName } from './helpers/temporal';
+import { useUnreachableAddress } from './helpers/unreachable-temporal';
 
 const DOCKER_KEY = testKey('docker', ['workflows:start', 'workflows:read']);
 
@@ -209,6 +210,8 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
   let image: { dir: string; env: Record<string, string> };
   let server: TestWorkflowEnvironment;
   const running: Watched[] = [];
+  // A port where something listens but no API answers (it drops every connection), held by this suite.
+  const noApi = useUnreachableAddress();
 
   before(async () => {
     image = simulation.build();
@@ -239,13 +242,13 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
   });
 
   it('runs the worker and the API (default CMD) on it: healthy, serving YourWorkflow, stopping on SIGTERM', async () => {
-    const port = await freePort();
     const processEnv = {
       PATH: '/usr/bin:/bin',
       ...image.env,
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_TASK_QUEUE: uniqueName('docker-tq'),
-      PORT: String(port),
+      // Port 0: the API binds a free port and names it in its "api listening" line (nothing can take it first).
+      PORT: '0',
       // The image runs with NODE_ENV=production, where the API refuses to start without authentication.
       ...apiKeysEnv(DOCKER_KEY),
       // The image ships only the in-memory order services: a production worker runs them only when told to.
@@ -267,13 +270,15 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
       workerOutput,
       new RegExp(`"workflowSource":\\{"bundlePath":"${join(image.dir, 'dist', 'workflow-bundle.js')}"\\}`),
     );
-    await api.waitFor(/"message":"api listening"/, 60_000);
+    const apiOutput = await api.waitFor(/"message":"api listening"/, 60_000);
+    const port = listeningPort(apiOutput.split('\n').find((line) => line.includes('"message":"api listening"')) ?? '');
 
     const healthcheck = execForm(argsOf(runtime, 'HEALTHCHECK')[0]?.split(/\bCMD\s+/)[1] ?? '') ?? [];
     const check = (env: Record<string, string>): number | null =>
       spawnSync(process.execPath, healthcheck.slice(1), { cwd: image.dir, env, timeout: 10_000 }).status;
-    assert.equal(check(processEnv), 0, 'HEALTHCHECK passes');
-    assert.equal(check({ ...processEnv, PORT: String(await freePort()) }), 1, 'HEALTHCHECK fails with no API');
+    assert.equal(check({ ...processEnv, PORT: String(port) }), 0, 'HEALTHCHECK passes');
+    const noApiPort = noApi.address().split(':')[1] ?? '';
+    assert.equal(check({ ...processEnv, PORT: noApiPort }), 1, 'HEALTHCHECK fails with no API');
 
     const workflowId = uniqueName('docker-wf');
     const response = await fetch(`http://127.0.0.1:${port}/api/workflows/YourWorkflow/execute`, {
