@@ -2,7 +2,7 @@
 // stages in a temp dir by following the Dockerfile's own instructions, and runs the runtime stage's processes
 // (production dependencies only) against a real Temporal dev server.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -274,11 +274,21 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
     const port = listeningPort(apiOutput.split('\n').find((line) => line.includes('"message":"api listening"')) ?? '');
 
     const healthcheck = execForm(argsOf(runtime, 'HEALTHCHECK')[0]?.split(/\bCMD\s+/)[1] ?? '') ?? [];
-    const check = (env: Record<string, string>): number | null =>
-      spawnSync(process.execPath, healthcheck.slice(1), { cwd: image.dir, env, timeout: 10_000 }).status;
-    assert.equal(check({ ...processEnv, PORT: String(port) }), 0, 'HEALTHCHECK passes');
+    // Spawned without blocking: the "no API" socket lives in this process and must go on dropping connections meanwhile.
+    const check = (env: Record<string, string>): Promise<number | null> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, healthcheck.slice(1), {
+          cwd: image.dir,
+          env,
+          stdio: 'ignore',
+          timeout: 10_000,
+        });
+        child.once('error', reject);
+        child.once('close', (code) => resolve(code));
+      });
+    assert.equal(await check({ ...processEnv, PORT: String(port) }), 0, 'HEALTHCHECK passes');
     const noApiPort = noApi.address().split(':')[1] ?? '';
-    assert.equal(check({ ...processEnv, PORT: noApiPort }), 1, 'HEALTHCHECK fails with no API');
+    assert.equal(await check({ ...processEnv, PORT: noApiPort }), 1, 'HEALTHCHECK fails with no API');
 
     const workflowId = uniqueName('docker-wf');
     const response = await fetch(`http://127.0.0.1:${port}/api/workflows/YourWorkflow/execute`, {

@@ -76,8 +76,11 @@ function runsSection(): HTMLElement {
   const results = h('div', { 'aria-live': 'polite', 'aria-busy': 'true' });
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' });
   const tokens: (string | undefined)[] = [undefined];
+  // Loads overlap (the first one starts on render, a filter or page click starts another): only the latest one shows.
+  let latest = 0;
 
   const load = async (): Promise<void> => {
+    const thisLoad = ++latest;
     results.setAttribute('aria-busy', 'true');
     const input: ListInput = {
       type: (type.value || undefined) as ListInput['type'],
@@ -87,6 +90,7 @@ function runsSection(): HTMLElement {
     };
     try {
       const page = await trpc.executions.list.query(input);
+      if (thisLoad !== latest) return;
       replace(results, runRows(page));
       replace(
         pager,
@@ -102,9 +106,9 @@ function runsSection(): HTMLElement {
           : null,
       );
     } catch (error) {
-      replace(results, h('p', { class: 'problem', role: 'alert' }, failureOf(error).message));
+      if (thisLoad === latest) replace(results, h('p', { class: 'problem', role: 'alert' }, failureOf(error).message));
     } finally {
-      results.setAttribute('aria-busy', 'false');
+      if (thisLoad === latest) results.setAttribute('aria-busy', 'false');
     }
   };
   const go = (direction: 1 | -1, token?: string): void => {
