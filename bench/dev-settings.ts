@@ -8,6 +8,8 @@ export const SETTING_GROUPS: Readonly<Record<string, readonly string[]>> = {
   visibility: ['history.visibilityProcessorMaxPollRPS'],
   eager: ['system.enableActivityEagerExecution'],
   partitions: ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions'],
+  // For the console's status polls beside a progress stream; a closed-loop bench sends no queries.
+  queries: ['history.MaxBufferedQueryCount'],
   // What it does for tenants is B16 (bench/fairness-phase.ts); here, what it costs when there is one.
   fairness: ['matching.enableFairness'],
 };
