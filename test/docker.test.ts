@@ -2,7 +2,7 @@
 // stages in a temp dir by following the Dockerfile's own instructions, and runs the runtime stage's processes
 // (production dependencies only) against a real Temporal dev server.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -275,17 +275,11 @@ describe('the image, built by following the Dockerfile without Docker', { timeou
 
     const healthcheck = execForm(argsOf(runtime, 'HEALTHCHECK')[0]?.split(/\bCMD\s+/)[1] ?? '') ?? [];
     // Spawned without blocking: the "no API" socket lives in this process and must go on dropping connections meanwhile.
-    const check = (env: Record<string, string>): Promise<number | null> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, healthcheck.slice(1), {
-          cwd: image.dir,
-          env,
-          stdio: 'ignore',
-          timeout: 10_000,
-        });
-        child.once('error', reject);
-        child.once('close', (code) => resolve(code));
-      });
+    const check = (env: Record<string, string>): Promise<number | string> => {
+      const watched = spawnWatched(process.execPath, healthcheck.slice(1), { cwd: image.dir, env });
+      running.push(watched);
+      return watched.exited(10_000);
+    };
     assert.equal(await check({ ...processEnv, PORT: String(port) }), 0, 'HEALTHCHECK passes');
     const noApiPort = noApi.address().split(':')[1] ?? '';
     assert.equal(await check({ ...processEnv, PORT: noApiPort }), 1, 'HEALTHCHECK fails with no API');
